@@ -1,0 +1,21 @@
+/// The closed set of failure classes that drives the escalation ladder.
+public enum FailureClass: String, Sendable, CaseIterable, Codable {
+    case transient
+    case sourceMissing = "source_missing"
+    case schemaMismatch = "schema_mismatch"
+    case parseError = "parse_error"
+    case qualityViolation = "quality_violation"
+    case volumeAnomaly = "volume_anomaly"
+    case constraintViolation = "constraint_violation"
+    case targetUnavailable = "target_unavailable"
+    case `internal`
+
+    static func decode(_ value: YAMLValue) throws -> FailureClass {
+        let text = try value.string("a failure class")
+        guard let result = FailureClass(rawValue: text) else {
+            let names = FailureClass.allCases.map(\.rawValue)
+            throw value.error("unknown failure class '\(text)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: text, among: names))")
+        }
+        return result
+    }
+}

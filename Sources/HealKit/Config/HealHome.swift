@@ -1,0 +1,115 @@
+import Foundation
+
+/// The working folder: `playbooks/`, `skills/`, `metadata.db`, `staging/`, `quarantine/`, `alerts/`.
+public struct HealHome: Sendable {
+    public let root: URL
+
+    public init(root: URL) {
+        self.root = root.standardizedFileURL
+    }
+
+    /// `--home`, else `HEAL_HOME`, else the current folder.
+    public static func resolve(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> HealHome {
+        let path = option ?? environment["HEAL_HOME"] ?? FileManager.default.currentDirectoryPath
+        return HealHome(root: URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)))
+    }
+
+    public var playbooks: URL { root.appendingPathComponent("playbooks") }
+    public var skills: URL { root.appendingPathComponent("skills") }
+    public var metadata: URL { root.appendingPathComponent("metadata.db") }
+    public var staging: URL { root.appendingPathComponent("staging") }
+    public var quarantine: URL { root.appendingPathComponent("quarantine") }
+
+    /// A path from a config: absolute as is, otherwise relative to the home folder.
+    public func resolve(path: String) -> URL {
+        if path.hasPrefix("file://"), let url = URL(string: path) { return url }
+        if path.hasPrefix("/") { return URL(fileURLWithPath: path) }
+        return root.appendingPathComponent(path)
+    }
+
+    /// The path as shown to a user: relative to the home folder when inside it.
+    public func display(_ url: URL) -> String {
+        let path = url.standardizedFileURL.path
+        let base = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
+    }
+}
+
+/// Every playbook and skill config of a home folder, decoded and cross-checked.
+public struct ProjectConfig: Sendable {
+    public var playbooks: [String: Playbook]
+    public var skills: [String: SkillConfig]
+
+    /// Loads everything; collects every problem instead of stopping at the first.
+    public static func load(from home: HealHome) -> (ProjectConfig, [ConfigError]) {
+        var errors: [ConfigError] = []
+        var skills: [String: SkillConfig] = [:]
+        var playbooks: [String: Playbook] = [:]
+        for url in yamlFiles(in: home.skills) {
+            let name = url.deletingPathExtension().lastPathComponent
+            do {
+                skills[name] = try SkillDecoder.decode(try read(url, home: home), name: name)
+            } catch let error as ConfigError {
+                errors.append(error)
+            } catch {
+                errors.append(ConfigError(file: home.display(url), line: 1, column: 1, message: "\(error)"))
+            }
+        }
+        for url in yamlFiles(in: home.playbooks) {
+            let name = url.deletingPathExtension().lastPathComponent
+            do {
+                let playbook = try PlaybookDecoder.decode(try read(url, home: home), name: name)
+                errors += crossCheck(playbook, skills: skills)
+                playbooks[name] = playbook
+            } catch let error as ConfigError {
+                errors.append(error)
+            } catch {
+                errors.append(ConfigError(file: home.display(url), line: 1, column: 1, message: "\(error)"))
+            }
+        }
+        return (ProjectConfig(playbooks: playbooks, skills: skills), errors)
+    }
+
+    static func yamlFiles(in folder: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { folder.appendingPathComponent($0) }
+    }
+
+    static func read(_ url: URL, home: HealHome) throws -> YAMLValue {
+        let file = home.display(url)
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: file, line: 1, column: 1, message: "cannot read the file as UTF-8 text")
+        }
+        return try YAMLValue.load(text: text, file: file)
+    }
+
+    /// Steps must name existing skills; remediations must name remediation skills.
+    static func crossCheck(_ playbook: Playbook, skills: [String: SkillConfig]) -> [ConfigError] {
+        var errors: [ConfigError] = []
+        let names = skills.keys.sorted()
+        for step in playbook.steps {
+            func fail(_ message: String) {
+                errors.append(ConfigError(file: playbook.file, line: step.line, column: step.column, message: message))
+            }
+            guard let skill = skills[step.skill] else {
+                fail("step '\(step.name)': no skill config named '\(step.skill)' in skills/\(NearMiss.hint(for: step.skill, among: names))")
+                continue
+            }
+            if skill.kind.isRemediation {
+                fail("step '\(step.name)': '\(step.skill)' is a \(skill.kind.rawValue) remediation; use it under on_failure, not as a step")
+            }
+            for (failure, remedies) in step.onFailure.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                for remedy in remedies {
+                    guard let config = skills[remedy] else {
+                        fail("step '\(step.name)', on_failure \(failure.rawValue): no skill config named '\(remedy)'\(NearMiss.hint(for: remedy, among: names))")
+                        continue
+                    }
+                    if !config.kind.isRemediation {
+                        fail("step '\(step.name)', on_failure \(failure.rawValue): '\(remedy)' is a \(config.kind.rawValue) skill; expected a remediation (quarantine_filter or fallback_source)")
+                    }
+                }
+            }
+        }
+        return errors
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// `playbooks/NAME.yml`: the ordered steps of a pipeline, each with its escalation ladder.
+public struct Playbook: Sendable {
+    public var name: String
+    public var file: String
+    public var description: String?
+    public var timeZone: TimeZone
+    public var schedule: String?
+    public var retry: RetryPolicy
+    public var thresholds: Thresholds
+    public var alerts: AlertRoutes
+    public var steps: [Step]
+}
+
+/// One step: a skill and what to do when it fails.
+public struct Step: Sendable {
+    public var name: String
+    public var skill: String
+    public var critical: Bool
+    public var retry: RetryPolicy?
+    public var onFailure: [FailureClass: [String]]
+    /// Where the step is written, for errors that point back at the playbook.
+    public var line: Int
+    public var column: Int
+}
+
+/// Level 1 of the ladder: how often and how patiently to retry.
+public struct RetryPolicy: Sendable, Equatable {
+    public var attempts: Int
+    public var backoff: Duration
+    public var maxBackoff: Duration
+    public var jitter: Double
+    public var retryable: Set<FailureClass>
+
+    public init(attempts: Int = 3, backoff: Duration = .milliseconds(1000), maxBackoff: Duration = .seconds(60), jitter: Double = 0.2, retryable: Set<FailureClass> = [.transient, .targetUnavailable]) {
+        self.attempts = attempts
+        self.backoff = backoff
+        self.maxBackoff = maxBackoff
+        self.jitter = jitter
+        self.retryable = retryable
+    }
+
+    /// Exponential delay before retry `n` (1-based), capped, with jitter that only shortens it.
+    public func delay(beforeRetry n: Int, random: Double = Double.random(in: 0...1)) -> Duration {
+        let base = Double(backoff.milliseconds) * pow(2, Double(n - 1))
+        let capped = min(base, Double(maxBackoff.milliseconds))
+        return .milliseconds(Int64((capped * (1 - jitter * random)).rounded()))
+    }
+}
+
+extension Duration {
+    public var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
+
+public struct Thresholds: Sendable {
+    /// Above this share of quarantined rows a loaded run is `partial`, not `succeeded`.
+    public var quarantineWarnPct: Double = 1.0
+}
+
+public struct AlertRoutes: Sendable {
+    public var file: String = "alerts/alerts.jsonl"
+    public var webhook: Template?
+    public var webhookAttempts: Int = 3
+}

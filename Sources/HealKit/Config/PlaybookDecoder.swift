@@ -1,0 +1,77 @@
+import Foundation
+
+/// Reads `playbooks/NAME.yml` strictly.
+enum PlaybookDecoder {
+    static func decode(_ root: YAMLValue, name: String) throws -> Playbook {
+        let map = try root.map(allowed: ["description", "timezone", "schedule", "retry", "thresholds", "alerts", "steps"])
+        var timeZone = TimeZone(identifier: "UTC")!
+        if let value = map["timezone"] {
+            let id = try value.string("a time zone name such as Europe/Paris")
+            guard let zone = TimeZone(identifier: id) else {
+                throw value.error("unknown time zone '\(id)'; expected an IANA name such as UTC or America/New_York")
+            }
+            timeZone = zone
+        }
+        let retry = try map["retry"].map { try decodeRetry($0, defaults: RetryPolicy()) } ?? RetryPolicy()
+        var thresholds = Thresholds()
+        if let value = map["thresholds"] {
+            let t = try value.map(allowed: ["quarantine_warn_pct"])
+            if let v = t["quarantine_warn_pct"] { thresholds.quarantineWarnPct = try v.double("a percentage") }
+        }
+        var alerts = AlertRoutes()
+        if let value = map["alerts"] {
+            let a = try value.map(allowed: ["file", "webhook", "webhook_attempts"])
+            if let v = a["file"] { alerts.file = try v.string("a path") }
+            if let v = a["webhook"] { alerts.webhook = try v.template("a URL") }
+            if let v = a["webhook_attempts"] { alerts.webhookAttempts = try v.int("a number of attempts", range: 1...10) }
+        }
+        let stepsValue = try map.required("steps", "the list of steps")
+        var steps: [Step] = []
+        for item in try stepsValue.list() {
+            let step = try decodeStep(item, retry: retry)
+            if steps.contains(where: { $0.name == step.name }) {
+                throw item.error("a step named '\(step.name)' already exists; step names must be unique")
+            }
+            steps.append(step)
+        }
+        if steps.isEmpty { throw stepsValue.error("expected at least one step") }
+        return Playbook(
+            name: name, file: root.file, description: try map["description"]?.string(), timeZone: timeZone,
+            schedule: try map["schedule"]?.string("a cron expression"), retry: retry, thresholds: thresholds,
+            alerts: alerts, steps: steps)
+    }
+
+    static func decodeRetry(_ value: YAMLValue, defaults: RetryPolicy) throws -> RetryPolicy {
+        let map = try value.map(allowed: ["attempts", "backoff_ms", "max_backoff_ms", "jitter", "retryable"])
+        var policy = defaults
+        if let v = map["attempts"] { policy.attempts = try v.int("a number of attempts", range: 1...100) }
+        if let v = map["backoff_ms"] { policy.backoff = .milliseconds(try v.int("milliseconds", range: 0...86_400_000)) }
+        if let v = map["max_backoff_ms"] { policy.maxBackoff = .milliseconds(try v.int("milliseconds", range: 0...86_400_000)) }
+        if let v = map["jitter"] {
+            let jitter = try v.double("a fraction from 0 to 1")
+            guard (0...1).contains(jitter) else { throw v.error("expected a fraction from 0 to 1, found \(jitter)") }
+            policy.jitter = jitter
+        }
+        if let v = map["retryable"] { policy.retryable = Set(try v.list().map(FailureClass.decode)) }
+        return policy
+    }
+
+    static func decodeStep(_ value: YAMLValue, retry: RetryPolicy) throws -> Step {
+        let map = try value.map(allowed: ["name", "skill", "critical", "retry", "on_failure"])
+        let skill = try map.required("skill", "the name of a skill config in skills/").string("a skill name")
+        var onFailure: [FailureClass: [String]] = [:]
+        if let v = map["on_failure"] {
+            let classes = try v.map(allowed: FailureClass.allCases.map(\.rawValue))
+            for (key, remedies) in classes.entries {
+                onFailure[try FailureClass.decode(key)] = try remedies.strings("a remediation skill name")
+            }
+        }
+        return Step(
+            name: try map["name"]?.string("a step name") ?? skill,
+            skill: skill,
+            critical: try map["critical"]?.bool() ?? true,
+            retry: try map["retry"].map { try decodeRetry($0, defaults: retry) },
+            onFailure: onFailure,
+            line: value.line, column: value.column)
+    }
+}

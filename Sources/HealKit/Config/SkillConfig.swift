@@ -1,0 +1,143 @@
+import Foundation
+
+/// The built-in kinds a skill config can instantiate.
+public enum SkillKind: String, Sendable, CaseIterable {
+    case fetch
+    case validateSchema = "validate_schema"
+    case validateQuality = "validate_quality"
+    case transform
+    case load
+    case healthCheck = "health_check"
+    case quarantineFilter = "quarantine_filter"
+    case fallbackSource = "fallback_source"
+    case command
+
+    /// Kinds that repair a failed step's input (level 2 of the ladder).
+    public var isRemediation: Bool { self == .quarantineFilter || self == .fallbackSource }
+}
+
+/// `skills/NAME.yml`: one configured instance of a skill kind.
+public struct SkillConfig: Sendable {
+    public var name: String
+    public var file: String
+    public var kind: SkillKind
+    public var spec: SkillSpec
+}
+
+public enum SkillSpec: Sendable {
+    case fetch(FetchSpec)
+    case validateSchema(ContractSpec)
+    case validateQuality(QualitySpec)
+    case transform(TransformSpec)
+    case load(LoadSpec)
+    case healthCheck(HealthCheckSpec)
+    case quarantineFilter(QuarantineSpec)
+    case fallbackSource(FetchSpec)
+    case command(CommandSpec)
+}
+
+public struct FetchSpec: Sendable {
+    public var source: Template
+    public var minBytes: Int = 1
+    public var sha256: Template?
+    public var timeoutSeconds: Int = 60
+}
+
+/// The data contract: the columns a file must have and how their values parse.
+public struct ContractSpec: Sendable {
+    public var columns: [ColumnSpec]
+    public var allowExtraColumns: Bool = true
+    public var maxFieldBytes: Int = 1 << 20
+}
+
+public struct QualitySpec: Sendable {
+    public var rules: [QualityRule]
+}
+
+public enum QualityRule: Sendable, Equatable {
+    case notNull([String])
+    case unique([String])
+    case range(column: String, min: Decimal?, max: Decimal?)
+    case allowed(column: String, values: [String])
+    case pattern(column: String, regex: String)
+    case rowCount(withinPct: Double, history: Int)
+
+    public var name: String {
+        switch self {
+        case .notNull: return "not_null"
+        case .unique: return "unique"
+        case .range: return "range"
+        case .allowed: return "allowed"
+        case .pattern: return "pattern"
+        case .rowCount: return "row_count"
+        }
+    }
+
+    public var columns: [String] {
+        switch self {
+        case .notNull(let c), .unique(let c): return c
+        case .range(let c, _, _), .allowed(let c, _), .pattern(let c, _): return [c]
+        case .rowCount: return []
+        }
+    }
+}
+
+public struct TransformSpec: Sendable {
+    public var snakeCaseNames = false
+    public var trim = false
+    public var nullTokens: [String] = []
+    public var isoDates = false
+    public var dedupeKey: [String] = []
+    public var lookup: LookupSpec?
+    public var computed: [ComputedColumn] = []
+}
+
+public struct LookupSpec: Sendable {
+    public var file: Template
+    public var key: String
+    public var columns: [String]
+}
+
+public struct ComputedColumn: Sendable {
+    public var name: String
+    public var expression: ColumnExpression
+    public var type: ColumnType
+}
+
+public enum WriteMode: String, Sendable, CaseIterable {
+    case append, replace
+}
+
+public enum ChangedInputPolicy: String, Sendable, CaseIterable {
+    case refuse, replace
+}
+
+public struct LoadSpec: Sendable {
+    public var target: Template
+    public var table: String
+    public var mode: WriteMode = .append
+    public var key: [String] = []
+    public var onChangedInput: ChangedInputPolicy = .refuse
+}
+
+public struct HealthCheckSpec: Sendable {
+    public var target: Template?
+    public var table: String?
+    public var checks: [SQLCheck] = []
+}
+
+public struct SQLCheck: Sendable {
+    public var name: String
+    public var sql: String
+    public var expect: String
+}
+
+public struct QuarantineSpec: Sendable {
+    /// Refuse to quarantine more than this share of rows: past it the file is bad, not a few rows.
+    public var maxPct: Double = 10
+}
+
+public struct CommandSpec: Sendable {
+    public var run: [Template]
+    public var timeoutSeconds: Int = 300
+}

@@ -1,0 +1,218 @@
+import Foundation
+
+/// Reads `skills/NAME.yml` strictly: `kind:` picks the settings that are allowed.
+enum SkillDecoder {
+    static func decode(_ root: YAMLValue, name: String) throws -> SkillConfig {
+        guard case .mapping = root.node else { throw root.error("expected a mapping of settings, found \(root.typeName)") }
+        let loose = try root.map(allowed: [])
+        let kindValue = try loose.required("kind", "one of \(SkillKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        let kindText = try kindValue.string("a skill kind")
+        guard let kind = SkillKind(rawValue: kindText) else {
+            let names = SkillKind.allCases.map(\.rawValue)
+            throw kindValue.error("unknown skill kind '\(kindText)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: kindText, among: names))")
+        }
+        let spec: SkillSpec
+        switch kind {
+        case .fetch: spec = .fetch(try fetch(root))
+        case .fallbackSource: spec = .fallbackSource(try fetch(root))
+        case .validateSchema: spec = .validateSchema(try contract(root))
+        case .validateQuality: spec = .validateQuality(try quality(root))
+        case .transform: spec = .transform(try transform(root))
+        case .load: spec = .load(try load(root))
+        case .healthCheck: spec = .healthCheck(try health(root))
+        case .quarantineFilter: spec = .quarantineFilter(try quarantine(root))
+        case .command: spec = .command(try command(root))
+        }
+        return SkillConfig(name: name, file: root.file, kind: kind, spec: spec)
+    }
+
+    static func fetch(_ root: YAMLValue) throws -> FetchSpec {
+        let map = try root.map(allowed: ["kind", "source", "min_bytes", "sha256", "timeout_seconds"])
+        var spec = FetchSpec(source: try map.required("source", "a path, file:// or http(s):// URL").template("a path or URL"))
+        if let v = map["min_bytes"] { spec.minBytes = try v.int("a size in bytes", range: 0...Int.max) }
+        if let v = map["sha256"] { spec.sha256 = try v.template("a SHA-256 hex digest") }
+        if let v = map["timeout_seconds"] { spec.timeoutSeconds = try v.int("seconds", range: 1...86_400) }
+        return spec
+    }
+
+    static func contract(_ root: YAMLValue) throws -> ContractSpec {
+        let map = try root.map(allowed: ["kind", "columns", "allow_extra_columns", "max_field_bytes"])
+        let columnsValue = try map.required("columns", "the contract's columns")
+        var columns: [ColumnSpec] = []
+        for item in try columnsValue.list() {
+            let c = try item.map(allowed: ["name", "type", "required", "nullable", "formats"])
+            var column = ColumnSpec(name: try c.required("name", "the column name").string("a column name"))
+            if let v = c["type"] {
+                let text = try v.string("a type")
+                guard let type = ColumnType(rawValue: text) else {
+                    let names = ColumnType.allCases.map(\.rawValue)
+                    throw v.error("unknown type '\(text)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: text, among: names))")
+                }
+                column.type = type
+            }
+            if let v = c["required"] { column.required = try v.bool() }
+            if let v = c["nullable"] { column.nullable = try v.bool() }
+            if let v = c["formats"] {
+                guard column.type == .date else { throw v.error("'formats' applies to date columns only") }
+                column.formats = try v.list().map { item in
+                    let text = try item.string("a date format")
+                    guard let format = DateFormat(text) else {
+                        throw item.error("'\(text)' is not a date format; expected yyyy, MM, dd (or M, d, yy) and separators, e.g. MM/dd/yyyy")
+                    }
+                    return format
+                }
+            }
+            if columns.contains(where: { $0.name == column.name }) { throw item.error("column '\(column.name)' is declared twice") }
+            columns.append(column)
+        }
+        var spec = ContractSpec(columns: columns)
+        if let v = map["allow_extra_columns"] { spec.allowExtraColumns = try v.bool() }
+        if let v = map["max_field_bytes"] { spec.maxFieldBytes = try v.int("a size in bytes", range: 1...(1 << 30)) }
+        return spec
+    }
+
+    static let ruleNames = ["not_null", "unique", "range", "allowed", "pattern", "row_count"]
+
+    static func quality(_ root: YAMLValue) throws -> QualitySpec {
+        let map = try root.map(allowed: ["kind", "rules"])
+        var rules: [QualityRule] = []
+        for item in try map.required("rules", "the list of quality rules").list() {
+            let rule = try item.map(allowed: ruleNames)
+            guard rule.entries.count == 1, let (key, value) = rule.entries.first else {
+                throw item.error("expected exactly one rule per list item (one of \(ruleNames.joined(separator: ", ")))")
+            }
+            switch try key.string() {
+            case "not_null": rules.append(.notNull(try value.strings("a column name")))
+            case "unique": rules.append(.unique(try value.strings("a column name")))
+            case "range":
+                let r = try value.map(allowed: ["column", "min", "max"])
+                func bound(_ name: String) throws -> Decimal? {
+                    guard let v = r[name] else { return nil }
+                    let text = try v.string("a number")
+                    guard let d = ValueParser.decimal(text) else { throw v.error("expected a number, found '\(text)'") }
+                    return d
+                }
+                let min = try bound("min"), max = try bound("max")
+                if min == nil && max == nil { throw value.error("a range needs 'min', 'max' or both") }
+                rules.append(.range(column: try r.required("column", "a column name").string(), min: min, max: max))
+            case "allowed":
+                let r = try value.map(allowed: ["column", "values"])
+                rules.append(.allowed(column: try r.required("column", "a column name").string(), values: try r.required("values", "the allowed values").strings()))
+            case "pattern":
+                let r = try value.map(allowed: ["column", "regex"])
+                let regexValue = try r.required("regex", "a regular expression")
+                let regex = try regexValue.string("a regular expression")
+                do { _ = try NSRegularExpression(pattern: regex) } catch {
+                    throw regexValue.error("'\(regex)' is not a valid regular expression")
+                }
+                rules.append(.pattern(column: try r.required("column", "a column name").string(), regex: regex))
+            default:
+                let r = try value.map(allowed: ["within_pct", "history"])
+                rules.append(.rowCount(
+                    withinPct: try r.required("within_pct", "the allowed deviation in percent").double("a percentage"),
+                    history: try r["history"]?.int("a number of past runs", range: 1...365) ?? 7))
+            }
+        }
+        return QualitySpec(rules: rules)
+    }
+
+    static func transform(_ root: YAMLValue) throws -> TransformSpec {
+        let map = try root.map(allowed: ["kind", "snake_case_names", "trim", "null_tokens", "iso_dates", "dedupe", "lookup", "computed"])
+        var spec = TransformSpec()
+        if let v = map["snake_case_names"] { spec.snakeCaseNames = try v.bool() }
+        if let v = map["trim"] { spec.trim = try v.bool() }
+        if let v = map["null_tokens"] { spec.nullTokens = try v.strings("a token") }
+        if let v = map["iso_dates"] { spec.isoDates = try v.bool() }
+        if let v = map["dedupe"] {
+            let d = try v.map(allowed: ["key"])
+            spec.dedupeKey = try d.required("key", "the key columns").strings("a column name")
+        }
+        if let v = map["lookup"] {
+            let l = try v.map(allowed: ["file", "key", "columns"])
+            spec.lookup = LookupSpec(
+                file: try l.required("file", "a CSV file").template("a path"),
+                key: try l.required("key", "the join column").string("a column name"),
+                columns: try l.required("columns", "the columns to add").strings("a column name"))
+        }
+        if let v = map["computed"] {
+            for item in try v.list() {
+                let c = try item.map(allowed: ["name", "expr", "type"])
+                let exprValue = try c.required("expr", "an expression such as round(amount * 0.08, 2)")
+                let expression: ColumnExpression
+                do { expression = try ColumnExpression.parse(try exprValue.string("an expression")) } catch let error as ExpressionError {
+                    throw exprValue.error(error.message)
+                }
+                var type = ColumnType.string
+                if let t = c["type"] {
+                    let text = try t.string("a type")
+                    guard let parsed = ColumnType(rawValue: text) else {
+                        throw t.error("unknown type '\(text)'; expected one of \(ColumnType.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    type = parsed
+                }
+                spec.computed.append(ComputedColumn(name: try c.required("name", "the new column's name").string(), expression: expression, type: type))
+            }
+        }
+        return spec
+    }
+
+    static func load(_ root: YAMLValue) throws -> LoadSpec {
+        let map = try root.map(allowed: ["kind", "target", "table", "mode", "key", "on_changed_input"])
+        var spec = LoadSpec(
+            target: try map["target"]?.template("sqlite:PATH") ?? Template(parsing: "sqlite:warehouse.db"),
+            table: try map.required("table", "the target table").string("a table name"))
+        if let v = map["mode"] { spec.mode = try enumValue(v, WriteMode.self) }
+        if let v = map["key"] { spec.key = try v.strings("a column name") }
+        if let v = map["on_changed_input"] { spec.onChangedInput = try enumValue(v, ChangedInputPolicy.self) }
+        let target = spec.target.source
+        if !target.hasPrefix("sqlite:") && !target.hasPrefix("{") {
+            throw (map["target"] ?? root).error("unsupported target '\(target)'; expected sqlite:PATH")
+        }
+        return spec
+    }
+
+    static func health(_ root: YAMLValue) throws -> HealthCheckSpec {
+        let map = try root.map(allowed: ["kind", "target", "table", "checks"])
+        var spec = HealthCheckSpec()
+        spec.target = try map["target"]?.template("sqlite:PATH")
+        spec.table = try map["table"]?.string("a table name")
+        if let v = map["checks"] {
+            spec.checks = try v.list().map { item in
+                let c = try item.map(allowed: ["name", "sql", "expect"])
+                let sql = try c.required("sql", "a query that returns one value").string("SQL")
+                return SQLCheck(name: try c["name"]?.string() ?? sql, sql: sql, expect: try c.required("expect", "the expected value").string("a value"))
+            }
+        }
+        return spec
+    }
+
+    static func quarantine(_ root: YAMLValue) throws -> QuarantineSpec {
+        let map = try root.map(allowed: ["kind", "max_pct"])
+        var spec = QuarantineSpec()
+        if let v = map["max_pct"] {
+            spec.maxPct = try v.double("a percentage")
+            guard (0...100).contains(spec.maxPct) else { throw v.error("expected a percentage from 0 to 100") }
+        }
+        return spec
+    }
+
+    static func command(_ root: YAMLValue) throws -> CommandSpec {
+        let map = try root.map(allowed: ["kind", "run", "timeout_seconds"])
+        let runValue = try map.required("run", "the program and its arguments, as a list")
+        let run: [Template]
+        if case .scalar = runValue.node { run = [try runValue.template("a program")] } else { run = try runValue.list().map { try $0.template("an argument") } }
+        if run.isEmpty { throw runValue.error("expected the program to run") }
+        var spec = CommandSpec(run: run)
+        if let v = map["timeout_seconds"] { spec.timeoutSeconds = try v.int("seconds", range: 1...86_400) }
+        return spec
+    }
+
+    static func enumValue<E: RawRepresentable & CaseIterable>(_ value: YAMLValue, _ type: E.Type) throws -> E where E.RawValue == String {
+        let text = try value.string()
+        guard let result = E(rawValue: text) else {
+            let names = E.allCases.map(\.rawValue)
+            throw value.error("unknown value '\(text)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: text, among: names))")
+        }
+        return result
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// A string with `{date}`, `{date:FORMAT}`, `{var.NAME}`, `{env.NAME}`, `{pipeline}` and `{run}` placeholders.
+///
+/// Parsed when the config loads, so a bad placeholder is a config error, not a 2 AM surprise.
+public struct Template: Sendable, Equatable, CustomStringConvertible {
+    enum Part: Sendable, Equatable {
+        case text(String)
+        case date(DateFormat)
+        case variable(String)
+        case environment(String)
+        case pipeline
+        case run
+    }
+
+    let parts: [Part]
+    public let source: String
+
+    public var description: String { source }
+
+    public init(parsing source: String) throws(TemplateError) {
+        self.source = source
+        var parts: [Part] = []
+        var text = ""
+        var rest = source[...]
+        while let open = rest.firstIndex(of: "{") {
+            text += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else {
+                throw TemplateError(message: "'{' is never closed in \"\(source)\"")
+            }
+            let name = String(rest[rest.index(after: open)..<close])
+            if !text.isEmpty { parts.append(.text(text)); text = "" }
+            parts.append(try Template.placeholder(name, in: source))
+            rest = rest[rest.index(after: close)...]
+        }
+        text += rest
+        if !text.isEmpty { parts.append(.text(text)) }
+        self.parts = parts
+    }
+
+    static let names = ["date", "date:FORMAT", "var.NAME", "env.NAME", "pipeline", "run"]
+
+    private static func placeholder(_ name: String, in source: String) throws(TemplateError) -> Part {
+        if name == "date" { return .date(.iso) }
+        if name == "pipeline" { return .pipeline }
+        if name == "run" { return .run }
+        if name.hasPrefix("date:") {
+            let pattern = String(name.dropFirst(5))
+            guard let format = DateFormat(pattern) else {
+                throw TemplateError(message: "'{\(name)}': '\(pattern)' is not a date format; use yyyy, MM, dd and separators, e.g. {date:yyyyMMdd}")
+            }
+            return .date(format)
+        }
+        for (prefix, make) in [("var.", Part.variable), ("env.", Part.environment)] where name.hasPrefix(prefix) {
+            let key = String(name.dropFirst(prefix.count))
+            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+                throw TemplateError(message: "'{\(name)}' needs a name after '\(prefix)'")
+            }
+            return make(key)
+        }
+        let hint = NearMiss.hint(for: name, among: ["date", "pipeline", "run"])
+        throw TemplateError(message: "unknown placeholder '{\(name)}'; expected one of \(names.map { "{\($0)}" }.joined(separator: ", "))\(hint)")
+    }
+
+    public func render(_ values: TemplateValues) throws(TemplateError) -> String {
+        var out = ""
+        for part in parts {
+            switch part {
+            case .text(let text): out += text
+            case .date(let format): out += values.date.format(format)
+            case .pipeline: out += values.pipeline
+            case .run: out += values.runID
+            case .variable(let name):
+                guard let value = values.variables[name] else {
+                    throw TemplateError(message: "'{var.\(name)}' in \"\(source)\" has no value; pass --var \(name)=VALUE")
+                }
+                out += value
+            case .environment(let name):
+                guard let value = values.environment[name] else {
+                    throw TemplateError(message: "'{env.\(name)}' in \"\(source)\": the environment variable \(name) is not set")
+                }
+                out += value
+            }
+        }
+        return out
+    }
+
+    /// True when rendering may read an environment variable (such values may be secrets and are never printed).
+    public var readsEnvironment: Bool {
+        parts.contains { if case .environment = $0 { return true } else { return false } }
+    }
+}
+
+public struct TemplateError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
+/// What placeholders resolve to in one run.
+public struct TemplateValues: Sendable {
+    public var date: CalendarDate
+    public var pipeline: String
+    public var runID: String
+    public var variables: [String: String]
+    public var environment: [String: String]
+
+    public init(date: CalendarDate, pipeline: String, runID: String, variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.date = date
+        self.pipeline = pipeline
+        self.runID = runID
+        self.variables = variables
+        self.environment = environment
+    }
+}
+
+extension YAMLValue {
+    func template(_ what: String = "text") throws -> Template {
+        let text = try string(what)
+        do {
+            return try Template(parsing: text)
+        } catch {
+            throw self.error(error.message)
+        }
+    }
+}

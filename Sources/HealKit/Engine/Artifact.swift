@@ -1,0 +1,25 @@
+import Foundation
+
+/// A staged file a skill produced: the checkpoint a run resumes from and its lineage trail.
+public struct Artifact: Sendable {
+    public var url: URL
+    public var sha256: String
+    public var bytes: Int
+    /// Data rows, once a skill has counted them.
+    public var rows: Int?
+    /// Typed columns, once a contract has been checked.
+    public var columns: [ColumnSpec]?
+
+    public init(url: URL, sha256: String, bytes: Int, rows: Int? = nil, columns: [ColumnSpec]? = nil) {
+        self.url = url
+        self.sha256 = sha256
+        self.bytes = bytes
+        self.rows = rows
+        self.columns = columns
+    }
+
+    /// The declared type of a column, `string` when no contract has typed it.
+    public func column(named name: String) -> ColumnSpec {
+        columns?.first { $0.name == name } ?? ColumnSpec(name: name, type: .string)
+    }
+}

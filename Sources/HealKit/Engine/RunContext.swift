@@ -1,0 +1,52 @@
+import Foundation
+
+/// What every skill of one run may read: where things go, the date, templating values, the metadata store.
+public struct RunContext: Sendable {
+    public var home: HealHome
+    public var playbook: Playbook
+    public var runID: String
+    public var date: CalendarDate
+    public var force: Bool
+    public var values: TemplateValues
+    public var store: MetadataStore
+    /// sha256 of the file the first fetch brought: the identity of the run's input in the load ledger.
+    public var sourceSHA256: String?
+    /// The last load of this run, so a health check can find its target without repeating it.
+    public var lastLoad: LoadTarget?
+
+    public var pipeline: String { playbook.name }
+    public var stagingFolder: URL { home.staging.appendingPathComponent(pipeline).appendingPathComponent(runID) }
+
+    /// `staging/PIPELINE/RUN/NN-step.EXT`.
+    public func stagingURL(stepIndex: Int, name: String, extension ext: String = "csv") -> URL {
+        let safe = name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
+        return stagingFolder.appendingPathComponent(String(format: "%02d-%@.%@", stepIndex + 1, String(safe), ext))
+    }
+
+    public func render(_ template: Template) throws -> String {
+        do {
+            return try template.render(values)
+        } catch {
+            throw SkillFailure(.internal, error.message)
+        }
+    }
+}
+
+/// What a step receives: its position and the current artifact.
+public struct StepInput: Sendable {
+    public var stepIndex: Int
+    public var stepName: String
+    public var artifact: Artifact?
+
+    public func requireArtifact() throws -> Artifact {
+        guard let artifact else {
+            throw SkillFailure(.internal, "step '\(stepName)' needs a file, but no earlier step produced one; put a fetch step first")
+        }
+        return artifact
+    }
+}
+
+public struct LoadTarget: Sendable {
+    public var target: Template
+    public var table: String
+}

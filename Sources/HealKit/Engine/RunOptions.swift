@@ -1,0 +1,23 @@
+import Foundation
+
+/// What the user asked for on the command line.
+public struct RunOptions: Sendable {
+    public var date: CalendarDate?
+    public var variables: [String: String] = [:]
+    public var force = false
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
+    public var now = Date()
+
+    public init(date: CalendarDate? = nil, variables: [String: String] = [:], force: Bool = false) {
+        self.date = date
+        self.variables = variables
+        self.force = force
+    }
+}
+
+/// A request the executor cannot start: unknown pipeline, broken configuration.
+public struct UsageError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+public enum RunStatus: String, Codable, Sendable {
+    case running, succeeded, healed, partial, failed, skipped
+
+    /// 0 for every status that leaves the data in a good state, 1 for failed.
+    public var exitCode: Int32 { self == .failed ? 1 : 0 }
+}
+
+/// What `heal run --json` prints and what the command line shows at the end of a run.
+public struct RunSummary: Codable, Sendable {
+    public var runID: String
+    public var pipeline: String
+    public var date: String
+    public var status: RunStatus
+    public var rows: Rows
+    public var steps: [StepSummary]
+    public var alerts: [AlertBrief]
+    public var error: String?
+
+    public struct Rows: Codable, Sendable, Equatable {
+        public var read = 0
+        public var loaded = 0
+        public var quarantined = 0
+        public var deduplicated = 0
+        public var updated = 0
+    }
+
+    public struct StepSummary: Codable, Sendable {
+        public var name: String
+        public var skill: String
+        public var status: String
+        public var attempts: [AttemptSummary]
+    }
+
+    public struct AlertBrief: Codable, Sendable {
+        public var id: String
+        public var step: String
+        public var failureClass: String?
+        public var summary: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, step, summary
+            case failureClass = "failure_class"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case pipeline, date, status, rows, steps, alerts, error
+        case runID = "run_id"
+    }
+}

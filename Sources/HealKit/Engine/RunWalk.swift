@@ -1,0 +1,139 @@
+import Foundation
+
+/// The ladder for one step at a time, and the run's row accounting as steps report it.
+struct RunWalk {
+    let executor: RunExecutor
+    var context: RunContext
+    let playbook: Playbook
+    private(set) var rows = RunSummary.Rows()
+    private(set) var trace: [AttemptSummary] = []
+    private(set) var alerts: [RunSummary.AlertBrief] = []
+    private var readKnown = false
+
+    init(executor: RunExecutor, context: RunContext, playbook: Playbook) {
+        self.executor = executor
+        self.context = context
+        self.playbook = playbook
+    }
+
+    struct Climb {
+        var final: SkillResult
+        var healed: Bool
+        var stepStatus: String
+    }
+
+    mutating func climb(step: Step, skill: any Skill, input: StepInput) async throws -> Climb {
+        trace = []
+        let policy = step.retry ?? playbook.retry
+        // Level 1: retry retryable classes with capped exponential backoff.
+        var result = SkillResult.fail(.internal, "not run")
+        for attempt in 1...policy.attempts {
+            result = try await attemptSkill(step: step, name: skill.config.name, kind: skill.config.kind.rawValue, level: 1, attempt: attempt) {
+                try await skill.run(input, in: $0)
+            }
+            guard result.outcome == .fail, let failure = result.failureClass, policy.retryable.contains(failure), attempt < policy.attempts else { break }
+            try await executor.sleep(policy.delay(beforeRetry: attempt))
+        }
+        if result.outcome != .fail {
+            account(result)
+            return Climb(final: result, healed: false, stepStatus: result.outcome == .skip ? "skipped" : "passed")
+        }
+        // Level 2: each remediation mapped to the class, then the step's own check on what it produced.
+        let firstFailure = result
+        for (n, remedyName) in (step.onFailure[firstFailure.failureClass ?? .internal] ?? []).enumerated() {
+            guard let config = executor.config.skills[remedyName], let remedy = SkillFactory.remediation(config) else { continue }
+            let failure = StepFailure(step: step, skill: skill, input: input, result: firstFailure)
+            let repaired = try await attemptSkill(step: step, name: remedyName, kind: config.kind.rawValue, level: 2, attempt: n + 1) {
+                try await remedy.remediate(failure, in: $0)
+            }
+            guard repaired.outcome == .pass, let artifact = repaired.artifact else { continue }
+            var recheckInput = input
+            recheckInput.artifact = artifact
+            var recheck = try await attemptSkill(step: step, name: skill.config.name, kind: "recheck", level: 2, attempt: n + 1) {
+                try await skill.recheck(recheckInput, in: $0)
+            }
+            if recheck.outcome == .pass {
+                if recheck.artifact == nil { recheck.artifact = artifact }
+                rows.quarantined += repaired.rows.quarantined
+                account(recheck)
+                return Climb(final: recheck, healed: true, stepStatus: "healed")
+            }
+        }
+        // Level 3: one alert with the whole trace.
+        await raise(step: step.name, skill: step.skill, failure: firstFailure.failureClass, summary: firstFailure.details, trace: trace)
+        return Climb(final: firstFailure, healed: false, stepStatus: "failed")
+    }
+
+    /// Adds what a passing step did to the run's accounting.
+    private mutating func account(_ result: SkillResult) {
+        rows.deduplicated += result.rows.deduplicated
+        rows.loaded += result.rows.loaded
+        rows.updated += result.rows.updated
+    }
+
+    /// Runs one attempt, times it, turns thrown errors into failures, records it.
+    private mutating func attemptSkill(step: Step, name: String, kind: String, level: Int, attempt: Int,
+                                       _ body: (RunContext) async throws -> SkillResult) async throws -> SkillResult {
+        let started = Date()
+        let clock = ContinuousClock.now
+        var result: SkillResult
+        do {
+            result = try await body(context)
+        } catch let failure as SkillFailure {
+            result = .fail(failure.failureClass, failure.details)
+        } catch let error as CSVError {
+            result = .fail(.parseError, error.description)
+        } catch {
+            result = .fail(.internal, "\(error)")
+        }
+        // The first count of the input's rows is what the run read, whichever step made it.
+        if !readKnown, let read = result.rows.read {
+            rows.read = read
+            readKnown = true
+        }
+        let elapsed = ContinuousClock.now - clock
+        let summary = AttemptSummary(level: level, skill: name, attempt: attempt, outcome: result.outcome.rawValue,
+                                     failureClass: result.failureClass?.rawValue, details: result.details, durationMs: Int(elapsed.milliseconds))
+        trace.append(summary)
+        let figures = String(decoding: (try? JSONSerialization.data(withJSONObject: result.figures, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+        try context.store.insertAttempt(AttemptRecord(
+            runId: context.runID, step: step.name, skill: name, kind: kind, level: level, attempt: attempt, outcome: result.outcome.rawValue,
+            failureClass: result.failureClass?.rawValue, details: result.details, figures: figures, startedAt: Timestamp.string(started),
+            durationMs: Int(elapsed.milliseconds), artifact: result.artifact.map { context.home.display($0.url) }))
+        executor.observer(.attempt(step: step.name, summary))
+        return result
+    }
+
+    /// Level 3: records the alert and sends it to every sink; a failing sink never fails the run.
+    mutating func raise(step: String, skill: String, failure: FailureClass?, summary: String, trace: [AttemptSummary]) async {
+        let alert = Alert(
+            id: "\(context.runID)-\(alerts.count + 1)", pipeline: context.pipeline, date: context.date.description, runID: context.runID,
+            step: step, skill: skill, failureClass: failure?.rawValue, summary: summary, attempts: trace,
+            suggestion: Alert.suggestion(for: failure, pipeline: context.pipeline, date: context.date.description),
+            inspect: "heal runs show \(context.runID)", createdAt: Timestamp.now())
+        alerts.append(.init(id: alert.id, step: step, failureClass: failure?.rawValue, summary: summary))
+        var sinks: [any AlertSink] = [FileAlertSink(url: context.home.resolve(path: playbook.alerts.file))]
+        var delivery: [String] = []
+        if let webhook = playbook.alerts.webhook {
+            do {
+                let rendered = try webhook.render(context.values)
+                if let url = URL(string: rendered), url.scheme == "http" || url.scheme == "https" {
+                    sinks.append(WebhookAlertSink(url: url, attempts: playbook.alerts.webhookAttempts))
+                } else {
+                    delivery.append("webhook: not a URL")
+                }
+            } catch {
+                delivery.append("webhook: \(error.message)")
+            }
+        }
+        let payload = (try? JSONEncoder().encode(alert)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        try? context.store.insertAlert(AlertRecord(
+            id: alert.id, runId: context.runID, pipeline: context.pipeline, logicalDate: context.date.description, step: step,
+            failureClass: failure?.rawValue, summary: summary, payload: payload, delivery: "pending", createdAt: alert.createdAt))
+        for sink in sinks {
+            if let problem = await sink.deliver(alert) { delivery.append("\(sink.name): \(problem)") } else { delivery.append("\(sink.name): delivered") }
+        }
+        try? context.store.updateAlertDelivery(id: alert.id, delivery: delivery.joined(separator: "; "))
+        executor.observer(.alert(alert, delivery: delivery))
+    }
+}

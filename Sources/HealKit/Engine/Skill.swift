@@ -1,0 +1,48 @@
+import Foundation
+
+/// One atomic unit of work with one goal and one pass/fail criterion.
+public protocol Skill: Sendable {
+    var config: SkillConfig { get }
+    func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult
+    /// The step's check, run again on a remediated artifact (level 2 of the ladder).
+    func recheck(_ input: StepInput, in context: RunContext) async throws -> SkillResult
+}
+
+extension Skill {
+    public func recheck(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
+        try await run(input, in: context)
+    }
+}
+
+/// A rule violated by one row.
+public struct Violation: Sendable, Equatable {
+    public var failureClass: FailureClass
+    public var rule: String
+    public var column: String
+    public var value: String
+    public var reason: String
+}
+
+/// Checks rows one by one; quarantine asks the same checker the failed step used, so both agree on every row.
+public protocol RowChecker: AnyObject {
+    func check(_ record: CSVRecord) -> Violation?
+}
+
+/// A check that can judge single rows, so failing rows can be moved aside instead of failing the file.
+public protocol RowChecking: Skill {
+    func makeRowChecker(for artifact: Artifact, header: [String], in context: RunContext) throws -> RowChecker
+}
+
+/// A failed step as a remediation sees it.
+public struct StepFailure: Sendable {
+    public var step: Step
+    public var skill: any Skill
+    public var input: StepInput
+    public var result: SkillResult
+}
+
+/// Level 2 of the ladder: repairs a failed step's input into a new artifact.
+public protocol Remediation: Sendable {
+    var config: SkillConfig { get }
+    func remediate(_ failure: StepFailure, in context: RunContext) async throws -> SkillResult
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+public enum Outcome: String, Sendable, Codable {
+    case pass, fail, skip
+}
+
+/// How a skill changed the run's row accounting.
+public struct RowDelta: Sendable, Equatable {
+    /// Data rows the skill read from its input.
+    public var read: Int?
+    public var quarantined = 0
+    public var deduplicated = 0
+    public var loaded = 0
+    public var updated = 0
+
+    public init(read: Int? = nil, quarantined: Int = 0, deduplicated: Int = 0, loaded: Int = 0, updated: Int = 0) {
+        self.read = read
+        self.quarantined = quarantined
+        self.deduplicated = deduplicated
+        self.loaded = loaded
+        self.updated = updated
+    }
+}
+
+/// What one attempt of a skill reports: pass/fail, the failure class, details for a human, and figures.
+public struct SkillResult: Sendable {
+    public var outcome: Outcome
+    public var failureClass: FailureClass?
+    public var details: String
+    public var figures: [String: Int]
+    /// The artifact the skill produced; nil when its input stands unchanged.
+    public var artifact: Artifact?
+    public var rows: RowDelta
+
+    public static func pass(_ details: String, figures: [String: Int] = [:], artifact: Artifact? = nil, rows: RowDelta = RowDelta()) -> SkillResult {
+        SkillResult(outcome: .pass, failureClass: nil, details: details, figures: figures, artifact: artifact, rows: rows)
+    }
+
+    public static func fail(_ failureClass: FailureClass, _ details: String, figures: [String: Int] = [:], rows: RowDelta = RowDelta()) -> SkillResult {
+        SkillResult(outcome: .fail, failureClass: failureClass, details: details, figures: figures, artifact: nil, rows: rows)
+    }
+
+    public static func skip(_ details: String) -> SkillResult {
+        SkillResult(outcome: .skip, failureClass: nil, details: details, figures: [:], artifact: nil, rows: RowDelta())
+    }
+}
+
+/// A failure that a skill raises by throwing; the executor records it as a failed attempt.
+public struct SkillFailure: Error, CustomStringConvertible, Sendable {
+    public var failureClass: FailureClass
+    public var details: String
+
+    public init(_ failureClass: FailureClass, _ details: String) {
+        self.failureClass = failureClass
+        self.details = details
+    }
+
+    public var description: String { "\(failureClass.rawValue): \(details)" }
+}

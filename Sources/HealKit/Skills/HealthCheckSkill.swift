@@ -1,0 +1,49 @@
+import Foundation
+
+/// `health_check`: the ledger's rows for this run are in the table, and each configured query answers as expected.
+public struct HealthCheckSkill: Skill {
+    public let config: SkillConfig
+    let spec: HealthCheckSpec
+
+    public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
+        guard let targetTemplate = spec.target ?? context.lastLoad?.target,
+              let table = spec.table ?? context.lastLoad?.table else {
+            return .fail(.internal, "no target to check: set target and table in skills/\(config.name).yml or put a load step before this one")
+        }
+        let warehouse = try WarehouseTarget.open(try context.render(targetTemplate), home: context.home)
+        var problems: [String] = []
+        var passed: [String] = []
+        let (inTable, inLedger) = try warehouse.verify(table: table, runID: context.runID)
+        if let inLedger {
+            if inTable == inLedger { passed.append("\(inTable) rows of this run in \(table), as the ledger says") } else {
+                problems.append("the ledger says this run loaded \(inLedger) rows into \(table), but the table holds \(inTable)")
+            }
+        } else if context.lastLoad != nil {
+            problems.append("no ledger row for this run in \(table)")
+        }
+        for check in spec.checks {
+            let answer: String?
+            do { answer = try warehouse.scalar(check.sql) } catch let failure as SkillFailure where failure.failureClass == .internal {
+                problems.append("\(check.name): the query failed: \(failure.details)")
+                continue
+            }
+            if Self.matches(answer, check.expect) {
+                passed.append("\(check.name) = \(check.expect)")
+            } else {
+                problems.append("\(check.name): expected \(check.expect), got \(answer ?? "null")")
+            }
+        }
+        let figures = ["checks": passed.count + problems.count, "failed": problems.count]
+        if !problems.isEmpty {
+            return .fail(.qualityViolation, problems.joined(separator: "; "), figures: figures)
+        }
+        return .pass(passed.joined(separator: "; "), figures: figures)
+    }
+
+    /// Numbers compare as numbers (`3` equals `3.0`), everything else as text.
+    static func matches(_ answer: String?, _ expected: String) -> Bool {
+        guard let answer else { return expected.lowercased() == "null" }
+        if let a = Double(answer), let e = Double(expected) { return a == e }
+        return answer == expected
+    }
+}

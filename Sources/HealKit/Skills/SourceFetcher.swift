@@ -1,0 +1,100 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Brings one file from a path, `file://` or `http(s)://` into staging, atomically (temporary file, then rename).
+enum SourceFetcher {
+    static func fetch(_ source: String, to destination: URL, timeoutSeconds: Int, home: HealHome, shownAs: String) async throws -> Artifact {
+        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if source.hasPrefix("http://") || source.hasPrefix("https://") {
+            guard let url = URL(string: source) else { throw SkillFailure(.internal, "'\(shownAs)' is not a valid URL") }
+            try await download(url, to: destination, timeoutSeconds: timeoutSeconds, shownAs: shownAs)
+        } else {
+            try copy(home.resolve(path: source), to: destination, shownAs: shownAs)
+        }
+        let digest = try FileDigest.sha256(of: destination)
+        return Artifact(url: destination, sha256: digest.sha256, bytes: digest.bytes)
+    }
+
+    static func copy(_ source: URL, to destination: URL, shownAs: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory) else {
+            throw SkillFailure(.sourceMissing, "no file at \(shownAs)")
+        }
+        guard !isDirectory.boolValue else { throw SkillFailure(.sourceMissing, "\(shownAs) is a folder, not a file") }
+        let temporary = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+        do {
+            try FileManager.default.copyItem(at: source, to: temporary)
+            try replace(destination, with: temporary)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw SkillFailure(.transient, "could not copy \(shownAs): \(error.localizedDescription)")
+        }
+    }
+
+    static func replace(_ destination: URL, with temporary: URL) throws {
+        if FileManager.default.fileExists(atPath: destination.path) { try FileManager.default.removeItem(at: destination) }
+        try FileManager.default.moveItem(at: temporary, to: destination)
+    }
+
+    /// URLSession timeouts are whole seconds and idle-only, so an overall deadline races the download.
+    static func download(_ url: URL, to destination: URL, timeoutSeconds: Int, shownAs: String) async throws {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = TimeInterval(timeoutSeconds)
+        configuration.timeoutIntervalForResource = TimeInterval(timeoutSeconds)
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        let session = URLSession(configuration: configuration)
+        defer { session.finishTasksAndInvalidate() }
+        let result: (URL, URLResponse)
+        do {
+            result = try await withThrowingTaskGroup(of: (URL, URLResponse)?.self) { group in
+                group.addTask {
+                    let (file, response) = try await session.download(for: URLRequest(url: url))
+                    // The temporary file may vanish when this call returns; claim it now.
+                    let kept = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+                    try FileManager.default.moveItem(at: file, to: kept)
+                    return (kept, response)
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(timeoutSeconds))
+                    return nil
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                guard let first else {
+                    throw SkillFailure(.transient, "\(shownAs) did not answer within \(timeoutSeconds) s")
+                }
+                return first
+            }
+        } catch let failure as SkillFailure {
+            throw failure
+        } catch {
+            throw SkillFailure(.transient, "cannot reach \(shownAs): \(error.localizedDescription)")
+        }
+        let (file, response) = result
+        defer { try? FileManager.default.removeItem(at: file) }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 200
+        switch status {
+        case 200..<300:
+            try replace(destination, with: file)
+        case 404, 410:
+            throw SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(status): the file is not there (yet)")
+        case 401, 403:
+            throw SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(status): access denied; check the credentials")
+        case 408, 425, 429, 500...599:
+            throw SkillFailure(.transient, "\(shownAs) answered HTTP \(status)")
+        default:
+            throw SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(status)")
+        }
+    }
+
+    /// The source as it may be printed: no credentials in the URL, no rendered secrets.
+    static func display(_ template: Template, rendered: String) -> String {
+        if template.readsEnvironment { return template.source }
+        guard var components = URLComponents(string: rendered), components.user != nil || components.password != nil else { return rendered }
+        components.user = nil
+        components.password = nil
+        return components.string ?? template.source
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// `validate_quality`: content rules (not_null, unique, range, allowed, pattern) and the day's volume against history.
+public struct ValidateQualitySkill: RowChecking {
+    public let config: SkillConfig
+    let spec: QualitySpec
+
+    public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
+        let artifact = try input.requireArtifact()
+        let shown = context.home.display(artifact.url)
+        do {
+            let reader = try CSVReader(url: artifact.url)
+            let checker = try makeRowChecker(for: artifact, header: reader.header, in: context)
+            var tally = ViolationTally()
+            var rows = 0
+            while let record = try reader.next() {
+                rows += 1
+                if let violation = checker.check(record) { tally.add(violation, line: record.line) }
+            }
+            var figures = ["rows": rows, "failing_rows": tally.total]
+            var annotated = artifact
+            annotated.rows = rows
+            let volume = try volumeProblem(rows: rows, in: context, figures: &figures)
+            if tally.total > 0 {
+                let extra = volume.map { "; also \($0)" } ?? ""
+                return .fail(.qualityViolation, "\(tally.summary(rows: rows))\(extra)", figures: figures, rows: RowDelta(read: rows))
+            }
+            if let volume {
+                return .fail(.volumeAnomaly, volume, figures: figures, rows: RowDelta(read: rows))
+            }
+            return .pass("\(rows) rows pass \(spec.rules.count) rules", figures: figures, artifact: annotated, rows: RowDelta(read: rows))
+        } catch let error as CSVError {
+            return .fail(.parseError, "\(shown):\(error.line): \(error.problem)")
+        }
+    }
+
+    /// Row count within ±pct of the median of the last N loaded runs; passes with no history.
+    func volumeProblem(rows: Int, in context: RunContext, figures: inout [String: Int]) throws -> String? {
+        for case .rowCount(let pct, let history) in spec.rules {
+            let volumes = try context.store.recentVolumes(pipeline: context.pipeline, before: context.date.description, limit: history)
+            guard !volumes.isEmpty else { continue }
+            let sorted = volumes.sorted()
+            let median = sorted.count % 2 == 1 ? Double(sorted[sorted.count / 2]) : Double(sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            figures["median_rows"] = Int(median)
+            let deviation = median == 0 ? (rows == 0 ? 0 : 100) : abs(Double(rows) - median) / median * 100
+            if deviation > pct {
+                return String(format: "%d rows is %.1f%% away from the median %.0f of the last %d runs (allowed ±%g%%); the file may be incomplete or doubled", rows, deviation, median, volumes.count, pct)
+            }
+        }
+        return nil
+    }
+
+    public func makeRowChecker(for artifact: Artifact, header: [String], in context: RunContext) throws -> RowChecker {
+        func index(_ column: String, _ rule: QualityRule) throws -> Int {
+            guard let i = header.firstIndex(of: column) else {
+                throw SkillFailure(.schemaMismatch, "rule \(rule.name) in skills/\(config.name).yml names column '\(column)', which the file does not have\(NearMiss.hint(for: column, among: header))")
+            }
+            return i
+        }
+        var checks: [QualityRowChecker.Check] = []
+        var uniques: [(rule: QualityRule, indexes: [Int])] = []
+        for rule in spec.rules {
+            switch rule {
+            case .notNull(let columns):
+                for c in columns { checks.append(.notNull(try index(c, rule), c)) }
+            case .unique(let columns):
+                uniques.append((rule, try columns.map { try index($0, rule) }))
+            case .range(let c, let min, let max):
+                checks.append(.range(try index(c, rule), c, min, max))
+            case .allowed(let c, let values):
+                checks.append(.allowed(try index(c, rule), c, Set(values)))
+            case .pattern(let c, let regex):
+                checks.append(.pattern(try index(c, rule), c, try NSRegularExpression(pattern: regex), regex))
+            case .rowCount:
+                break
+            }
+        }
+        return QualityRowChecker(checks: checks, uniques: uniques.map { ($0.indexes, $0.rule.columns) })
+    }
+}
+
+/// Applies the rules in order; unique keys are recorded only for rows that pass every other rule (first one wins).
+final class QualityRowChecker: RowChecker {
+    enum Check {
+        case notNull(Int, String)
+        case range(Int, String, Decimal?, Decimal?)
+        case allowed(Int, String, Set<String>)
+        case pattern(Int, String, NSRegularExpression, String)
+    }
+
+    let checks: [Check]
+    let uniques: [(indexes: [Int], columns: [String])]
+    var seen: [Set<String>]
+
+    init(checks: [Check], uniques: [(indexes: [Int], columns: [String])]) {
+        self.checks = checks
+        self.uniques = uniques
+        seen = Array(repeating: [], count: uniques.count)
+    }
+
+    func field(_ record: CSVRecord, _ i: Int) -> String {
+        i < record.fields.count ? Text.trim(record.fields[i]) : ""
+    }
+
+    func check(_ record: CSVRecord) -> Violation? {
+        for check in checks {
+            switch check {
+            case .notNull(let i, let c):
+                if field(record, i).isEmpty {
+                    return Violation(failureClass: .qualityViolation, rule: "not_null", column: c, value: "", reason: "\(c) is empty")
+                }
+            case .range(let i, let c, let min, let max):
+                let value = field(record, i)
+                if value.isEmpty { continue }
+                guard let number = ValueParser.decimal(value) else {
+                    return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value, reason: "\(c) \(Text.quoted(value)) is not a number")
+                }
+                if let min, number < min {
+                    return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value, reason: "\(c) \(value) is below the minimum \(min.plainText)")
+                }
+                if let max, number > max {
+                    return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value, reason: "\(c) \(value) is above the maximum \(max.plainText)")
+                }
+            case .allowed(let i, let c, let values):
+                let value = field(record, i)
+                if !value.isEmpty && !values.contains(value) {
+                    return Violation(failureClass: .qualityViolation, rule: "allowed", column: c, value: value, reason: "\(c) \(Text.quoted(value)) is not one of the allowed values")
+                }
+            case .pattern(let i, let c, let regex, let source):
+                let value = field(record, i)
+                if !value.isEmpty && regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) == nil {
+                    return Violation(failureClass: .qualityViolation, rule: "pattern", column: c, value: value, reason: "\(c) \(Text.quoted(value)) does not match \(source)")
+                }
+            }
+        }
+        var keys: [String] = []
+        for (n, unique) in uniques.enumerated() {
+            let key = unique.indexes.map { field(record, $0) }.joined(separator: "\u{1F}")
+            if seen[n].contains(key) {
+                let shown = unique.indexes.map { field(record, $0) }.joined(separator: ", ")
+                return Violation(failureClass: .qualityViolation, rule: "unique", column: unique.columns.joined(separator: "+"), value: shown,
+                                 reason: "\(unique.columns.joined(separator: "+")) \(Text.quoted(shown)) was already seen earlier in the file")
+            }
+            keys.append(key)
+        }
+        for (n, key) in keys.enumerated() { seen[n].insert(key) }
+        return nil
+    }
+}

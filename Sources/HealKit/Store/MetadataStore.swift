@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+
+/// `metadata.db`: every run, attempt, artifact, alert and quarantine batch. SQLite in WAL mode.
+public final class MetadataStore: Sendable {
+    let database: DatabaseQueue
+
+    public init(url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+        }
+        database = try DatabaseQueue(path: url.path, configuration: configuration)
+        try MetadataMigrations.migrator.migrate(database)
+    }
+
+    public func insertRun(_ run: RunRecord) throws {
+        try database.write { db in try run.insert(db) }
+    }
+
+    public func updateRun(_ run: RunRecord) throws {
+        try database.write { db in try run.update(db) }
+    }
+
+    public func insertAttempt(_ attempt: AttemptRecord) throws {
+        try database.write { db in try attempt.insert(db) }
+    }
+
+    public func insertArtifact(_ artifact: ArtifactRecord) throws {
+        try database.write { db in try artifact.insert(db) }
+    }
+
+    public func insertAlert(_ alert: AlertRecord) throws {
+        try database.write { db in try alert.insert(db) }
+    }
+
+    public func updateAlertDelivery(id: String, delivery: String) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE alerts SET delivery = ? WHERE id = ?", arguments: [delivery, id])
+        }
+    }
+
+    public func insertQuarantineBatch(_ batch: QuarantineBatchRecord) throws {
+        try database.write { db in try batch.insert(db) }
+    }
+
+    public func runs(pipeline: String? = nil, limit: Int = 50) throws -> [RunRecord] {
+        try database.read { db in
+            var request = RunRecord.order(Column("started_at").desc).limit(limit)
+            if let pipeline { request = request.filter(Column("pipeline") == pipeline) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    public func run(id: String) throws -> RunRecord? {
+        try database.read { db in try RunRecord.fetchOne(db, key: id) }
+    }
+
+    /// A run by its full id or a unique prefix (people type the first few characters).
+    public func run(matching prefix: String) throws -> [RunRecord] {
+        try database.read { db in
+            if let exact = try RunRecord.fetchOne(db, key: prefix) { return [exact] }
+            return try RunRecord.filter(Column("id").like("\(prefix.replacingOccurrences(of: "%", with: ""))%")).limit(5).fetchAll(db)
+        }
+    }
+
+    public func attempts(run: String) throws -> [AttemptRecord] {
+        try database.read { db in try AttemptRecord.filter(Column("run_id") == run).order(Column("id")).fetchAll(db) }
+    }
+
+    public func alerts(run: String) throws -> [AlertRecord] {
+        try database.read { db in try AlertRecord.filter(Column("run_id") == run).order(Column("created_at")).fetchAll(db) }
+    }
+
+    public func quarantineBatches(run: String) throws -> [QuarantineBatchRecord] {
+        try database.read { db in try QuarantineBatchRecord.filter(Column("run_id") == run).order(Column("created_at")).fetchAll(db) }
+    }
+
+    public func artifacts(run: String) throws -> [ArtifactRecord] {
+        try database.read { db in try ArtifactRecord.filter(Column("run_id") == run).order(Column("id")).fetchAll(db) }
+    }
+
+    /// Rows read by the last `limit` loaded runs of a pipeline before `date`: the row-count rule's baseline.
+    public func recentVolumes(pipeline: String, before date: String, limit: Int) throws -> [Int] {
+        try database.read { db in
+            try Int.fetchAll(db, sql: """
+                SELECT rows_read FROM runs
+                WHERE pipeline = ? AND logical_date < ? AND status IN ('succeeded', 'healed', 'partial')
+                GROUP BY logical_date HAVING started_at = MAX(started_at)
+                ORDER BY logical_date DESC LIMIT ?
+                """, arguments: [pipeline, date, limit])
+        }
+    }
+}

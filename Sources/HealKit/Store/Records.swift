@@ -1,0 +1,118 @@
+import Foundation
+import GRDB
+
+/// A row of `runs`.
+public struct RunRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "runs"
+    public var id: String
+    public var pipeline: String
+    public var logicalDate: String
+    public var status: String
+    public var startedAt: String
+    public var finishedAt: String?
+    public var rowsRead = 0
+    public var rowsLoaded = 0
+    public var rowsQuarantined = 0
+    public var rowsDeduplicated = 0
+    public var rowsUpdated = 0
+    public var sourceSha256: String?
+    public var forced = false
+    public var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, pipeline, status, error, forced
+        case logicalDate = "logical_date", startedAt = "started_at", finishedAt = "finished_at"
+        case rowsRead = "rows_read", rowsLoaded = "rows_loaded", rowsQuarantined = "rows_quarantined"
+        case rowsDeduplicated = "rows_deduplicated", rowsUpdated = "rows_updated", sourceSha256 = "source_sha256"
+    }
+}
+
+/// A row of `attempts`: one try of one skill at one level of the ladder.
+public struct AttemptRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "attempts"
+    public var id: Int64?
+    public var runId: String
+    public var step: String
+    public var skill: String
+    public var kind: String
+    public var level: Int
+    public var attempt: Int
+    public var outcome: String
+    public var failureClass: String?
+    public var details: String
+    public var figures: String
+    public var startedAt: String
+    public var durationMs: Int
+    public var artifact: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, step, skill, kind, level, attempt, outcome, details, figures, artifact
+        case runId = "run_id", failureClass = "failure_class", startedAt = "started_at", durationMs = "duration_ms"
+    }
+}
+
+public struct ArtifactRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "artifacts"
+    public var id: Int64?
+    public var runId: String
+    public var step: String
+    public var path: String
+    public var sha256: String
+    public var rows: Int?
+    public var bytes: Int
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, step, path, sha256, rows, bytes
+        case runId = "run_id", createdAt = "created_at"
+    }
+}
+
+public struct AlertRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "alerts"
+    public var id: String
+    public var runId: String
+    public var pipeline: String
+    public var logicalDate: String
+    public var step: String
+    public var failureClass: String?
+    public var summary: String
+    public var payload: String
+    public var delivery: String
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, pipeline, step, summary, payload, delivery
+        case runId = "run_id", logicalDate = "logical_date", failureClass = "failure_class", createdAt = "created_at"
+    }
+}
+
+public struct QuarantineBatchRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "quarantine_batches"
+    public var id: String
+    public var runId: String
+    public var pipeline: String
+    public var logicalDate: String
+    public var step: String
+    public var path: String
+    public var rows: Int
+    public var reasons: String
+    public var status: String
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, pipeline, step, path, rows, reasons, status
+        case runId = "run_id", logicalDate = "logical_date", createdAt = "created_at"
+    }
+}
+
+enum Timestamp {
+    /// ISO 8601 UTC with milliseconds: sortable as text.
+    static func now() -> String { string(Date()) }
+
+    static func string(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,88 @@
+import Crypto
+import Foundation
+
+/// Buffered CSV writer that publishes its file atomically (temporary file, then rename) and hashes as it writes.
+public final class CSVWriter {
+    public let url: URL
+    public private(set) var rows = 0
+    private let temporaryURL: URL
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var hasher = SHA256()
+    private var bytes = 0
+    private var finished = false
+
+    public init(url: URL, header: [String]) throws {
+        self.url = url
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        temporaryURL = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        _ = FileManager.default.createFile(atPath: temporaryURL.path, contents: nil)
+        handle = try FileHandle(forWritingTo: temporaryURL)
+        buffer.reserveCapacity(1 << 16)
+        append(header)
+        rows = 0
+    }
+
+    deinit {
+        if !finished {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: temporaryURL)
+        }
+    }
+
+    public func write(_ fields: [String]) throws {
+        append(fields)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    private func append(_ fields: [String]) {
+        for (index, value) in fields.enumerated() {
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            CSVWriter.appendField(value, to: &buffer)
+        }
+        buffer.append(UInt8(ascii: "\n"))
+        rows += 1
+    }
+
+    static func appendField(_ value: String, to buffer: inout [UInt8]) {
+        var needsQuotes = false
+        for byte in value.utf8 where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+            needsQuotes = true
+            break
+        }
+        guard needsQuotes else {
+            buffer.append(contentsOf: value.utf8)
+            return
+        }
+        buffer.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            if byte == UInt8(ascii: "\"") { buffer.append(byte) }
+            buffer.append(byte)
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    private func flush() throws {
+        guard !buffer.isEmpty else { return }
+        hasher.update(data: buffer)
+        bytes += buffer.count
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, fsyncs and renames into place; returns the published file's digest and size.
+    @discardableResult
+    public func finish() throws -> (sha256: String, bytes: Int) {
+        try flush()
+        try handle.synchronize()
+        try handle.close()
+        finished = true
+        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
+        try FileManager.default.moveItem(at: temporaryURL, to: url)
+        return (hasher.finalize().hexString, bytes)
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+}

@@ -1,0 +1,163 @@
+import Foundation
+
+/// A date pattern built from `yyyy`, `yy`, `MM`, `M`, `dd`, `d` and literal characters (`MM/dd/yyyy`).
+public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible {
+    enum Token: Sendable, Equatable {
+        case year4, year2, month2, month, day2, day
+        case literal(Character)
+    }
+
+    public let pattern: String
+    let tokens: [Token]
+
+    public static let iso = DateFormat(validated: "yyyy-MM-dd")
+
+    public init?(_ pattern: String) {
+        var tokens: [Token] = []
+        var chars = Array(pattern)[...]
+        var sawYear = false, sawMonth = false, sawDay = false
+        while let c = chars.first {
+            let run = chars.prefix { $0 == c }.count
+            chars = chars.dropFirst(run)
+            switch (c, run) {
+            case ("y", 4): tokens.append(.year4); sawYear = true
+            case ("y", 2): tokens.append(.year2); sawYear = true
+            case ("M", 2): tokens.append(.month2); sawMonth = true
+            case ("M", 1): tokens.append(.month); sawMonth = true
+            case ("d", 2): tokens.append(.day2); sawDay = true
+            case ("d", 1): tokens.append(.day); sawDay = true
+            case ("y", _), ("M", _), ("d", _): return nil
+            default:
+                if c.isLetter { return nil }
+                tokens.append(contentsOf: Array(repeating: .literal(c), count: run))
+            }
+        }
+        guard sawYear && sawMonth && sawDay else { return nil }
+        self.pattern = pattern
+        self.tokens = tokens
+    }
+
+    private init(validated pattern: String) { self = DateFormat(pattern)! }
+
+    public var description: String { pattern }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let format = DateFormat(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad date format \(text)"))
+        }
+        self = format
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(pattern)
+    }
+}
+
+/// A calendar day (no time zone), parsed strictly against explicit formats.
+public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
+              day <= CalendarDate.daysIn(month: month, year: year) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// ISO 8601 `YYYY-MM-DD`.
+    public var description: String { format(DateFormat.iso) }
+
+    public static func < (a: CalendarDate, b: CalendarDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+
+    public static func parse(_ text: String, formats: [DateFormat]) -> CalendarDate? {
+        for format in formats {
+            if let date = parse(text, format: format) { return date }
+        }
+        return nil
+    }
+
+    public static func parse(_ text: String, format: DateFormat) -> CalendarDate? {
+        let bytes = Array(text.utf8)
+        var i = 0
+        var year = 0, month = 0, day = 0
+        func digits(_ min: Int, _ max: Int) -> Int? {
+            var value = 0, count = 0
+            while i < bytes.count, count < max, bytes[i] >= 48, bytes[i] <= 57 {
+                value = value * 10 + Int(bytes[i] - 48)
+                i += 1
+                count += 1
+            }
+            return count >= min ? value : nil
+        }
+        for token in format.tokens {
+            switch token {
+            case .year4: guard let v = digits(4, 4) else { return nil }; year = v
+            case .year2: guard let v = digits(2, 2) else { return nil }; year = 2000 + v
+            case .month2: guard let v = digits(2, 2) else { return nil }; month = v
+            case .month: guard let v = digits(1, 2) else { return nil }; month = v
+            case .day2: guard let v = digits(2, 2) else { return nil }; day = v
+            case .day: guard let v = digits(1, 2) else { return nil }; day = v
+            case .literal(let c):
+                let utf8 = Array(String(c).utf8)
+                guard i + utf8.count <= bytes.count, Array(bytes[i..<i + utf8.count]) == utf8 else { return nil }
+                i += utf8.count
+            }
+        }
+        guard i == bytes.count else { return nil }
+        return CalendarDate(year: year, month: month, day: day)
+    }
+
+    public func format(_ format: DateFormat) -> String {
+        var out = ""
+        func pad(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        for token in format.tokens {
+            switch token {
+            case .year4: out += pad(year, 4)
+            case .year2: out += pad(year % 100, 2)
+            case .month2: out += pad(month, 2)
+            case .month: out += String(month)
+            case .day2: out += pad(day, 2)
+            case .day: out += String(day)
+            case .literal(let c): out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// The day `days` after (or before, when negative) this one.
+    public func adding(days: Int) -> CalendarDate {
+        var components = DateComponents(year: year, month: month, day: day)
+        components.timeZone = TimeZone(identifier: "UTC")
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let date = calendar.date(byAdding: .day, value: days, to: calendar.date(from: components)!)!
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return CalendarDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+
+    /// Today (or another instant's day) as seen in `timeZone`.
+    public static func of(_ instant: Date, in timeZone: TimeZone) -> CalendarDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day], from: instant)
+        return CalendarDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+}

@@ -1,0 +1,239 @@
+import Foundation
+
+/// A computed-column expression: `round(amount * 0.08, 2)`, `+ - * /`, `coalesce`, `upper`, `lower`, `trim`, `abs`.
+///
+/// Parsed into a tree and evaluated per row with exact decimals; nothing in it can run code or touch files.
+public indirect enum ColumnExpression: Sendable, Equatable, CustomStringConvertible {
+    case number(Decimal)
+    case text(String)
+    case null
+    case column(String)
+    case negate(ColumnExpression)
+    case binary(Character, ColumnExpression, ColumnExpression)
+    case call(String, [ColumnExpression])
+
+    public static let functions: [String: ClosedRange<Int>] = [
+        "round": 1...2, "coalesce": 1...32, "upper": 1...1, "lower": 1...1, "trim": 1...1, "abs": 1...1,
+    ]
+
+    public var description: String {
+        switch self {
+        case .number(let d): return d.plainText
+        case .text(let s): return "'\(s)'"
+        case .null: return "null"
+        case .column(let c): return c
+        case .negate(let e): return "-\(e)"
+        case .binary(let op, let a, let b): return "(\(a) \(op) \(b))"
+        case .call(let f, let args): return "\(f)(\(args.map(\.description).joined(separator: ", ")))"
+        }
+    }
+
+    /// Every column the expression reads.
+    public var columns: [String] {
+        switch self {
+        case .column(let c): return [c]
+        case .negate(let e): return e.columns
+        case .binary(_, let a, let b): return a.columns + b.columns
+        case .call(_, let args): return args.flatMap(\.columns)
+        default: return []
+        }
+    }
+
+    public static func parse(_ source: String) throws(ExpressionError) -> ColumnExpression {
+        var parser = ColumnExpressionParser(source: source)
+        let expression = try parser.parseExpression()
+        try parser.expectEnd()
+        return expression
+    }
+}
+
+public struct ExpressionError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
+/// A runtime value: SQL-like, where null propagates through arithmetic.
+public enum ExpressionValue: Sendable, Equatable {
+    case null
+    case number(Decimal)
+    case text(String)
+
+    public var text: String {
+        switch self {
+        case .null: return ""
+        case .number(let d): return d.plainText
+        case .text(let s): return s
+        }
+    }
+
+    var number: Decimal? {
+        switch self {
+        case .number(let d): return d
+        case .text(let s): return ValueParser.decimal(s)
+        case .null: return nil
+        }
+    }
+}
+
+extension ColumnExpression {
+    /// Evaluates against one row; `lookup` returns a column's value.
+    public func evaluate(_ lookup: (String) -> ExpressionValue) -> ExpressionValue {
+        switch self {
+        case .number(let d): return .number(d)
+        case .text(let s): return .text(s)
+        case .null: return .null
+        case .column(let c): return lookup(c)
+        case .negate(let e):
+            guard let n = e.evaluate(lookup).number else { return .null }
+            return .number(-n)
+        case .binary(let op, let a, let b):
+            guard let x = a.evaluate(lookup).number, let y = b.evaluate(lookup).number else { return .null }
+            switch op {
+            case "+": return .number(x + y)
+            case "-": return .number(x - y)
+            case "*": return .number(x * y)
+            default: return y.isZero ? .null : .number(x / y)
+            }
+        case .call(let name, let args):
+            let values = args.map { $0.evaluate(lookup) }
+            switch name {
+            case "coalesce": return values.first { $0 != .null } ?? .null
+            case "upper": return values[0] == .null ? .null : .text(values[0].text.uppercased())
+            case "lower": return values[0] == .null ? .null : .text(values[0].text.lowercased())
+            case "trim": return values[0] == .null ? .null : .text(values[0].text.trimmingCharacters(in: .whitespaces))
+            case "abs":
+                guard let n = values[0].number else { return .null }
+                return .number(n < 0 ? -n : n)
+            default: // round, half away from zero
+                guard var n = values[0].number else { return .null }
+                let places = values.count > 1 ? values[1].number.map { NSDecimalNumber(decimal: $0).intValue } : 0
+                guard let places else { return .null }
+                var result = Decimal()
+                NSDecimalRound(&result, &n, places, .plain)
+                return .number(result)
+            }
+        }
+    }
+}
+
+/// Recursive-descent parser over the expression text.
+struct ColumnExpressionParser {
+    let chars: [Character]
+    var index = 0
+    let source: String
+
+    init(source: String) {
+        self.source = source
+        chars = Array(source)
+    }
+
+    func fail(_ message: String) -> ExpressionError {
+        ExpressionError(message: "in expression \"\(source)\" at character \(index + 1): \(message)")
+    }
+
+    mutating func skipSpace() {
+        while index < chars.count, chars[index].isWhitespace { index += 1 }
+    }
+
+    mutating func expectEnd() throws(ExpressionError) {
+        skipSpace()
+        if index < chars.count { throw fail("unexpected '\(chars[index])'") }
+    }
+
+    mutating func parseExpression() throws(ExpressionError) -> ColumnExpression {
+        var left = try parseTerm()
+        while true {
+            skipSpace()
+            guard index < chars.count, chars[index] == "+" || chars[index] == "-" else { return left }
+            let op = chars[index]
+            index += 1
+            left = .binary(op, left, try parseTerm())
+        }
+    }
+
+    mutating func parseTerm() throws(ExpressionError) -> ColumnExpression {
+        var left = try parseUnary()
+        while true {
+            skipSpace()
+            guard index < chars.count, chars[index] == "*" || chars[index] == "/" else { return left }
+            let op = chars[index]
+            index += 1
+            left = .binary(op, left, try parseUnary())
+        }
+    }
+
+    mutating func parseUnary() throws(ExpressionError) -> ColumnExpression {
+        skipSpace()
+        if index < chars.count, chars[index] == "-" {
+            index += 1
+            return .negate(try parseUnary())
+        }
+        return try parsePrimary()
+    }
+
+    mutating func parsePrimary() throws(ExpressionError) -> ColumnExpression {
+        skipSpace()
+        guard index < chars.count else { throw fail("expected a value, a column or a function, found the end") }
+        let c = chars[index]
+        if c == "(" {
+            index += 1
+            let inner = try parseExpression()
+            skipSpace()
+            guard index < chars.count, chars[index] == ")" else { throw fail("expected ')'") }
+            index += 1
+            return inner
+        }
+        if c == "'" || c == "\"" {
+            index += 1
+            var text = ""
+            while index < chars.count, chars[index] != c {
+                text.append(chars[index])
+                index += 1
+            }
+            guard index < chars.count else { throw fail("a string is never closed") }
+            index += 1
+            return .text(text)
+        }
+        if c.isNumber || c == "." {
+            let start = index
+            while index < chars.count, chars[index].isNumber || chars[index] == "." { index += 1 }
+            let literal = String(chars[start..<index])
+            guard let value = ValueParser.decimal(literal) else { throw fail("'\(literal)' is not a number") }
+            return .number(value)
+        }
+        if c.isLetter || c == "_" {
+            let start = index
+            while index < chars.count, chars[index].isLetter || chars[index].isNumber || chars[index] == "_" { index += 1 }
+            let name = String(chars[start..<index])
+            skipSpace()
+            if index < chars.count, chars[index] == "(" {
+                index += 1
+                let lower = name.lowercased()
+                guard let arity = ColumnExpression.functions[lower] else {
+                    throw fail("unknown function '\(name)'; expected one of \(ColumnExpression.functions.keys.sorted().joined(separator: ", "))\(NearMiss.hint(for: lower, among: ColumnExpression.functions.keys))")
+                }
+                var args: [ColumnExpression] = []
+                skipSpace()
+                if index < chars.count, chars[index] == ")" {
+                    index += 1
+                } else {
+                    while true {
+                        args.append(try parseExpression())
+                        skipSpace()
+                        guard index < chars.count else { throw fail("expected ')' to close \(name)(") }
+                        if chars[index] == "," { index += 1; continue }
+                        if chars[index] == ")" { index += 1; break }
+                        throw fail("expected ',' or ')'")
+                    }
+                }
+                guard arity.contains(args.count) else {
+                    throw fail("\(lower) takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)") arguments, found \(args.count)")
+                }
+                return .call(lower, args)
+            }
+            if name.lowercased() == "null" { return .null }
+            return .column(name)
+        }
+        throw fail("unexpected '\(c)'")
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// The declared types a contract column can have.
+public enum ColumnType: String, Sendable, CaseIterable, Codable {
+    case string, integer, decimal, date, boolean
+}
+
+/// A column of a contract or of an artifact: its name, type and how its text parses.
+public struct ColumnSpec: Sendable, Equatable, Codable {
+    public var name: String
+    public var type: ColumnType
+    public var required: Bool
+    public var nullable: Bool
+    public var formats: [DateFormat]
+
+    public init(name: String, type: ColumnType = .string, required: Bool = true, nullable: Bool = true, formats: [DateFormat] = [DateFormat.iso]) {
+        self.name = name
+        self.type = type
+        self.required = required
+        self.nullable = nullable
+        self.formats = formats
+    }
+}
+
+/// Parses text as a declared type; `nil` means it does not parse.
+public enum ValueParser {
+    /// `-?[0-9]+`, at most 18 digits so it fits a 64-bit integer.
+    public static func integer(_ text: String) -> Int64? {
+        let utf8 = text.utf8
+        guard !utf8.isEmpty, utf8.count <= 19 else { return nil }
+        var digits = 0
+        for (i, b) in utf8.enumerated() {
+            if i == 0 && (b == UInt8(ascii: "-") || b == UInt8(ascii: "+")) { continue }
+            guard b >= 48 && b <= 57 else { return nil }
+            digits += 1
+        }
+        return digits > 0 ? Int64(text) : nil
+    }
+
+    /// Plain decimal text `-?[0-9]+(\.[0-9]+)?`, parsed exactly (no binary floating point).
+    public static func decimal(_ text: String) -> Decimal? {
+        var sawDigit = false, sawDot = false, fractionDigits = 0
+        for (i, b) in text.utf8.enumerated() {
+            if i == 0 && (b == UInt8(ascii: "-") || b == UInt8(ascii: "+")) { continue }
+            if b == UInt8(ascii: ".") {
+                if sawDot || !sawDigit { return nil }
+                sawDot = true
+                continue
+            }
+            guard b >= 48 && b <= 57 else { return nil }
+            sawDigit = true
+            if sawDot { fractionDigits += 1 }
+        }
+        guard sawDigit, !sawDot || fractionDigits > 0 else { return nil }
+        return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+    }
+
+    public static let trueTokens: Set<String> = ["true", "t", "yes", "y", "1"]
+    public static let falseTokens: Set<String> = ["false", "f", "no", "n", "0"]
+
+    public static func boolean(_ text: String) -> Bool? {
+        let lower = text.lowercased()
+        if trueTokens.contains(lower) { return true }
+        if falseTokens.contains(lower) { return false }
+        return nil
+    }
+
+    /// Whether `text` is a valid value of `column` (empty text is checked by nullability elsewhere).
+    public static func accepts(_ text: String, as column: ColumnSpec) -> Bool {
+        switch column.type {
+        case .string: return true
+        case .integer: return integer(text) != nil
+        case .decimal: return decimal(text) != nil
+        case .boolean: return boolean(text) != nil
+        case .date: return CalendarDate.parse(text, formats: column.formats) != nil
+        }
+    }
+}
+
+extension Decimal {
+    /// Plain text with no exponent, as it should appear in a CSV or a SQL literal.
+    public var plainText: String { NSDecimalNumber(decimal: self).stringValue }
+}

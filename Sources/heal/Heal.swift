@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import HealKit
+
+/// `heal`: self-healing batch pipelines. Parsing and printing only; the work is in HealKit.
+@main
+struct Heal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "heal",
+        abstract: "Run self-healing batch data pipelines.",
+        version: HealVersion.string,
+        subcommands: [RunCommand.self, RunsCommand.self, CheckCommand.self])
+
+    /// Usage errors exit 2 (ArgumentParser's default is 64), so scripts can tell them from a failed run.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                Foundation.exit(0)
+            }
+            if !message.isEmpty { Console.error(message) }
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}
+
+struct HomeOption: ParsableArguments {
+    @Option(name: .long, help: "The folder holding playbooks/, skills/ and metadata.db (default: HEAL_HOME, else the current folder).")
+    var home: String?
+
+    var resolved: HealHome { HealHome.resolve(home) }
+}
+
+enum Console {
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// Loads the configuration; problems in the given files (or any, when none are given) stop with exit 2.
+    static func configuration(_ home: HealHome, pipeline: String? = nil) throws -> ProjectConfig {
+        let (config, errors) = ProjectConfig.load(from: home)
+        var relevant = errors
+        if let pipeline, let playbook = config.playbooks[pipeline] {
+            let files = Set([playbook.file] + playbook.steps.flatMap { [$0.skill] + $0.onFailure.values.flatMap { $0 } }.map { "skills/\($0).yml" })
+            relevant = errors.filter { files.contains($0.file) || $0.file.hasPrefix("skills/") && files.contains($0.file.replacingOccurrences(of: ".yaml", with: ".yml")) }
+        } else if let pipeline {
+            relevant = errors.filter { $0.file.hasPrefix("playbooks/\(pipeline).") }
+        }
+        if !relevant.isEmpty {
+            for error in relevant { Console.error(error.description) }
+            Console.error("heal: fix the configuration above (heal check lists every problem)")
+            throw ExitCode(2)
+        }
+        return config
+    }
+}

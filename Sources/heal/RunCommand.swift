@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import HealKit
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run one pipeline for one logical date.",
+        discussion: "Exit status: 0 succeeded, healed, partial or skipped; 1 failed (an alert was raised); 2 usage or configuration error.")
+
+    @Argument(help: "The pipeline: playbooks/PIPELINE.yml.")
+    var pipeline: String
+
+    @Option(help: "The logical date, YYYY-MM-DD (default: yesterday in the playbook's time zone).")
+    var date: String?
+
+    @Option(name: .customLong("var"), help: "A template variable for {var.NAME}, as NAME=VALUE (repeatable).")
+    var variables: [String] = []
+
+    @Flag(help: "Load again even if this date and input were loaded; replaces the date's rows.")
+    var force = false
+
+    @Flag(help: "Print the run summary as JSON.")
+    var json = false
+
+    @OptionGroup var home: HomeOption
+
+    func validate() throws {
+        if let date, CalendarDate.parse(date, format: DateFormat("yyyy-MM-dd")!) == nil {
+            throw ValidationError("--date '\(date)' is not a date; expected YYYY-MM-DD, e.g. 2026-11-21")
+        }
+        for variable in variables where !variable.contains("=") || variable.hasPrefix("=") {
+            throw ValidationError("--var '\(variable)' is not NAME=VALUE")
+        }
+    }
+
+    func run() async throws {
+        let home = home.resolved
+        let config = try Console.configuration(home, pipeline: pipeline)
+        let store: MetadataStore
+        do { store = try MetadataStore(url: home.metadata) } catch {
+            Console.error("heal: cannot open \(home.display(home.metadata)): \(error)")
+            throw ExitCode(2)
+        }
+        var options = RunOptions(date: date.flatMap { CalendarDate.parse($0, format: DateFormat("yyyy-MM-dd")!) }, force: force)
+        for variable in variables {
+            let parts = variable.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            options.variables[String(parts[0])] = String(parts[1])
+        }
+        var executor = RunExecutor(home: home, config: config, store: store)
+        let json = self.json
+        executor.observer = { event in RunPrinter.print(event, quiet: json) }
+        let summary: RunSummary
+        do {
+            summary = try await executor.run(pipeline: pipeline, options: options)
+        } catch let error as UsageError {
+            Console.error("heal: \(error.message)")
+            throw ExitCode(2)
+        }
+        if json {
+            try Console.json(summary)
+        } else {
+            RunPrinter.finish(summary, home: home, store: store)
+        }
+        throw ExitCode(summary.status.exitCode)
+    }
+}
+
+/// Human-readable progress: one line per attempt, then the totals.
+enum RunPrinter {
+    static func print(_ event: RunEvent, quiet: Bool) {
+        switch event {
+        case .started(let runID, let pipeline, let date):
+            if !quiet { Swift.print("heal run \(pipeline) · \(date) · run \(runID)") }
+        case .attempt(let step, let attempt):
+            guard !quiet else { return }
+            let what = attempt.level == 1 ? attempt.skill : "↳ \(attempt.skill)"
+            let mark = attempt.outcome == "pass" ? "ok  " : attempt.outcome == "skip" ? "skip" : "FAIL"
+            let failure = attempt.failureClass.map { "\($0): " } ?? ""
+            let retry = attempt.attempt > 1 && attempt.level == 1 ? " (try \(attempt.attempt))" : ""
+            Swift.print("  \(mark)  \(pad(step, 12)) \(pad(what, 20)) \(pad("\(attempt.durationMs) ms", 8)) \(failure)\(attempt.details)\(retry)")
+        case .alert(let alert, let delivery):
+            Console.error("ALERT " + alert.text.replacingOccurrences(of: "\n", with: "\n      "))
+            Console.error("      delivery: \(delivery.joined(separator: "; "))")
+        }
+    }
+
+    static func finish(_ summary: RunSummary, home: HealHome, store: MetadataStore) {
+        let r = summary.rows
+        Swift.print("\(summary.status.rawValue): read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)\(r.updated > 0 ? " · updated \(r.updated)" : "")")
+        if let error = summary.error { Swift.print("  \(error)") }
+        for batch in (try? store.quarantineBatches(run: summary.runID)) ?? [] {
+            Swift.print("quarantine: \(batch.path) (\(batch.rows) rows)")
+        }
+        Swift.print("inspect: heal runs show \(summary.runID)")
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import HealKit
+
+struct RunsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs", abstract: "The run history in metadata.db.", subcommands: [List.self, Show.self])
+
+    static func store(_ home: HealHome) throws -> MetadataStore {
+        guard FileManager.default.fileExists(atPath: home.metadata.path) else {
+            Console.error("heal: no \(home.display(home.metadata)) yet in \(home.root.path); run a pipeline first (heal run PIPELINE)")
+            throw ExitCode(2)
+        }
+        return try MetadataStore(url: home.metadata)
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The latest runs, newest first.")
+        @Option(help: "Only this pipeline.") var pipeline: String?
+        @Option(help: "How many runs.") var limit = 20
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var home: HomeOption
+
+        func run() async throws {
+            let runs = try RunsCommand.store(home.resolved).runs(pipeline: pipeline, limit: limit)
+            if json { return try Console.json(runs) }
+            if runs.isEmpty { return print("no runs yet") }
+            print(row(["RUN", "PIPELINE", "DATE", "STATUS", "READ", "LOADED", "QUARANTINED", "DEDUPLICATED", "STARTED"]))
+            for run in runs {
+                print(row([run.id, run.pipeline, run.logicalDate, run.status, "\(run.rowsRead)", "\(run.rowsLoaded)", "\(run.rowsQuarantined)", "\(run.rowsDeduplicated)", run.startedAt]))
+            }
+        }
+
+        func row(_ cells: [String]) -> String {
+            let widths = [21, 16, 10, 9, 8, 8, 11, 12, 0]
+            return zip(cells, widths).map { RunPrinter.pad($0, $1) }.joined(separator: " ")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every attempt, artifact, quarantine batch and alert of one run.")
+        @Argument(help: "The run id (or its first characters).") var run: String
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var home: HomeOption
+
+        struct Detail: Encodable {
+            var run: RunRecord
+            var attempts: [AttemptRecord]
+            var artifacts: [ArtifactRecord]
+            var quarantine: [QuarantineBatchRecord]
+            var alerts: [AlertRecord]
+        }
+
+        func run() async throws {
+            let store = try RunsCommand.store(home.resolved)
+            let matches = try store.run(matching: run)
+            guard matches.count == 1, let record = matches.first else {
+                Console.error(matches.isEmpty ? "heal: no run '\(run)'; list them with heal runs list"
+                    : "heal: '\(run)' matches several runs: \(matches.map(\.id).joined(separator: ", "))")
+                throw ExitCode(2)
+            }
+            let detail = Detail(run: record, attempts: try store.attempts(run: record.id), artifacts: try store.artifacts(run: record.id),
+                                quarantine: try store.quarantineBatches(run: record.id), alerts: try store.alerts(run: record.id))
+            if json { return try Console.json(detail) }
+            print("run \(record.id) · \(record.pipeline) · \(record.logicalDate) · \(record.status)\(record.forced ? " (forced)" : "")")
+            print("started \(record.startedAt), finished \(record.finishedAt ?? "—")")
+            print("rows: read \(record.rowsRead) · loaded \(record.rowsLoaded) · quarantined \(record.rowsQuarantined) · deduplicated \(record.rowsDeduplicated) · updated \(record.rowsUpdated)")
+            if let error = record.error { print("error: \(error)") }
+            print("\nattempts:")
+            for a in detail.attempts {
+                print("  \(RunPrinter.pad(a.step, 12)) L\(a.level) \(RunPrinter.pad("\(a.skill)#\(a.attempt)", 22)) \(RunPrinter.pad(a.outcome, 5)) \(RunPrinter.pad("\(a.durationMs) ms", 8)) \(a.failureClass.map { "\($0): " } ?? "")\(a.details)")
+            }
+            if !detail.artifacts.isEmpty {
+                print("\nartifacts:")
+                for a in detail.artifacts { print("  \(RunPrinter.pad(a.step, 12)) \(a.path) · \(a.rows.map { "\($0) rows · " } ?? "")\(a.bytes) bytes · sha256 \(a.sha256.prefix(16))…") }
+            }
+            if !detail.quarantine.isEmpty {
+                print("\nquarantine:")
+                for q in detail.quarantine { print("  \(q.path) · \(q.rows) rows · \(q.reasons) · \(q.status)") }
+            }
+            if !detail.alerts.isEmpty {
+                print("\nalerts:")
+                for a in detail.alerts { print("  \(a.step) · \(a.failureClass ?? "-") · \(a.summary) · \(a.delivery)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env python3
+"""Regenerates the shipped example days from ../shared/bench/gen_sales.py (deterministic).
+
+- examples/landing/sales_20261118.csv  a clean day
+- examples/landing/sales_20261119.csv  about 2% bad rows (nulls, duplicates, out-of-range amounts, bad dates)
+- examples/mirror/sales_20261120.csv   a day missing from landing/ whose mirror copy exists (fallback_source)
+- examples/products.csv                the enrichment table
+sale_id gets the day as a prefix so days never share keys.
+"""
+import csv, os, subprocess, sys, tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GEN = os.path.join(HERE, "..", "..", "shared", "bench", "gen_sales.py")
+CLEAN = ["--null-rate", "0", "--dup-rate", "0", "--range-rate", "0", "--bad-date-rate", "0"]
+BAD = ["--null-rate", "0.01", "--dup-rate", "0.006", "--range-rate", "0.008", "--bad-date-rate", "0.005"]
+DAYS = [("2026-11-18", "landing", CLEAN, 11), ("2026-11-19", "landing", BAD, 12), ("2026-11-20", "mirror", CLEAN, 13)]
+
+for day, folder, rates, seed in DAYS:
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = os.path.join(tmp, "sales.csv")
+        subprocess.run([sys.executable, GEN, "--rows", "500", "--seed", str(seed), "--day", day, "--out", raw,
+                        "--products", os.path.join(HERE, "products.csv"), "--n-products", "40"] + rates, check=True)
+        out = os.path.join(HERE, folder, f"sales_{day.replace('-', '')}.csv")
+        with open(raw, newline="", encoding="utf-8") as src, open(out, "w", newline="", encoding="utf-8") as dst:
+            reader, writer = csv.reader(src), csv.writer(dst, lineterminator="\n")
+            writer.writerow(next(reader))
+            for row in reader:
+                if row[0].strip():
+                    row[0] = row[0].replace("S", f"S{day.replace('-', '')}-", 1)
+                writer.writerow(row)
