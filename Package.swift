@@ -36,11 +36,17 @@ let package = Package(
             dependencies: [
                 "HealKit",
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
         ),
         .testTarget(
             name: "HealKitTests",
-            dependencies: ["HealKit", "HealTesting", "heal"]
+            dependencies: [
+                "HealKit",
+                "HealTesting",
+                "heal",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

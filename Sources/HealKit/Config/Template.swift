@@ -1,6 +1,7 @@
 import Foundation
 
-/// A string with `{date}`, `{date:FORMAT}`, `{var.NAME}`, `{env.NAME}`, `{pipeline}` and `{run}` placeholders.
+/// A string with `{date}`, `{date:FORMAT}`, `{var.NAME}`, `{env.NAME}`, `{pipeline}` and `{run}` placeholders;
+/// `{{` and `}}` are literal braces.
 ///
 /// Parsed when the config loads, so a bad placeholder is a config error, not a 2 AM surprise.
 public struct Template: Sendable, Equatable, CustomStringConvertible {
@@ -23,8 +24,18 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
         var parts: [Part] = []
         var text = ""
         var rest = source[...]
-        while let open = rest.firstIndex(of: "{") {
+        while let open = rest.firstIndex(where: { $0 == "{" || $0 == "}" }) {
             text += rest[..<open]
+            // `{{` and `}}` stand for literal braces (JSON in a command's arguments, say).
+            let after = rest.index(after: open)
+            if after < rest.endIndex, rest[after] == rest[open] {
+                text.append(rest[open])
+                rest = rest[rest.index(after: after)...]
+                continue
+            }
+            if rest[open] == "}" {
+                throw TemplateError(message: "a lone '}' in \"\(source)\"; write '}}' for a literal brace")
+            }
             guard let close = rest[open...].firstIndex(of: "}") else {
                 throw TemplateError(message: "'{' is never closed in \"\(source)\"")
             }

@@ -14,6 +14,17 @@ public struct RunContext: Sendable {
     /// The last load of this run, so a health check can find its target without repeating it.
     public var lastLoad: LoadTarget?
 
+    public init(home: HealHome, playbook: Playbook, runID: String, date: CalendarDate, force: Bool = false,
+                variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment, store: MetadataStore) {
+        self.home = home
+        self.playbook = playbook
+        self.runID = runID
+        self.date = date
+        self.force = force
+        values = TemplateValues(date: date, pipeline: playbook.name, runID: runID, variables: variables, environment: environment)
+        self.store = store
+    }
+
     public var pipeline: String { playbook.name }
     public var stagingFolder: URL { home.staging.appendingPathComponent(pipeline).appendingPathComponent(runID) }
 
@@ -37,6 +48,12 @@ public struct StepInput: Sendable {
     public var stepIndex: Int
     public var stepName: String
     public var artifact: Artifact?
+
+    public init(stepIndex: Int, stepName: String, artifact: Artifact?) {
+        self.stepIndex = stepIndex
+        self.stepName = stepName
+        self.artifact = artifact
+    }
 
     public func requireArtifact() throws -> Artifact {
         guard let artifact else {

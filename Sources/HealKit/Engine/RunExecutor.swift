@@ -27,10 +27,8 @@ public struct RunExecutor: Sendable {
         }
         let date = options.date ?? CalendarDate.of(options.now, in: playbook.timeZone).adding(days: -1)
         let runID = RunExecutor.makeRunID(options.now)
-        var context = RunContext(
-            home: home, playbook: playbook, runID: runID, date: date, force: options.force,
-            values: TemplateValues(date: date, pipeline: playbook.name, runID: runID, variables: options.variables, environment: options.environment),
-            store: store)
+        var context = RunContext(home: home, playbook: playbook, runID: runID, date: date, force: options.force,
+                                 variables: options.variables, environment: options.environment, store: store)
         var record = RunRecord(id: runID, pipeline: playbook.name, logicalDate: date.description, status: RunStatus.running.rawValue,
                                startedAt: Timestamp.now(), forced: options.force)
         try store.insertRun(record)

@@ -19,6 +19,25 @@ public struct RunRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     public var forced = false
     public var error: String?
 
+    public init(id: String, pipeline: String, logicalDate: String, status: String, startedAt: String, finishedAt: String? = nil,
+                rowsRead: Int = 0, rowsLoaded: Int = 0, rowsQuarantined: Int = 0, rowsDeduplicated: Int = 0, rowsUpdated: Int = 0,
+                sourceSha256: String? = nil, forced: Bool = false, error: String? = nil) {
+        self.id = id
+        self.pipeline = pipeline
+        self.logicalDate = logicalDate
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.rowsRead = rowsRead
+        self.rowsLoaded = rowsLoaded
+        self.rowsQuarantined = rowsQuarantined
+        self.rowsDeduplicated = rowsDeduplicated
+        self.rowsUpdated = rowsUpdated
+        self.sourceSha256 = sourceSha256
+        self.forced = forced
+        self.error = error
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, pipeline, status, error, forced
         case logicalDate = "logical_date", startedAt = "started_at", finishedAt = "finished_at"

@@ -1,0 +1,75 @@
+import Foundation
+import HealKit
+import HealTesting
+import Testing
+
+@Suite("CSV reader and writer")
+struct CSVTests {
+    static let spectrumFiles: [String] = ["comma_in_quotes", "empty", "empty_crlf", "escaped_quotes", "json", "newlines", "newlines_crlf",
+                           "quotes_and_newlines", "simple", "simple_crlf", "utf8"]
+
+    @Test("csv-spectrum: every file parses to its JSON", arguments: spectrumFiles)
+    func spectrumFile(name: String) throws {
+        let csv = TestHome.suite("csv-spectrum/csvs/\(name).csv")
+        let json = try Data(contentsOf: TestHome.suite("csv-spectrum/json/\(name).json"))
+        let expected = try #require(try JSONSerialization.jsonObject(with: json) as? [[String: String]])
+        let reader = try CSVReader(url: csv)
+        var rows: [[String: String]] = []
+        while let record = try reader.next() {
+            #expect(record.fields.count == reader.header.count)
+            rows.append(Dictionary(uniqueKeysWithValues: zip(reader.header, record.fields)))
+        }
+        #expect(rows == expected)
+    }
+
+    @Test func bomCRLFAndLineNumbers() throws {
+        let home = try TestHome()
+        defer { home.remove() }
+        try home.write("a.csv", "\u{FEFF}id,note\r\n1,\"two\r\nlines\"\r\n2,plain\r\n")
+        let reader = try CSVReader(url: home.url("a.csv"))
+        #expect(reader.header == ["id", "note"])
+        let first = try #require(try reader.next())
+        #expect(first.fields == ["1", "two\r\nlines"])
+        #expect(first.line == 2)
+        let second = try #require(try reader.next())
+        #expect(second.line == 4)
+        #expect(second.row == 2)
+        #expect(try reader.next() == nil)
+    }
+
+    @Test func unterminatedQuoteNamesItsLine() throws {
+        let home = try TestHome()
+        defer { home.remove() }
+        try home.write("bad.csv", "id,note\n1,ok\n2,\"never closed\n3,x\n")
+        let reader = try CSVReader(url: home.url("bad.csv"))
+        _ = try reader.next()
+        #expect {
+            _ = try reader.next()
+        } throws: { error in
+            (error as? CSVError)?.line == 3 && (error as? CSVError)?.problem.contains("never closed") == true
+        }
+    }
+
+    @Test func writerQuotesWhatNeedsQuotingAndRoundTrips() throws {
+        let home = try TestHome()
+        defer { home.remove() }
+        let rows = [["plain", "with,comma", "with \"quote\"", "multi\nline", ""]]
+        let writer = try CSVWriter(url: home.url("out.csv"), header: ["a", "b", "c", "d", "e"])
+        for row in rows { try writer.write(row) }
+        let digest = try writer.finish()
+        #expect(digest.sha256 == (try FileDigest.sha256(of: home.url("out.csv"))).sha256)
+        #expect(try home.read("out.csv") == "a,b,c,d,e\nplain,\"with,comma\",\"with \"\"quote\"\"\",\"multi\nline\",\n")
+        let reader = try CSVReader(url: home.url("out.csv"))
+        #expect(try reader.next()?.fields == rows[0])
+    }
+
+    @Test func unfinishedWriterLeavesNoFile() throws {
+        let home = try TestHome()
+        defer { home.remove() }
+        do {
+            let writer = try CSVWriter(url: home.url("staging/x.csv"), header: ["a"])
+            try writer.write(["1"])
+        }
+        #expect(home.files(under: "staging").isEmpty)
+    }
+}
