@@ -217,10 +217,10 @@ struct SkillTests {
         #expect(result.rows == RowDelta(read: 4, deduplicated: 1))
         let artifact = try #require(result.artifact)
         #expect(try String(contentsOf: artifact.url, encoding: .utf8) == """
-            sale_id,day,amount,product_id,category,tax
-            S1,2026-11-19,19.99,P1,toys,1.6
-            S2,2026-11-18,,P2,home,
-            S3,2026-11-19,0.0625,P9,,0.01
+            _heal_source_line,sale_id,day,amount,product_id,category,tax
+            2,S1,2026-11-19,19.99,P1,toys,1.6
+            3,S2,2026-11-18,,P2,home,
+            5,S3,2026-11-19,0.0625,P9,,0.01
 
             """)
         #expect(artifact.columns?.last?.type == .decimal)
@@ -280,7 +280,7 @@ struct SkillTests {
         _ = try await load.run(try input(f, "a.csv", columns: typed), in: try f.context(pipeline: "t", date: "2026-11-18"))
         let conflict = try await run(f, "ld", try input(f, "c.csv", columns: typed))
         #expect(conflict.failureClass == .constraintViolation)
-        #expect(conflict.details.contains("line 2 of c.csv"))
+        #expect(conflict.details.contains("source line 2:"))
         let db = try DatabaseQueue(path: f.home.url("wh/warehouse.db").path)
         #expect(try count(db, "SELECT count(*) FROM sales") == 2)
         #expect(try count(db, "SELECT count(*) FROM _heal_loads") == 1)

@@ -24,6 +24,14 @@ public struct RunSummary: Codable, Sendable {
         public var quarantined = 0
         public var deduplicated = 0
         public var updated = 0
+
+        public init(read: Int = 0, loaded: Int = 0, quarantined: Int = 0, deduplicated: Int = 0, updated: Int = 0) {
+            self.read = read
+            self.loaded = loaded
+            self.quarantined = quarantined
+            self.deduplicated = deduplicated
+            self.updated = updated
+        }
     }
 
     public struct StepSummary: Codable, Sendable {

@@ -15,7 +15,7 @@ public struct QuarantineFilter: Remediation {
         let reader = try CSVReader(url: artifact.url)
         let checker = try checking.makeRowChecker(for: artifact, header: reader.header, in: context)
         let output = context.stagingURL(stepIndex: failure.input.stepIndex, name: "\(failure.input.stepName)-clean")
-        let clean = try CSVWriter(url: output, header: reader.header)
+        let clean = try CSVWriter(url: output, header: reader.header, carrySourceLines: true)
         let quarantine = try QuarantineBatchWriter(context: context, header: reader.header)
         var total = 0
         while let record = try reader.next() {
@@ -23,7 +23,7 @@ public struct QuarantineFilter: Remediation {
             if let violation = checker.check(record) {
                 try quarantine.write(record, violation)
             } else {
-                try clean.write(record.fields)
+                try clean.write(record.fields, sourceLine: record.line)
             }
         }
         let moved = quarantine.rows

@@ -62,7 +62,7 @@ public struct TransformSkill: Skill {
         let types = columns.map(\.type)
 
         let output = context.stagingURL(stepIndex: input.stepIndex, name: input.stepName)
-        let writer = try CSVWriter(url: output, header: columns.map(\.name))
+        let writer = try CSVWriter(url: output, header: columns.map(\.name), carrySourceLines: true)
         var seen: Set<String> = []
         var read = 0, duplicates = 0
         do {
@@ -102,7 +102,7 @@ public struct TransformSkill: Skill {
                     }
                     row[target] = value.text
                 }
-                try writer.write(row)
+                try writer.write(row, sourceLine: record.line)
             }
         } catch let error as CSVError {
             return .fail(.parseError, "\(error)")

@@ -8,9 +8,10 @@ public struct CSVError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(file):\(line): \(problem)" }
 }
 
-/// One CSV record with the physical line it starts on and its 1-based data row number.
+/// One CSV record with its line in the original source file and its 1-based data row number.
 public struct CSVRecord: Sendable {
     public var fields: [String]
+    /// The line the record starts on in the file the run fetched, even when read from a later artifact.
     public var line: Int
     public var row: Int
 }
@@ -23,6 +24,8 @@ public final class CSVReader {
     public let delimiter: UInt8
     public let maxFieldBytes: Int
     public private(set) var header: [String] = []
+    /// The file is a heal artifact whose first column carries each row's source line.
+    public private(set) var carriesSourceLines = false
 
     private let handle: FileHandle
     private var buffer: [UInt8] = []
@@ -46,6 +49,10 @@ public final class CSVReader {
         if hasHeader {
             if let first = try nextFields() {
                 header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+                if header.first == CSVWriter.sourceLineColumn {
+                    carriesSourceLines = true
+                    header.removeFirst()
+                }
             }
             rowNumber = 0
         }
@@ -55,7 +62,12 @@ public final class CSVReader {
 
     /// The next data record, or nil at the end of the file.
     public func next() throws -> CSVRecord? {
-        try nextFields()
+        guard var record = try nextFields() else { return nil }
+        if carriesSourceLines, !record.fields.isEmpty {
+            let carried = record.fields.removeFirst()
+            if let line = Int(carried) { record.line = line }
+        }
+        return record
     }
 
     private func fill() throws {

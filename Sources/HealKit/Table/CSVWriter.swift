@@ -12,14 +12,20 @@ public final class CSVWriter {
     private var bytes = 0
     private var finished = false
 
-    public init(url: URL, header: [String]) throws {
+    /// The hidden first column of heal's own artifacts: each row's line in the fetched file, so quarantine
+    /// and error messages point at the file the producer sent, not at an intermediate copy.
+    public static let sourceLineColumn = "_heal_source_line"
+    private let carriesSourceLines: Bool
+
+    public init(url: URL, header: [String], carrySourceLines: Bool = false) throws {
+        carriesSourceLines = carrySourceLines
         self.url = url
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         temporaryURL = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         _ = FileManager.default.createFile(atPath: temporaryURL.path, contents: nil)
         handle = try FileHandle(forWritingTo: temporaryURL)
         buffer.reserveCapacity(1 << 16)
-        append(header)
+        append(carrySourceLines ? [CSVWriter.sourceLineColumn] + header : header)
         rows = 0
     }
 
@@ -31,6 +37,16 @@ public final class CSVWriter {
     }
 
     public func write(_ fields: [String]) throws {
+        precondition(!carriesSourceLines, "use write(_:sourceLine:) on a writer that carries source lines")
+        append(fields)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    public func write(_ fields: [String], sourceLine: Int) throws {
+        if carriesSourceLines {
+            buffer.append(contentsOf: String(sourceLine).utf8)
+            buffer.append(UInt8(ascii: ","))
+        }
         append(fields)
         if buffer.count >= 1 << 16 { try flush() }
     }

@@ -131,7 +131,7 @@ public final class SQLiteWarehouse: Warehouse {
             do {
                 try statement.execute(arguments: StatementArguments(values))
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                throw SkillFailure(.constraintViolation, "line \(record.line) of \(request.artifact.lastPathComponent): \(error.message ?? "constraint failed")\(request.key.isEmpty ? "" : " (key \(request.key.joined(separator: "+")) already in \(request.table), perhaps from another file)"); nothing was loaded")
+                throw SkillFailure(.constraintViolation, "source line \(record.line): \(error.message ?? "constraint failed")\(request.key.isEmpty ? "" : " (key \(request.key.joined(separator: "+")) already in \(request.table), perhaps from another file)"); nothing was loaded")
             }
             inserted += 1
         }
