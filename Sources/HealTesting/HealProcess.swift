@@ -19,10 +19,17 @@ public struct HealProcess {
         return TestHome.repository.appendingPathComponent(".build/debug/heal")
     }
 
+    /// Runs `heal` with the home folder as the working directory.
     @discardableResult
-    public static func run(_ arguments: [String], home: TestHome, environment: [String: String] = [:]) throws -> Result {
+    public static func run(_ arguments: [String], home: TestHome, environment: [String: String] = [:]) async throws -> Result {
+        try await run(executable: binary, arguments, in: home, environment: environment)
+    }
+
+    /// Runs any program; waits without blocking a thread, since the test's own servers need threads to answer it.
+    @discardableResult
+    public static func run(executable: URL, _ arguments: [String], in home: TestHome, environment: [String: String] = [:]) async throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = home.root
         var env = ProcessInfo.processInfo.environment
@@ -40,8 +47,11 @@ public struct HealProcess {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice
+        let exited = AsyncStream<Void> { continuation in
+            process.terminationHandler = { _ in continuation.finish() }
+        }
         try process.run()
-        process.waitUntilExit()
+        for await _ in exited {}
         return Result(status: process.terminationStatus,
                       stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
                       stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")

@@ -56,6 +56,9 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as UsageError {
             Console.error("heal: \(error.message)")
             throw ExitCode(2)
+        } catch {
+            Console.error("heal: the run stopped on an internal error: \(error); nothing was loaded after the last committed step (see heal runs list)")
+            throw ExitCode(1)
         }
         if json {
             try Console.json(summary)

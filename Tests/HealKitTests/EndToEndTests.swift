@@ -5,7 +5,7 @@ import HealTesting
 import Testing
 
 /// The built `heal` binary on the shipped example, checked through the warehouse, quarantine files and metadata.db.
-@Suite("End to end: the heal binary on the shipped example", .serialized)
+@Suite("End to end: the heal binary on the shipped example", .serialized, .timeLimit(.minutes(3)))
 struct EndToEndTests {
     func warehouse(_ home: TestHome) throws -> DatabaseQueue {
         try DatabaseQueue(path: home.url("warehouse.db").path)
@@ -19,10 +19,10 @@ struct EndToEndTests {
         try JSONDecoder().decode(RunSummary.self, from: Data(result.stdout.utf8))
     }
 
-    @Test func cleanDayLoadsEveryRow() throws {
+    @Test func cleanDayLoadsEveryRow() async throws {
         let home = try TestHome.example()
         defer { home.remove() }
-        let result = try HealProcess.run(["run", "sales-daily", "--date", "2026-11-18"], home: home)
+        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18"], home: home)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("succeeded: read 500 · loaded 500 · quarantined 0 · deduplicated 0"))
         let wh = try warehouse(home)
@@ -35,10 +35,10 @@ struct EndToEndTests {
         #expect(home.files(under: "quarantine").isEmpty)
     }
 
-    @Test func badDayQuarantinesItsBadRowsAndAgreesWithThePeerReference() throws {
+    @Test func badDayQuarantinesItsBadRowsAndAgreesWithThePeerReference() async throws {
         let home = try TestHome.example()
         defer { home.remove() }
-        let result = try HealProcess.run(["run", "sales-daily", "--date", "2026-11-19", "--json"], home: home)
+        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-19", "--json"], home: home)
         #expect(result.status == 0, "\(result.stderr)")
         let run = try summary(result)
         #expect(run.status == .partial)
@@ -65,18 +65,15 @@ struct EndToEndTests {
         // The stdlib peer pipeline of ../shared/bench (same semantics) must load exactly the same rows.
         let peer = try TestHome()
         defer { peer.remove() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", TestHome.repository.deletingLastPathComponent().appendingPathComponent("shared/bench/ref_python_csv.py").path,
-                             home.url("examples/landing/sales_20261119.csv").path, "--products", home.url("examples/products.csv").path,
-                             "--db", peer.url("ref.db").path, "--quarantine", peer.url("ref-quarantine.csv").path]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let reference = try await HealProcess.run(executable: URL(fileURLWithPath: "/usr/bin/env"), [
+            "python3", TestHome.repository.deletingLastPathComponent().appendingPathComponent("shared/bench/ref_python_csv.py").path,
+            home.url("examples/landing/sales_20261119.csv").path, "--products", home.url("examples/products.csv").path,
+            "--db", peer.url("ref.db").path, "--quarantine", peer.url("ref-quarantine.csv").path,
+        ], in: peer)
+        #expect(reference.status == 0, "\(reference.stderr)")
         let columns = "sale_id, date, printf('%.2f', amount), printf('%.2f', tax_amount), product_id, customer_id, quantity, store, channel, category, region"
-        let ours = try warehouse(home).read { try String.fetchAll($0, sql: "SELECT \(columns) || '' FROM sales ORDER BY sale_id") }
-        let theirs = try DatabaseQueue(path: peer.url("ref.db").path).read { try String.fetchAll($0, sql: "SELECT \(columns) || '' FROM sales ORDER BY sale_id") }
+        let ours = try await warehouse(home).read { try String.fetchAll($0, sql: "SELECT \(columns) || '' FROM sales ORDER BY sale_id") }
+        let theirs = try await DatabaseQueue(path: peer.url("ref.db").path).read { try String.fetchAll($0, sql: "SELECT \(columns) || '' FROM sales ORDER BY sale_id") }
         #expect(ours.count == 489)
         #expect(ours == theirs)
         let rows = try DatabaseQueue(path: peer.url("ref.db").path).read { db in
@@ -97,10 +94,10 @@ struct EndToEndTests {
         #expect(peerLines == quarantinedLines)
     }
 
-    @Test func missingPrimaryFileHealsFromTheMirror() throws {
+    @Test func missingPrimaryFileHealsFromTheMirror() async throws {
         let home = try TestHome.example()
         defer { home.remove() }
-        let result = try HealProcess.run(["run", "sales-daily", "--date", "2026-11-20", "--json"], home: home)
+        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-20", "--json"], home: home)
         #expect(result.status == 0)
         let run = try summary(result)
         #expect(run.status == .healed)
@@ -110,10 +107,10 @@ struct EndToEndTests {
         #expect(try count(try metadata(home), "SELECT count(*) FROM attempts WHERE run_id = '\(run.runID)' AND level = 2") == 2)
     }
 
-    @Test func dayWithNoFileAnywhereFailsWithAnAlert() throws {
+    @Test func dayWithNoFileAnywhereFailsWithAnAlert() async throws {
         let home = try TestHome.example()
         defer { home.remove() }
-        let result = try HealProcess.run(["run", "sales-daily", "--date", "2026-11-21"], home: home)
+        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-21"], home: home)
         #expect(result.status == 1)
         #expect(result.stderr.contains("ALERT heal: sales-daily 2026-11-21 failed at step 'fetch' (source_missing)"))
         #expect(result.stdout.contains("failed: read 0"))
@@ -135,7 +132,7 @@ struct EndToEndTests {
         try home.write("skills/fetch-sales.yml", "kind: fetch\nsource: \(server.baseURL)/sales_{date:yyyyMMdd}.csv\ntimeout_seconds: 10\n")
         let playbook = try home.read("playbooks/sales-daily.yml").replacingOccurrences(of: "backoff_ms: 1000", with: "backoff_ms: 50")
         try home.write("playbooks/sales-daily.yml", playbook)
-        let result = try HealProcess.run(["run", "sales-daily", "--date", "2026-11-18", "--json"], home: home)
+        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18", "--json"], home: home)
         #expect(result.status == 0, "\(result.stderr)")
         let run = try summary(result)
         #expect(run.status == .succeeded)
@@ -146,12 +143,12 @@ struct EndToEndTests {
         #expect(try count(try metadata(home), "SELECT count(*) FROM attempts WHERE step = 'fetch'") == 3)
     }
 
-    @Test func rerunningADayIsSkippedAndForceReplacesIt() throws {
+    @Test func rerunningADayIsSkippedAndForceReplacesIt() async throws {
         let home = try TestHome.example()
         defer { home.remove() }
-        let first = try HealProcess.run(["run", "sales-daily", "--date", "2026-11-18"], home: home)
+        let first = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18"], home: home)
         #expect(first.status == 0)
-        let again = try HealProcess.run(["run", "sales-daily", "--date", "2026-11-18", "--json"], home: home)
+        let again = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18", "--json"], home: home)
         #expect(again.status == 0)
         let skipped = try summary(again)
         #expect(skipped.status == .skipped)
@@ -159,7 +156,7 @@ struct EndToEndTests {
         #expect(try count(try warehouse(home), "SELECT count(*) FROM sales") == 500)
         #expect(home.files(under: "quarantine").isEmpty)
 
-        let forced = try HealProcess.run(["run", "sales-daily", "--date", "2026-11-18", "--force", "--json"], home: home)
+        let forced = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18", "--force", "--json"], home: home)
         #expect(forced.status == 0)
         let replaced = try summary(forced)
         #expect(replaced.status == .succeeded)
@@ -170,56 +167,56 @@ struct EndToEndTests {
         #expect(try count(wh, "SELECT count(*) FROM _heal_loads") == 1)
     }
 
-    @Test func typoInAPlaybookExits2WithFileLineColumn() throws {
+    @Test func typoInAPlaybookExits2WithFileLineColumn() async throws {
         let home = try TestHome.example()
         defer { home.remove() }
         let playbook = try home.read("playbooks/sales-daily.yml").replacingOccurrences(of: "    skill: sales-load", with: "    skil: sales-load")
         try home.write("playbooks/sales-daily.yml", playbook)
         let line = playbook.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("skil: sales-load") }! + 1
-        let result = try HealProcess.run(["run", "sales-daily", "--date", "2026-11-18"], home: home)
+        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18"], home: home)
         #expect(result.status == 2)
         #expect(result.stderr.contains("playbooks/sales-daily.yml:\(line):5: unknown setting 'skil'"))
         #expect(result.stderr.contains("did you mean 'skill'?"))
         #expect(!result.stderr.contains("Fatal error"))
         #expect(!home.exists("warehouse.db"))
-        let check = try HealProcess.run(["check"], home: home)
+        let check = try await HealProcess.run(["check"], home: home)
         #expect(check.status == 2)
         #expect(check.stderr.contains("playbooks/sales-daily.yml:\(line):5:"))
-        #expect(try HealProcess.run(["check"], home: try TestHome.example()).status == 0)
+        #expect(try await HealProcess.run(["check"], home: try TestHome.example()).status == 0)
     }
 
-    @Test func usageErrorsExit2() throws {
+    @Test func usageErrorsExit2() async throws {
         let home = try TestHome.example()
         defer { home.remove() }
-        let badDate = try HealProcess.run(["run", "sales-daily", "--date", "21/11/2026"], home: home)
+        let badDate = try await HealProcess.run(["run", "sales-daily", "--date", "21/11/2026"], home: home)
         #expect(badDate.status == 2)
         #expect(badDate.stderr.contains("expected YYYY-MM-DD"))
-        let unknown = try HealProcess.run(["run", "sales-dialy"], home: home)
+        let unknown = try await HealProcess.run(["run", "sales-dialy"], home: home)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("did you mean 'sales-daily'?"))
-        #expect(try HealProcess.run(["frobnicate"], home: home).status == 2)
+        #expect(try await HealProcess.run(["frobnicate"], home: home).status == 2)
     }
 
-    @Test func runsListAndShowReadTheHistory() throws {
+    @Test func runsListAndShowReadTheHistory() async throws {
         let home = try TestHome.example()
         defer { home.remove() }
         let other = try TestHome()
         defer { other.remove() }
         // --home points elsewhere than the working folder.
-        let result = try HealProcess.run(["run", "sales-daily", "--date", "2026-11-19", "--json", "--home", home.root.path], home: other)
+        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-19", "--json", "--home", home.root.path], home: other)
         let run = try summary(result)
-        let list = try HealProcess.run(["runs", "list"], home: home)
+        let list = try await HealProcess.run(["runs", "list"], home: home)
         #expect(list.status == 0)
         #expect(list.stdout.contains(run.runID))
         #expect(list.stdout.contains("partial"))
-        let show = try HealProcess.run(["runs", "show", String(run.runID.prefix(18))], home: home)
+        let show = try await HealProcess.run(["runs", "show", String(run.runID.prefix(18))], home: home)
         #expect(show.status == 0, "\(show.stderr)")
         #expect(show.stdout.contains("rows: read 500 · loaded 489 · quarantined 8 · deduplicated 3"))
         #expect(show.stdout.contains("quarantine_filter") || show.stdout.contains("quarantine#1"))
         #expect(show.stdout.contains("quarantine/sales-daily/2026-11-19/\(run.runID).csv"))
-        let json = try HealProcess.run(["runs", "show", run.runID, "--json"], home: home)
+        let json = try await HealProcess.run(["runs", "show", run.runID, "--json"], home: home)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect((object["attempts"] as? [Any])?.count == 10)
-        #expect(try HealProcess.run(["runs", "show", "nope"], home: home).status == 2)
+        #expect(try await HealProcess.run(["runs", "show", "nope"], home: home).status == 2)
     }
 }

@@ -5,7 +5,7 @@ import HealTesting
 import Testing
 
 /// The escalation ladder, in process, with millisecond backoff.
-@Suite("Escalation ladder")
+@Suite("Escalation ladder", .timeLimit(.minutes(3)))
 struct LadderTests {
     static let retry = """
         retry:
@@ -188,5 +188,62 @@ struct LadderTests {
         #expect(second.status == .failed)
         #expect(await dead.requests().count == 3)
         #expect(try f.store.alerts(run: second.runID).first?.delivery.contains("webhook: webhook 127.0.0.1 failed after 3 attempts: HTTP 500") == true)
+    }
+
+    @Test func circuitBreakerStopsHammeringADeadEndpoint() async throws {
+        let server = try await TestHTTPServer { _, _ in .init(status: 503) }
+        defer { Task { await server.stop() } }
+        let f = try home(fetch: "\(server.baseURL)/in.csv\ncircuit_breaker: { failures: 2, cooldown_seconds: 600 }")
+        defer { f.home.remove() }
+        let first = try await f.run("p", date: "2026-11-19")
+        #expect(first.status == .failed)
+        // Two real calls open the circuit; the third attempt is refused without a call, and not retried further.
+        #expect(await server.requests().count == 2)
+        #expect(first.steps[0].attempts.map(\.outcome) == ["fail", "fail", "fail"])
+        #expect(first.steps[0].attempts[2].details.hasPrefix("circuit open for http://127.0.0.1:\(server.port) until"))
+        let second = try await f.run("p", date: "2026-11-19")
+        #expect(second.status == .failed)
+        #expect(second.steps[0].attempts.count == 1)
+        #expect(await server.requests().count == 2)
+    }
+
+    @Test func accountingThatDoesNotBalanceFailsTheRun() async throws {
+        // A second fetch swaps in a shorter file after the first was counted: rows would vanish unnoticed.
+        let f = try home(fetch: "landing/in.csv", extraSteps: """
+              - name: schema
+                skill: contract
+              - name: swap
+                skill: other
+              - name: load
+                skill: ld
+            """, skills: [
+                "skills/contract.yml": "kind: validate_schema\ncolumns:\n  - { name: id, type: integer }\n",
+                "skills/other.yml": "kind: fetch\nsource: landing/short.csv\n",
+                "skills/ld.yml": "kind: load\ntable: t\n",
+                "landing/in.csv": "id\n1\n2\n3\n",
+                "landing/short.csv": "id\n1\n",
+            ])
+        defer { f.home.remove() }
+        let summary = try await f.run("p", date: "2026-11-19")
+        #expect(summary.status == .failed)
+        #expect(summary.error == "row accounting does not balance: read 3 ≠ loaded 1 + quarantined 0 + deduplicated 0 + updated 0")
+        #expect(summary.alerts.first?.failureClass == "internal")
+        #expect(try f.store.run(id: summary.runID)?.status == "failed")
+    }
+
+    @Test func variablesAndFileURLsReachTheSource() async throws {
+        let home = try TestHome()
+        defer { home.remove() }
+        try home.write("landing/eu/in_20261119.csv", "id\n1\n")
+        try home.write("playbooks/p.yml", "steps:\n  - skill: get\n")
+        try home.write("skills/get.yml", "kind: fetch\nsource: file://\(home.root.path)/landing/{var.region}/in_{date:yyyyMMdd}.csv\n")
+        let f = try PipelineFixture(home: home)
+        var options = RunOptions(date: CalendarDate.parse("2026-11-19", format: .iso), variables: ["region": "eu"])
+        let ok = try await f.executor().run(pipeline: "p", options: options)
+        #expect(ok.status == .succeeded)
+        options.variables = [:]
+        let missing = try await f.executor().run(pipeline: "p", options: options)
+        #expect(missing.status == .failed)
+        #expect(missing.steps[0].attempts[0].details.contains("has no value; pass --var region=VALUE"))
     }
 }

@@ -5,7 +5,7 @@ import HealTesting
 import Testing
 
 /// One skill at a time, on real files in a throwaway home.
-@Suite("Skills: pass and fail with the right failure class")
+@Suite("Skills: pass and fail with the right failure class", .timeLimit(.minutes(3)))
 struct SkillTests {
     static let contract = """
         kind: validate_schema

@@ -41,6 +41,9 @@ public struct FetchSpec: Sendable {
     public var minBytes: Int = 1
     public var sha256: Template?
     public var timeoutSeconds: Int = 60
+    /// Transient failures in a row that open an HTTP endpoint's circuit, and for how long.
+    public var circuitFailures: Int = 5
+    public var circuitCooldownSeconds: Int = 300
 }
 
 /// The data contract: the columns a file must have and how their values parse.

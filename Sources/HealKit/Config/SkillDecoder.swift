@@ -27,11 +27,16 @@ enum SkillDecoder {
     }
 
     static func fetch(_ root: YAMLValue) throws -> FetchSpec {
-        let map = try root.map(allowed: ["kind", "source", "min_bytes", "sha256", "timeout_seconds"])
+        let map = try root.map(allowed: ["kind", "source", "min_bytes", "sha256", "timeout_seconds", "circuit_breaker"])
         var spec = FetchSpec(source: try map.required("source", "a path, file:// or http(s):// URL").template("a path or URL"))
         if let v = map["min_bytes"] { spec.minBytes = try v.int("a size in bytes", range: 0...Int.max) }
         if let v = map["sha256"] { spec.sha256 = try v.template("a SHA-256 hex digest") }
         if let v = map["timeout_seconds"] { spec.timeoutSeconds = try v.int("seconds", range: 1...86_400) }
+        if let v = map["circuit_breaker"] {
+            let c = try v.map(allowed: ["failures", "cooldown_seconds"])
+            if let f = c["failures"] { spec.circuitFailures = try f.int("a number of failures", range: 1...1000) }
+            if let s = c["cooldown_seconds"] { spec.circuitCooldownSeconds = try s.int("seconds", range: 0...604_800) }
+        }
         return spec
     }
 

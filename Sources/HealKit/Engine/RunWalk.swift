@@ -31,7 +31,8 @@ struct RunWalk {
             result = try await attemptSkill(step: step, name: skill.config.name, kind: skill.config.kind.rawValue, level: 1, attempt: attempt) {
                 try await skill.run(input, in: $0)
             }
-            guard result.outcome == .fail, let failure = result.failureClass, policy.retryable.contains(failure), attempt < policy.attempts else { break }
+            guard result.outcome == .fail, result.retryAllowed, let failure = result.failureClass, policy.retryable.contains(failure),
+                  attempt < policy.attempts else { break }
             try await executor.sleep(policy.delay(beforeRetry: attempt))
         }
         if result.outcome != .fail {

@@ -31,6 +31,8 @@ public struct SkillResult: Sendable {
     /// The artifact the skill produced; nil when its input stands unchanged.
     public var artifact: Artifact?
     public var rows: RowDelta
+    /// False when retrying cannot help now (an open circuit): the ladder goes straight to remediation.
+    public var retryAllowed = true
 
     public static func pass(_ details: String, figures: [String: Int] = [:], artifact: Artifact? = nil, rows: RowDelta = RowDelta()) -> SkillResult {
         SkillResult(outcome: .pass, failureClass: nil, details: details, figures: figures, artifact: artifact, rows: rows)

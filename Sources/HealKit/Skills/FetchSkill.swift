@@ -10,7 +10,14 @@ public struct FetchSkill: Skill {
         let shown = SourceFetcher.display(spec.source, rendered: source)
         let ext = URL(fileURLWithPath: source).pathExtension
         let destination = context.stagingURL(stepIndex: input.stepIndex, name: input.stepName, extension: ext.isEmpty ? "csv" : ext)
-        let artifact = try await SourceFetcher.fetch(source, to: destination, timeoutSeconds: spec.timeoutSeconds, home: context.home, shownAs: shown)
+        let artifact: Artifact
+        do {
+            artifact = try await SourceFetcher.fetch(spec, source: source, to: destination, context: context, shownAs: shown)
+        } catch let open as SourceFetcher.CircuitOpen {
+            var result = SkillResult.fail(.transient, open.details, figures: ["circuit_open": 1])
+            result.retryAllowed = false
+            return result
+        }
         return try verify(artifact, source: shown, in: context)
     }
 
@@ -41,7 +48,12 @@ public struct FallbackSource: Remediation {
         let shown = SourceFetcher.display(spec.source, rendered: source)
         let ext = URL(fileURLWithPath: source).pathExtension
         let destination = context.stagingURL(stepIndex: failure.input.stepIndex, name: "\(failure.input.stepName)-\(config.name)", extension: ext.isEmpty ? "csv" : ext)
-        let artifact = try await SourceFetcher.fetch(source, to: destination, timeoutSeconds: spec.timeoutSeconds, home: context.home, shownAs: shown)
+        let artifact: Artifact
+        do {
+            artifact = try await SourceFetcher.fetch(spec, source: source, to: destination, context: context, shownAs: shown)
+        } catch let open as SourceFetcher.CircuitOpen {
+            return .fail(.transient, open.details)
+        }
         if artifact.bytes < spec.minBytes {
             return .fail(.sourceMissing, "fallback \(shown) has \(artifact.bytes) bytes, fewer than min_bytes \(spec.minBytes)")
         }

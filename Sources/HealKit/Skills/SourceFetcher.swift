@@ -5,6 +5,26 @@ import FoundationNetworking
 
 /// Brings one file from a path, `file://` or `http(s)://` into staging, atomically (temporary file, then rename).
 enum SourceFetcher {
+    /// Fetches through the endpoint's circuit breaker (HTTP sources only; a local path has no endpoint to spare).
+    static func fetch(_ spec: FetchSpec, source: String, to destination: URL, context: RunContext, shownAs: String) async throws -> Artifact {
+        guard let endpoint = CircuitBreaker.endpoint(of: source), source.hasPrefix("http") else {
+            return try await fetch(source, to: destination, timeoutSeconds: spec.timeoutSeconds, home: context.home, shownAs: shownAs)
+        }
+        let breaker = CircuitBreaker(failures: spec.circuitFailures, cooldown: .seconds(spec.circuitCooldownSeconds), store: context.store)
+        if let refusal = try breaker.refusal(for: endpoint) {
+            throw CircuitOpen(details: refusal)
+        }
+        do {
+            let artifact = try await fetch(source, to: destination, timeoutSeconds: spec.timeoutSeconds, home: context.home, shownAs: shownAs)
+            try breaker.record(endpoint, failed: false)
+            return artifact
+        } catch let failure as SkillFailure {
+            // Only a dead or overloaded endpoint counts; a 404 means it answered.
+            try breaker.record(endpoint, failed: failure.failureClass == .transient)
+            throw failure
+        }
+    }
+
     static func fetch(_ source: String, to destination: URL, timeoutSeconds: Int, home: HealHome, shownAs: String) async throws -> Artifact {
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         if source.hasPrefix("http://") || source.hasPrefix("https://") {
@@ -87,6 +107,10 @@ enum SourceFetcher {
         default:
             throw SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(status)")
         }
+    }
+
+    struct CircuitOpen: Error {
+        var details: String
     }
 
     /// The source as it may be printed: no credentials in the URL, no rendered secrets.

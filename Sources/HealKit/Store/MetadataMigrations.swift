@@ -76,6 +76,16 @@ enum MetadataMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2-circuits") { db in
+            try db.execute(sql: """
+                CREATE TABLE source_circuits (
+                    endpoint TEXT PRIMARY KEY,
+                    consecutive_failures INTEGER NOT NULL,
+                    opened_until TEXT,
+                    updated_at TEXT NOT NULL
+                )
+                """)
+        }
         return migrator
     }
 }

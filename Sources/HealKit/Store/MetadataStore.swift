@@ -82,6 +82,32 @@ public final class MetadataStore: Sendable {
         try database.read { db in try ArtifactRecord.filter(Column("run_id") == run).order(Column("id")).fetchAll(db) }
     }
 
+    public struct CircuitState: Sendable {
+        public var consecutiveFailures: Int
+        public var openedUntil: String?
+    }
+
+    public func circuit(_ endpoint: String) throws -> CircuitState? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT consecutive_failures, opened_until FROM source_circuits WHERE endpoint = ?", arguments: [endpoint])
+                .map { CircuitState(consecutiveFailures: $0["consecutive_failures"], openedUntil: $0["opened_until"]) }
+        }
+    }
+
+    /// A success closes the circuit; the failure that reaches the threshold opens it until `openUntil`.
+    public func recordCircuit(_ endpoint: String, failed: Bool, threshold: Int, openUntil: String) throws {
+        try database.write { db in
+            let previous = try Int.fetchOne(db, sql: "SELECT consecutive_failures FROM source_circuits WHERE endpoint = ?", arguments: [endpoint]) ?? 0
+            let count = failed ? previous + 1 : 0
+            let until: String? = failed && count >= threshold ? openUntil : nil
+            try db.execute(sql: """
+                INSERT INTO source_circuits (endpoint, consecutive_failures, opened_until, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(endpoint) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
+                    opened_until = excluded.opened_until, updated_at = excluded.updated_at
+                """, arguments: [endpoint, count, until, Timestamp.now()])
+        }
+    }
+
     /// Rows read by the last `limit` loaded runs of a pipeline before `date`: the row-count rule's baseline.
     public func recentVolumes(pipeline: String, before date: String, limit: Int) throws -> [Int] {
         try database.read { db in

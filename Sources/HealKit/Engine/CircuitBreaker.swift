@@ -1,0 +1,32 @@
+import Foundation
+
+/// Per-endpoint circuit breaker kept in metadata.db, so a dead endpoint is not hammered run after run.
+///
+/// After `failures` transient failures in a row the circuit opens for `cooldown`; while open, fetches fail at once.
+public struct CircuitBreaker: Sendable {
+    public var failures: Int
+    public var cooldown: Duration
+    let store: MetadataStore
+
+    public init(failures: Int = 5, cooldown: Duration = .seconds(300), store: MetadataStore) {
+        self.failures = failures
+        self.cooldown = cooldown
+        self.store = store
+    }
+
+    /// The endpoint a URL belongs to: scheme, host and port, never credentials or paths.
+    public static func endpoint(of url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return nil }
+        return "\(scheme)://\(host)\(components.port.map { ":\($0)" } ?? "")"
+    }
+
+    /// Why the circuit is open, or nil when calls may go through.
+    public func refusal(for endpoint: String, now: Date = Date()) throws -> String? {
+        guard let state = try store.circuit(endpoint), let until = state.openedUntil, until > Timestamp.string(now) else { return nil }
+        return "circuit open for \(endpoint) until \(until) after \(state.consecutiveFailures) failures in a row; not calling it"
+    }
+
+    public func record(_ endpoint: String, failed: Bool, now: Date = Date()) throws {
+        try store.recordCircuit(endpoint, failed: failed, threshold: failures, openUntil: Timestamp.string(now.addingTimeInterval(Double(cooldown.milliseconds) / 1000)))
+    }
+}
