@@ -1,4 +1,5 @@
 import Foundation
+import HealKit
 
 /// Runs the built `heal` executable, as a user would, and captures what it prints.
 public struct HealProcess {
@@ -19,41 +20,18 @@ public struct HealProcess {
         return TestHome.repository.appendingPathComponent(".build/debug/heal")
     }
 
-    /// Runs `heal` with the home folder as the working directory.
+    /// Runs `heal` with the home folder as the working directory (and no HEAL_HOME from the test's environment).
     @discardableResult
     public static func run(_ arguments: [String], home: TestHome, environment: [String: String] = [:]) async throws -> Result {
         try await run(executable: binary, arguments, in: home, environment: environment)
     }
 
-    /// Runs any program; waits without blocking a thread, since the test's own servers need threads to answer it.
+    /// Runs any program, at most two minutes.
     @discardableResult
     public static func run(executable: URL, _ arguments: [String], in home: TestHome, environment: [String: String] = [:]) async throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = home.root
-        var env = ProcessInfo.processInfo.environment
-        env["HEAL_HOME"] = nil
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("heal-out-\(UUID().uuidString)")
-        let err = FileManager.default.temporaryDirectory.appendingPathComponent("heal-err-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: out)
-            try? FileManager.default.removeItem(at: err)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        let exited = AsyncStream<Void> { continuation in
-            process.terminationHandler = { _ in continuation.finish() }
-        }
-        try process.run()
-        for await _ in exited {}
-        return Result(status: process.terminationStatus,
-                      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        var overrides: [String: String?] = ["HEAL_HOME": nil]
+        for (key, value) in environment { overrides[key] = value }
+        let outcome = try await ChildProcess.run(executable.path, arguments, in: home.root, environment: overrides, timeout: .seconds(120))
+        return Result(status: outcome.status ?? -1, stdout: outcome.stdout, stderr: outcome.stderr)
     }
 }

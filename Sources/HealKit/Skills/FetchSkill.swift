@@ -6,19 +6,12 @@ public struct FetchSkill: Skill {
     let spec: FetchSpec
 
     public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
-        let source = try context.render(spec.source)
-        let shown = SourceFetcher.display(spec.source, rendered: source)
-        let ext = URL(fileURLWithPath: source).pathExtension
-        let destination = context.stagingURL(stepIndex: input.stepIndex, name: input.stepName, extension: ext.isEmpty ? "csv" : ext)
-        let artifact: Artifact
-        do {
-            artifact = try await SourceFetcher.fetch(spec, source: source, to: destination, context: context, shownAs: shown)
-        } catch let open as SourceFetcher.CircuitOpen {
-            var result = SkillResult.fail(.transient, open.details, figures: ["circuit_open": 1])
-            result.retryAllowed = false
+        switch try await SourceFetcher.stage(spec, stepIndex: input.stepIndex, name: input.stepName, in: context) {
+        case .fetched(let artifact, let shown):
+            return try verify(artifact, source: shown, in: context)
+        case .refused(let result):
             return result
         }
-        return try verify(artifact, source: shown, in: context)
     }
 
     public func recheck(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
@@ -44,15 +37,9 @@ public struct FallbackSource: Remediation {
     let spec: FetchSpec
 
     public func remediate(_ failure: StepFailure, in context: RunContext) async throws -> SkillResult {
-        let source = try context.render(spec.source)
-        let shown = SourceFetcher.display(spec.source, rendered: source)
-        let ext = URL(fileURLWithPath: source).pathExtension
-        let destination = context.stagingURL(stepIndex: failure.input.stepIndex, name: "\(failure.input.stepName)-\(config.name)", extension: ext.isEmpty ? "csv" : ext)
-        let artifact: Artifact
-        do {
-            artifact = try await SourceFetcher.fetch(spec, source: source, to: destination, context: context, shownAs: shown)
-        } catch let open as SourceFetcher.CircuitOpen {
-            return .fail(.transient, open.details)
+        let name = "\(failure.input.stepName)-\(config.name)"
+        guard case .fetched(let artifact, let shown) = try await SourceFetcher.stage(spec, stepIndex: failure.input.stepIndex, name: name, in: context) else {
+            return .fail(.transient, "the fallback's endpoint has an open circuit")
         }
         if artifact.bytes < spec.minBytes {
             return .fail(.sourceMissing, "fallback \(shown) has \(artifact.bytes) bytes, fewer than min_bytes \(spec.minBytes)")

@@ -5,6 +5,27 @@ import FoundationNetworking
 
 /// Brings one file from a path, `file://` or `http(s)://` into staging, atomically (temporary file, then rename).
 enum SourceFetcher {
+    enum Staged {
+        case fetched(Artifact, shownAs: String)
+        /// The endpoint's circuit is open: a failure that retrying now cannot help.
+        case refused(SkillResult)
+    }
+
+    /// Renders the spec's source and brings it to `staging/…/NN-name.EXT`.
+    static func stage(_ spec: FetchSpec, stepIndex: Int, name: String, in context: RunContext) async throws -> Staged {
+        let source = try context.render(spec.source)
+        let shown = display(spec.source, rendered: source)
+        let ext = URL(fileURLWithPath: source).pathExtension
+        let destination = context.stagingURL(stepIndex: stepIndex, name: name, extension: ext.isEmpty ? "csv" : ext)
+        do {
+            return .fetched(try await fetch(spec, source: source, to: destination, context: context, shownAs: shown), shownAs: shown)
+        } catch let open as CircuitOpen {
+            var result = SkillResult.fail(.transient, open.details, figures: ["circuit_open": 1])
+            result.retryAllowed = false
+            return .refused(result)
+        }
+    }
+
     /// Fetches through the endpoint's circuit breaker (HTTP sources only; a local path has no endpoint to spare).
     static func fetch(_ spec: FetchSpec, source: String, to destination: URL, context: RunContext, shownAs: String) async throws -> Artifact {
         guard let endpoint = CircuitBreaker.endpoint(of: source), source.hasPrefix("http") else {

@@ -11,12 +11,7 @@ public struct ValidateQualitySkill: RowChecking {
         do {
             let reader = try CSVReader(url: artifact.url)
             let checker = try makeRowChecker(for: artifact, header: reader.header, in: context)
-            var tally = ViolationTally()
-            var rows = 0
-            while let record = try reader.next() {
-                rows += 1
-                if let violation = checker.check(record) { tally.add(violation, line: record.line) }
-            }
+            let (rows, tally) = try checker.scan(reader)
             var figures = ["rows": rows, "failing_rows": tally.total]
             var annotated = artifact
             annotated.rows = rows

@@ -15,12 +15,7 @@ public struct ValidateSchemaSkill: RowChecking {
                 return .fail(.schemaMismatch, "\(shown): \(mismatch)", figures: ["columns": header.count])
             }
             let checker = try makeRowChecker(for: artifact, header: header, in: context)
-            var tally = ViolationTally()
-            var rows = 0
-            while let record = try reader.next() {
-                rows += 1
-                if let violation = checker.check(record) { tally.add(violation, line: record.line) }
-            }
+            let (rows, tally) = try checker.scan(reader)
             let figures = ["rows": rows, "columns": header.count, "failing_rows": tally.total]
             if tally.total > 0 {
                 return .fail(.parseError, "\(shown): \(tally.summary(rows: rows))", figures: figures, rows: RowDelta(read: rows))

@@ -20,6 +20,19 @@ struct ViolationTally {
     }
 }
 
+extension RowChecker {
+    /// Reads every row of `reader` through this checker.
+    func scan(_ reader: CSVReader) throws -> (rows: Int, tally: ViolationTally) {
+        var tally = ViolationTally()
+        var rows = 0
+        while let record = try reader.next() {
+            rows += 1
+            if let violation = check(record) { tally.add(violation, line: record.line) }
+        }
+        return (rows, tally)
+    }
+}
+
 enum Text {
     /// Trims spaces and tabs only, as CSV producers pad fields.
     @inline(__always) static func trim(_ s: String) -> String {

@@ -1,0 +1,51 @@
+import Foundation
+import Subprocess
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// Runs a program to completion with a deadline, capturing what it prints.
+///
+/// Built on swift-subprocess: Foundation's `Process` on Linux was seen to miss a fast child's exit under load.
+public enum ChildProcess {
+    public struct Outcome: Sendable {
+        /// The exit code, or nil when a signal ended the program.
+        public var status: Int32?
+        public var stdout: String
+        public var stderr: String
+    }
+
+    public struct TimedOut: Error {}
+
+    /// `program` with a `/` is a path (relative to `directory`), otherwise it is looked up on PATH.
+    public static func run(_ program: String, _ arguments: [String], in directory: URL, environment: [String: String?] = [:],
+                           timeout: Duration, outputLimit: Int = 16 << 20) async throws -> Outcome {
+        let executable: Executable = program.contains("/")
+            ? .path(FilePath(program.hasPrefix("/") ? program : directory.appendingPathComponent(program).path))
+            : .name(program)
+        var keyed: [Environment.Key: String?] = [:]
+        for (key, value) in environment {
+            if let key = Environment.Key(rawValue: key) { keyed[key] = value }
+        }
+        let overrides = keyed
+        return try await withThrowingTaskGroup(of: Outcome?.self) { group in
+            group.addTask {
+                let result = try await Subprocess.run(
+                    executable, arguments: Arguments(arguments), environment: .inherit.updating(overrides),
+                    workingDirectory: FilePath(directory.path), output: .string(limit: outputLimit), error: .string(limit: outputLimit))
+                let status: Int32?
+                if case .exited(let code) = result.terminationStatus { status = code } else { status = nil }
+                return Outcome(status: status, stdout: result.standardOutput, stderr: result.standardError)
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let outcome = first else { throw TimedOut() }
+            return outcome
+        }
+    }
+}
