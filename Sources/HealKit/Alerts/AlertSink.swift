@@ -56,12 +56,11 @@ public struct WebhookAlertSink: AlertSink {
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "content-type")
-        request.timeoutInterval = 10
         request.httpBody = try? JSONEncoder().encode(Body(text: alert.text, alert: alert))
         var problem = ""
         for attempt in 1...attempts {
             do {
-                let (_, response) = try await URLSession.shared.data(for: request)
+                let (_, response) = try await HTTPTransfer.send(request, timeoutSeconds: 10)
                 let status = (response as? HTTPURLResponse)?.statusCode ?? 0
                 if (200..<300).contains(status) { return nil }
                 problem = "HTTP \(status)"

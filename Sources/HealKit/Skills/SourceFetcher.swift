@@ -79,37 +79,12 @@ enum SourceFetcher {
         try FileManager.default.moveItem(at: temporary, to: destination)
     }
 
-    /// URLSession timeouts are whole seconds and idle-only, so an overall deadline races the download.
     static func download(_ url: URL, to destination: URL, timeoutSeconds: Int, shownAs: String) async throws {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = TimeInterval(timeoutSeconds)
-        configuration.timeoutIntervalForResource = TimeInterval(timeoutSeconds)
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
         let result: (URL, URLResponse)
         do {
-            result = try await withThrowingTaskGroup(of: (URL, URLResponse)?.self) { group in
-                group.addTask {
-                    let (file, response) = try await session.download(for: URLRequest(url: url))
-                    // The temporary file may vanish when this call returns; claim it now.
-                    let kept = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
-                    try FileManager.default.moveItem(at: file, to: kept)
-                    return (kept, response)
-                }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(timeoutSeconds))
-                    return nil
-                }
-                let first = try await group.next()!
-                group.cancelAll()
-                guard let first else {
-                    throw SkillFailure(.transient, "\(shownAs) did not answer within \(timeoutSeconds) s")
-                }
-                return first
-            }
-        } catch let failure as SkillFailure {
-            throw failure
+            result = try await HTTPTransfer.download(URLRequest(url: url), beside: destination, timeoutSeconds: timeoutSeconds)
+        } catch is HTTPTransfer.DeadlinePassed {
+            throw SkillFailure(.transient, "\(shownAs) did not answer within \(timeoutSeconds) s")
         } catch {
             throw SkillFailure(.transient, "cannot reach \(shownAs): \(error.localizedDescription)")
         }
