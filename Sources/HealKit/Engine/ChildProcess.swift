@@ -8,7 +8,8 @@ import SystemPackage
 
 /// Runs a program to completion with a deadline, capturing what it prints.
 ///
-/// Built on swift-subprocess: Foundation's `Process` on Linux was seen to miss a fast child's exit under load.
+/// Built on swift-subprocess: it waits without holding a thread of the cooperative pool, and a run cut off by
+/// the deadline tears the child down instead of leaving it behind.
 public enum ChildProcess {
     public struct Outcome: Sendable {
         /// The exit code, or nil when a signal ended the program.
