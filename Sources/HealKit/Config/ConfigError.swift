@@ -15,12 +15,6 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String { "\(file):\(line):\(column): \(message)" }
 }
 
-/// Several configuration problems, reported together so a user fixes them in one pass.
-public struct ConfigErrors: Error, CustomStringConvertible, Sendable {
-    public var errors: [ConfigError]
-    public var description: String { errors.map(\.description).joined(separator: "\n") }
-}
-
 /// "did you mean …" for a near-miss name.
 enum NearMiss {
     static func suggestion(for word: String, among candidates: some Sequence<String>) -> String? {

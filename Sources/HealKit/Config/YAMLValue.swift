@@ -117,8 +117,4 @@ struct YAMLMap {
         guard let value = self[key] else { throw owner.error("missing required setting '\(key)' (\(what))") }
         return value
     }
-
-    func keyValue(_ key: String) -> YAMLValue? {
-        entries.first { (try? $0.key.string()) == key }?.key
-    }
 }
