@@ -5,6 +5,7 @@
 - examples/landing/sales_20261119.csv  about 2% bad rows (nulls, duplicates, out-of-range amounts, bad dates)
 - examples/mirror/sales_20261120.csv   a day missing from landing/ whose mirror copy exists (fallback_source)
 - examples/products.csv                the enrichment table
+- examples/landing/sales_20261122.csv  schema drift: renamed and reordered columns, a new column, dd.MM.yyyy dates
 sale_id gets the day as a prefix so days never share keys.
 """
 import csv, os, subprocess, sys, tempfile
@@ -13,7 +14,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 GEN = os.path.join(HERE, "..", "..", "shared", "bench", "gen_sales.py")
 CLEAN = ["--null-rate", "0", "--dup-rate", "0", "--range-rate", "0", "--bad-date-rate", "0"]
 BAD = ["--null-rate", "0.01", "--dup-rate", "0.006", "--range-rate", "0.008", "--bad-date-rate", "0.005"]
-DAYS = [("2026-11-18", "landing", CLEAN, 11), ("2026-11-19", "landing", BAD, 12), ("2026-11-20", "mirror", CLEAN, 13)]
+DAYS = [("2026-11-18", "landing", CLEAN, 11), ("2026-11-19", "landing", BAD, 12), ("2026-11-20", "mirror", CLEAN, 13),
+        ("2026-11-22", "landing", CLEAN, 14)]
+DRIFT_DAY = "2026-11-22"
+DRIFT_HEADER = ["channel", "SaleID", "date", "Amount", "Product ID", "cust_id", "quantity", "store", "promo_code"]
+
+
+def drift(row, n):
+    """The producer's new export: other names and order, a promo column, day-first dotted dates."""
+    sale_id, date, amount, product, customer, qty, store, channel = row
+    if "/" in date:
+        m, d, y = date.split("/")
+    else:
+        y, m, d = date.split("-")
+    return [channel, sale_id, f"{d}.{m}.{y}", amount, product, customer, qty, store, f"PROMO{n % 7}" if n % 5 == 0 else ""]
+
 
 for day, folder, rates, seed in DAYS:
     with tempfile.TemporaryDirectory() as tmp:
@@ -23,8 +38,9 @@ for day, folder, rates, seed in DAYS:
         out = os.path.join(HERE, folder, f"sales_{day.replace('-', '')}.csv")
         with open(raw, newline="", encoding="utf-8") as src, open(out, "w", newline="", encoding="utf-8") as dst:
             reader, writer = csv.reader(src), csv.writer(dst, lineterminator="\n")
-            writer.writerow(next(reader))
-            for row in reader:
+            header = next(reader)
+            writer.writerow(DRIFT_HEADER if day == DRIFT_DAY else header)
+            for n, row in enumerate(reader):
                 if row[0].strip():
                     row[0] = row[0].replace("S", f"S{day.replace('-', '')}-", 1)
-                writer.writerow(row)
+                writer.writerow(drift(row, n) if day == DRIFT_DAY else row)

@@ -105,7 +105,7 @@ public struct ProjectConfig: Sendable {
                         continue
                     }
                     if !config.kind.isRemediation {
-                        fail("step '\(step.name)', on_failure \(failure.rawValue): '\(remedy)' is a \(config.kind.rawValue) skill; expected a remediation (quarantine_filter or fallback_source)")
+                        fail("step '\(step.name)', on_failure \(failure.rawValue): '\(remedy)' is a \(config.kind.rawValue) skill; expected a remediation (quarantine_filter, fallback_source or schema_repair)")
                     }
                 }
             }

@@ -10,10 +10,11 @@ public enum SkillKind: String, Sendable, CaseIterable {
     case healthCheck = "health_check"
     case quarantineFilter = "quarantine_filter"
     case fallbackSource = "fallback_source"
+    case schemaRepair = "schema_repair"
     case command
 
     /// Kinds that repair a failed step's input (level 2 of the ladder).
-    public var isRemediation: Bool { self == .quarantineFilter || self == .fallbackSource }
+    public var isRemediation: Bool { self == .quarantineFilter || self == .fallbackSource || self == .schemaRepair }
 }
 
 /// `skills/NAME.yml`: one configured instance of a skill kind.
@@ -33,7 +34,19 @@ public enum SkillSpec: Sendable {
     case healthCheck(HealthCheckSpec)
     case quarantineFilter(QuarantineSpec)
     case fallbackSource(FetchSpec)
+    case schemaRepair(SchemaRepairSpec)
     case command(CommandSpec)
+}
+
+public struct SchemaRepairSpec: Sendable {
+    public enum ProposerName: String, Sendable, CaseIterable { case learned, heuristic, claude }
+    public var proposers: [ProposerName] = [.learned, .heuristic, .claude]
+    /// A repair may leave at most this share of rows failing (they then go to quarantine); beyond, it is rejected.
+    public var maxQuarantinePct: Double = 5
+    public var model: String?
+    public var maxCalls = 2
+    public var maxTokens = 20_000
+    public var deadlineSeconds = 60
 }
 
 public struct FetchSpec: Sendable {
@@ -51,6 +64,12 @@ public struct ContractSpec: Sendable {
     public var columns: [ColumnSpec]
     public var allowExtraColumns: Bool = true
     public var maxFieldBytes: Int = 1 << 20
+
+    /// Identifies the contract's shape, so a learned mapping is reused only for the contract it was learned on.
+    public var version: String {
+        let text = columns.map { "\($0.name):\($0.type.rawValue):\($0.required):\($0.formats.map(\.pattern).joined(separator: "|"))" }.joined(separator: ";")
+        return FileDigest.sha256(of: Data(text.utf8)).prefix(16).description
+    }
 }
 
 public struct QualitySpec: Sendable {

@@ -22,6 +22,7 @@ enum SkillDecoder {
         case .healthCheck: spec = .healthCheck(try health(root))
         case .quarantineFilter: spec = .quarantineFilter(try quarantine(root))
         case .command: spec = .command(try command(root))
+        case .schemaRepair: spec = .schemaRepair(try schemaRepair(root))
         }
         return SkillConfig(name: name, file: root.file, kind: kind, spec: spec)
     }
@@ -45,7 +46,7 @@ enum SkillDecoder {
         let columnsValue = try map.required("columns", "the contract's columns")
         var columns: [ColumnSpec] = []
         for item in try columnsValue.list() {
-            let c = try item.map(allowed: ["name", "type", "required", "nullable", "formats"])
+            let c = try item.map(allowed: ["name", "type", "required", "nullable", "formats", "aliases"])
             var column = ColumnSpec(name: try c.required("name", "the column name").string("a column name"))
             if let v = c["type"] {
                 let text = try v.string("a type")
@@ -57,6 +58,7 @@ enum SkillDecoder {
             }
             if let v = c["required"] { column.required = try v.bool() }
             if let v = c["nullable"] { column.nullable = try v.bool() }
+            if let v = c["aliases"] { column.aliases = try v.strings("a column name") }
             if let v = c["formats"] {
                 guard column.type == .date else { throw v.error("'formats' applies to date columns only") }
                 column.formats = try v.list().map { item in
@@ -198,6 +200,18 @@ enum SkillDecoder {
             spec.maxPct = try v.double("a percentage")
             guard (0...100).contains(spec.maxPct) else { throw v.error("expected a percentage from 0 to 100") }
         }
+        return spec
+    }
+
+    static func schemaRepair(_ root: YAMLValue) throws -> SchemaRepairSpec {
+        let map = try root.map(allowed: ["kind", "proposers", "max_quarantine_pct", "model", "max_calls", "max_tokens", "deadline_seconds"])
+        var spec = SchemaRepairSpec()
+        if let v = map["proposers"] { spec.proposers = try v.list().map { try enumValue($0, SchemaRepairSpec.ProposerName.self) } }
+        if let v = map["max_quarantine_pct"] { spec.maxQuarantinePct = try v.double("a percentage") }
+        if let v = map["model"] { spec.model = try v.string("a model name") }
+        if let v = map["max_calls"] { spec.maxCalls = try v.int("a number of calls", range: 0...20) }
+        if let v = map["max_tokens"] { spec.maxTokens = try v.int("a number of tokens", range: 0...1_000_000) }
+        if let v = map["deadline_seconds"] { spec.deadlineSeconds = try v.int("seconds", range: 1...600) }
         return spec
     }
 

@@ -13,6 +13,8 @@ public struct RunContext: Sendable {
     public var sourceSHA256: String?
     /// The last load of this run, so a health check can find its target without repeating it.
     public var lastLoad: LoadTarget?
+    /// Every skill config, for remediations that re-run other checks (schema repair's gate).
+    public var skillConfigs: [String: SkillConfig] = [:]
 
     public init(home: HealHome, playbook: Playbook, runID: String, date: CalendarDate, force: Bool = false,
                 variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment, store: MetadataStore) {

@@ -29,6 +29,7 @@ public struct RunExecutor: Sendable {
         let runID = RunExecutor.makeRunID(options.now)
         var context = RunContext(home: home, playbook: playbook, runID: runID, date: date, force: options.force,
                                  variables: options.variables, environment: options.environment, store: store)
+        context.skillConfigs = config.skills
         var record = RunRecord(id: runID, pipeline: playbook.name, logicalDate: date.description, status: RunStatus.running.rawValue,
                                startedAt: Timestamp.now(), forced: options.force)
         try store.insertRun(record)

@@ -40,25 +40,38 @@ struct RunWalk {
             return Climb(final: result, healed: false, stepStatus: result.outcome == .skip ? "skipped" : "passed")
         }
         // Level 2: each remediation mapped to the class, then the step's own check on what it produced.
+        // A re-check that fails with another class that has remediations of its own climbs on from there
+        // (a repaired header may still carry a few bad rows for quarantine).
         let firstFailure = result
-        for (n, remedyName) in (step.onFailure[firstFailure.failureClass ?? .internal] ?? []).enumerated() {
-            guard let config = executor.config.skills[remedyName], let remedy = SkillFactory.remediation(config) else { continue }
-            let failure = StepFailure(step: step, skill: skill, input: input, result: firstFailure)
-            let repaired = try await attemptSkill(step: step, name: remedyName, kind: config.kind.rawValue, level: 2, attempt: n + 1) {
-                try await remedy.remediate(failure, in: $0)
+        var current = (input: input, failure: firstFailure)
+        var handled: Set<FailureClass> = []
+        var pendingQuarantine = 0
+        chain: while let failureClass = current.failure.failureClass, handled.insert(failureClass).inserted {
+            for (n, remedyName) in (step.onFailure[failureClass] ?? []).enumerated() {
+                guard let config = executor.config.skills[remedyName], let remedy = SkillFactory.remediation(config) else { continue }
+                let failure = StepFailure(step: step, skill: skill, input: current.input, result: current.failure)
+                let repaired = try await attemptSkill(step: step, name: remedyName, kind: config.kind.rawValue, level: 2, attempt: n + 1) {
+                    try await remedy.remediate(failure, in: $0)
+                }
+                guard repaired.outcome == .pass, let artifact = repaired.artifact else { continue }
+                var recheckInput = current.input
+                recheckInput.artifact = artifact
+                var recheck = try await attemptSkill(step: step, name: skill.config.name, kind: "recheck", level: 2, attempt: n + 1) {
+                    try await skill.recheck(recheckInput, in: $0)
+                }
+                if recheck.outcome == .pass {
+                    if recheck.artifact == nil { recheck.artifact = artifact }
+                    rows.quarantined += pendingQuarantine + repaired.rows.quarantined
+                    account(recheck)
+                    return Climb(final: recheck, healed: true, stepStatus: "healed")
+                }
+                if let next = recheck.failureClass, !handled.contains(next), step.onFailure[next] != nil {
+                    pendingQuarantine += repaired.rows.quarantined
+                    current = (recheckInput, recheck)
+                    continue chain
+                }
             }
-            guard repaired.outcome == .pass, let artifact = repaired.artifact else { continue }
-            var recheckInput = input
-            recheckInput.artifact = artifact
-            var recheck = try await attemptSkill(step: step, name: skill.config.name, kind: "recheck", level: 2, attempt: n + 1) {
-                try await skill.recheck(recheckInput, in: $0)
-            }
-            if recheck.outcome == .pass {
-                if recheck.artifact == nil { recheck.artifact = artifact }
-                rows.quarantined += repaired.rows.quarantined
-                account(recheck)
-                return Climb(final: recheck, healed: true, stepStatus: "healed")
-            }
+            break
         }
         // Level 3: one alert with the whole trace.
         await raise(step: step.name, skill: step.skill, failure: firstFailure.failureClass, summary: firstFailure.details, trace: trace)

@@ -9,7 +9,7 @@ public enum SkillFactory {
         case .load(let spec): return LoadSkill(config: config, spec: spec)
         case .healthCheck(let spec): return HealthCheckSkill(config: config, spec: spec)
         case .command(let spec): return CommandSkill(config: config, spec: spec)
-        case .quarantineFilter, .fallbackSource:
+        case .quarantineFilter, .fallbackSource, .schemaRepair:
             throw SkillFailure(.internal, "'\(config.name)' is a \(config.kind.rawValue) remediation; use it under on_failure, not as a step")
         }
     }
@@ -18,6 +18,7 @@ public enum SkillFactory {
         switch config.spec {
         case .quarantineFilter(let spec): return QuarantineFilter(config: config, spec: spec)
         case .fallbackSource(let spec): return FallbackSource(config: config, spec: spec)
+        case .schemaRepair(let spec): return SchemaRepairSkill(config: config, spec: spec)
         default: return nil
         }
     }

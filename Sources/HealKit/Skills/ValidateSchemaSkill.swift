@@ -3,7 +3,7 @@ import Foundation
 /// `validate_schema`: the file parses as CSV, the contract's required columns are there, values parse as declared.
 public struct ValidateSchemaSkill: RowChecking {
     public let config: SkillConfig
-    let contract: ContractSpec
+    public let contract: ContractSpec
 
     public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
         let artifact = try input.requireArtifact()

@@ -86,6 +86,40 @@ enum MetadataMigrations {
                 )
                 """)
         }
+        migrator.registerMigration("v3-repairs") { db in
+            try db.execute(sql: """
+                CREATE TABLE proposals (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    run_id TEXT NOT NULL REFERENCES runs(id),
+                    step TEXT NOT NULL,
+                    proposer TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    prompt_bytes INTEGER NOT NULL DEFAULT 0,
+                    input_tokens INTEGER NOT NULL DEFAULT 0,
+                    output_tokens INTEGER NOT NULL DEFAULT 0,
+                    latency_ms INTEGER NOT NULL DEFAULT 0,
+                    request_id TEXT,
+                    verdict TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    mapping TEXT,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX proposals_run ON proposals(run_id);
+                CREATE TABLE schema_mappings (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    fingerprint TEXT NOT NULL UNIQUE,
+                    pipeline TEXT NOT NULL,
+                    skill TEXT NOT NULL,
+                    contract_version TEXT NOT NULL,
+                    header TEXT NOT NULL,
+                    mapping TEXT NOT NULL,
+                    proposer TEXT NOT NULL,
+                    uses INTEGER NOT NULL DEFAULT 0,
+                    created_at TEXT NOT NULL,
+                    last_used_at TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -135,3 +135,49 @@ enum Timestamp {
         return formatter.string(from: date)
     }
 }
+
+/// A row of `proposals`: one schema-repair proposal and its verdict.
+public struct ProposalRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "proposals"
+    public var id: Int64?
+    public var runId: String
+    public var step: String
+    public var proposer: String
+    public var fingerprint: String
+    public var promptBytes = 0
+    public var inputTokens = 0
+    public var outputTokens = 0
+    public var latencyMs = 0
+    public var requestId: String?
+    public var verdict: String
+    public var reason: String
+    public var mapping: String?
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, step, proposer, fingerprint, verdict, reason, mapping
+        case runId = "run_id", promptBytes = "prompt_bytes", inputTokens = "input_tokens", outputTokens = "output_tokens"
+        case latencyMs = "latency_ms", requestId = "request_id", createdAt = "created_at"
+    }
+}
+
+/// A row of `schema_mappings`: an accepted repair, reused for the same header and contract without a model call.
+public struct MappingRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "schema_mappings"
+    public var id: Int64?
+    public var fingerprint: String
+    public var pipeline: String
+    public var skill: String
+    public var contractVersion: String
+    public var header: String
+    public var mapping: String
+    public var proposer: String
+    public var uses = 0
+    public var createdAt: String
+    public var lastUsedAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, fingerprint, pipeline, skill, header, mapping, proposer, uses
+        case contractVersion = "contract_version", createdAt = "created_at", lastUsedAt = "last_used_at"
+    }
+}

@@ -12,6 +12,8 @@ public struct ColumnSpec: Sendable, Equatable, Codable {
     public var required: Bool
     public var nullable: Bool
     public var formats: [DateFormat]
+    /// Other names the producer is known to use for this column (schema repair maps them back).
+    public var aliases: [String] = []
 
     public init(name: String, type: ColumnType = .string, required: Bool = true, nullable: Bool = true, formats: [DateFormat] = [DateFormat.iso]) {
         self.name = name

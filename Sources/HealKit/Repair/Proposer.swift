@@ -1,0 +1,56 @@
+import Foundation
+
+/// What a proposer is shown: the contract, the file's header, the failure and a few sample rows.
+public struct RepairRequest: Sendable {
+    public var pipeline: String
+    public var skill: String
+    public var contract: ContractSpec
+    public var header: [String]
+    public var failure: String
+    /// Up to 200 rows for local proposers; the model sees at most 20, with values truncated.
+    public var samples: [[String]]
+
+    /// Same header and same contract → same fingerprint: the key of learned mappings.
+    public var fingerprint: String {
+        FileDigest.sha256(of: Data((header.joined(separator: "\u{1F}") + "\u{1E}" + contract.version).utf8))
+    }
+}
+
+/// Cost and provenance of one proposal.
+public struct ProposalUsage: Sendable {
+    public var promptBytes = 0
+    public var inputTokens = 0
+    public var outputTokens = 0
+    public var latencyMs = 0
+    public var requestID: String?
+
+    public init() {}
+}
+
+public enum ProposerAnswer: Sendable {
+    case proposal(SchemaRepair, ProposalUsage)
+    /// No proposal, and why (nothing learned, ambiguous, no key, budget spent, the model declined …).
+    case nothing(String, ProposalUsage)
+}
+
+/// A source of schema repairs: learned, heuristic, Claude. Every answer is checked by the gate.
+public protocol Proposer: Sendable {
+    var name: String { get }
+    func propose(_ request: RepairRequest, in context: RunContext) async -> ProposerAnswer
+}
+
+/// Replays an accepted mapping for the same header and contract: no model call.
+public struct LearnedProposer: Proposer {
+    public var name: String { "learned" }
+
+    public func propose(_ request: RepairRequest, in context: RunContext) async -> ProposerAnswer {
+        guard let stored = try? context.store.mapping(fingerprint: request.fingerprint) else {
+            return .nothing("no mapping learned for this header and contract", ProposalUsage())
+        }
+        do {
+            return .proposal(try SchemaRepair.parse(jsonText: stored.mapping), ProposalUsage())
+        } catch {
+            return .nothing("the stored mapping \(stored.id ?? 0) no longer parses: \(error.reason)", ProposalUsage())
+        }
+    }
+}

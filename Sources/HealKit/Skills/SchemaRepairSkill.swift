@@ -1,0 +1,75 @@
+import Foundation
+
+/// `schema_repair`: asks proposers in order (learned → heuristic → Claude) for a column mapping and accepts the
+/// first one the gate passes. Every proposal is recorded; an accepted one is remembered for the next day.
+public struct SchemaRepairSkill: Remediation {
+    public let config: SkillConfig
+    let spec: SchemaRepairSpec
+
+    var proposers: [any Proposer] {
+        spec.proposers.map { name -> any Proposer in
+            switch name {
+            case .learned: return LearnedProposer()
+            case .heuristic: return HeuristicProposer()
+            case .claude: return ClaudeProposer(model: spec.model, maxCalls: spec.maxCalls, maxTokens: spec.maxTokens, deadline: .seconds(spec.deadlineSeconds))
+            }
+        }
+    }
+
+    public func remediate(_ failure: StepFailure, in context: RunContext) async throws -> SkillResult {
+        guard let schema = failure.skill as? ValidateSchemaSkill else {
+            return .fail(failure.result.failureClass ?? .internal, "schema_repair only repairs a validate_schema step; '\(failure.step.name)' is \(failure.skill.config.kind.rawValue)")
+        }
+        let artifact = try failure.input.requireArtifact()
+        let reader = try CSVReader(url: artifact.url, maxFieldBytes: schema.contract.maxFieldBytes)
+        var samples: [[String]] = []
+        var rows = 0
+        while let record = try reader.next() {
+            rows += 1
+            if samples.count < 200 { samples.append(record.fields) }
+        }
+        var input = artifact
+        input.rows = rows
+        let request = RepairRequest(pipeline: context.pipeline, skill: schema.config.name, contract: schema.contract,
+                                    header: reader.header, failure: failure.result.details, samples: samples)
+        let qualityChecks = try context.playbook.steps.compactMap { step -> (any Skill)? in
+            guard let config = context.skillConfigs[step.skill], config.kind == .validateQuality else { return nil }
+            return try SkillFactory.skill(config)
+        }
+        let gate = ProposalGate(contract: schema.contract, schemaCheck: schema, qualityChecks: qualityChecks, maxQuarantinePct: spec.maxQuarantinePct)
+        var outcomes: [String] = []
+        for proposer in proposers {
+            let answer = await proposer.propose(request, in: context)
+            switch answer {
+            case .nothing(let reason, let usage):
+                try record(proposer.name, request, usage, verdict: "none", reason: reason, mapping: nil, step: failure.step.name, context: context)
+                outcomes.append("\(proposer.name): \(reason)")
+            case .proposal(let repair, let usage):
+                let output = context.stagingURL(stepIndex: failure.input.stepIndex, name: "\(failure.input.stepName)-repaired-\(proposer.name)")
+                let verdict = try await gate.validate(repair, input: input, output: output, stepInput: failure.input, context: context)
+                switch verdict {
+                case .failure(let rejection):
+                    try? FileManager.default.removeItem(at: output)
+                    try record(proposer.name, request, usage, verdict: "rejected", reason: rejection.reason, mapping: repair.jsonText, step: failure.step.name, context: context)
+                    outcomes.append("\(proposer.name) proposed \(repair.summary) — rejected: \(rejection.reason)")
+                case .success(let repaired):
+                    try record(proposer.name, request, usage, verdict: "accepted", reason: repair.rationale ?? "", mapping: repair.jsonText, step: failure.step.name, context: context)
+                    try context.store.remember(MappingRecord(
+                        fingerprint: request.fingerprint, pipeline: context.pipeline, skill: schema.config.name,
+                        contractVersion: schema.contract.version, header: request.header.joined(separator: ","), mapping: repair.jsonText,
+                        proposer: proposer.name, createdAt: Timestamp.now()))
+                    return .pass("\(proposer.name) mapping accepted: \(repair.summary)", figures: ["rows": rows, "operations": repair.operations.count], artifact: repaired)
+                }
+            }
+        }
+        return .fail(failure.result.failureClass ?? .schemaMismatch, "no acceptable repair — \(outcomes.joined(separator: "; "))")
+    }
+
+    func record(_ proposer: String, _ request: RepairRequest, _ usage: ProposalUsage, verdict: String, reason: String, mapping: String?,
+                step: String, context: RunContext) throws {
+        try context.store.insertProposal(ProposalRecord(
+            runId: context.runID, step: step, proposer: proposer, fingerprint: request.fingerprint, promptBytes: usage.promptBytes,
+            inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, latencyMs: usage.latencyMs, requestId: usage.requestID,
+            verdict: verdict, reason: reason, mapping: mapping, createdAt: Timestamp.now()))
+    }
+}
