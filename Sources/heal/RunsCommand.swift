@@ -48,6 +48,7 @@ struct RunsCommand: AsyncParsableCommand {
             var attempts: [AttemptRecord]
             var artifacts: [ArtifactRecord]
             var quarantine: [QuarantineBatchRecord]
+            var proposals: [ProposalRecord]
             var alerts: [AlertRecord]
         }
 
@@ -60,7 +61,7 @@ struct RunsCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let detail = Detail(run: record, attempts: try store.attempts(run: record.id), artifacts: try store.artifacts(run: record.id),
-                                quarantine: try store.quarantineBatches(run: record.id), alerts: try store.alerts(run: record.id))
+                                quarantine: try store.quarantineBatches(run: record.id), proposals: try store.proposals(run: record.id), alerts: try store.alerts(run: record.id))
             if json { return try Console.json(detail) }
             print("run \(record.id) · \(record.pipeline) · \(record.logicalDate) · \(record.status)\(record.forced ? " (forced)" : "")")
             print("started \(record.startedAt), finished \(record.finishedAt ?? "—")")
@@ -77,6 +78,14 @@ struct RunsCommand: AsyncParsableCommand {
             if !detail.quarantine.isEmpty {
                 print("\nquarantine:")
                 for q in detail.quarantine { print("  \(q.path) · \(q.rows) rows · \(q.reasons) · \(q.status)") }
+            }
+            if !detail.proposals.isEmpty {
+                print("\nschema repair proposals:")
+                for p in detail.proposals {
+                    let cost = p.proposer == "claude" ? " · \(p.promptBytes) B prompt, \(p.inputTokens)+\(p.outputTokens) tokens, \(p.latencyMs) ms\(p.requestId.map { ", request \($0)" } ?? "")" : ""
+                    let mapping = p.mapping.flatMap { try? SchemaRepair.parse(jsonText: $0).summary }.map { " · \($0)" } ?? ""
+                    print("  \(p.step) · \(RunPrinter.pad(p.proposer, 9)) \(RunPrinter.pad(p.verdict, 8)) \(p.reason)\(mapping)\(cost)")
+                }
             }
             if !detail.alerts.isEmpty {
                 print("\nalerts:")

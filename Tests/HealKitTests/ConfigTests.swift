@@ -19,7 +19,7 @@ struct ConfigTests {
         let (config, errors) = ProjectConfig.load(from: home.healHome)
         #expect(errors.isEmpty)
         #expect(config.playbooks["sales-daily"]?.steps.map(\.name) == ["fetch", "schema", "quality", "transform", "load", "health"])
-        #expect(config.skills.count == 8)
+        #expect(config.skills.count == 9)
     }
 
     @Test func unknownKeyNamesPositionAndNearMiss() throws {

@@ -101,6 +101,9 @@ public struct AnthropicClient: Sendable {
         return nil
     }
 
+    /// The backoff before retry `retry` (0-based) without jitter.
+    public static func backoffDelay(retry: Int) -> Duration { backoff(retry: retry, random: 0) }
+
     /// 0.5 · 2ⁿ s, capped at 8 s, with up to 25 % jitter.
     static func backoff(retry: Int, random: Double = Double.random(in: 0...1)) -> Duration {
         let seconds = min(0.5 * pow(2, Double(retry)), 8) * (1 - 0.25 * random)

@@ -65,6 +65,11 @@ public struct ContractSpec: Sendable {
     public var allowExtraColumns: Bool = true
     public var maxFieldBytes: Int = 1 << 20
 
+    public init(columns: [ColumnSpec], allowExtraColumns: Bool = true) {
+        self.columns = columns
+        self.allowExtraColumns = allowExtraColumns
+    }
+
     /// Identifies the contract's shape, so a learned mapping is reused only for the contract it was learned on.
     public var version: String {
         let text = columns.map { "\($0.name):\($0.type.rawValue):\($0.required):\($0.formats.map(\.pattern).joined(separator: "|"))" }.joined(separator: ";")

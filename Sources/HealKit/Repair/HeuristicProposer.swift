@@ -78,8 +78,9 @@ public struct HeuristicProposer: Proposer {
         } else {
             let a = Set(SnakeCase.convert(observed).split(separator: "_")), b = Set(SnakeCase.convert(column.name).split(separator: "_"))
             let jaccard = Double(a.intersection(b).count) / Double(max(1, a.union(b).count))
+            let coverage = Double(a.intersection(b).count) / Double(max(1, b.count)) * 0.9
             let edit = 1 - Double(NearMiss.distance(o, c)) / Double(max(o.count, c.count, 1))
-            score = max(jaccard, edit) * 0.8
+            score = max(jaccard, edit, coverage) * 0.8
         }
         guard let index = request.header.firstIndex(of: observed) else { return 0 }
         let values = request.samples.compactMap { index < $0.count ? Text.trim($0[index]) : nil }.filter { !$0.isEmpty }

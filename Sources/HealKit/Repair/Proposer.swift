@@ -10,6 +10,15 @@ public struct RepairRequest: Sendable {
     /// Up to 200 rows for local proposers; the model sees at most 20, with values truncated.
     public var samples: [[String]]
 
+    public init(pipeline: String, skill: String, contract: ContractSpec, header: [String], failure: String, samples: [[String]]) {
+        self.pipeline = pipeline
+        self.skill = skill
+        self.contract = contract
+        self.header = header
+        self.failure = failure
+        self.samples = samples
+    }
+
     /// Same header and same contract → same fingerprint: the key of learned mappings.
     public var fingerprint: String {
         FileDigest.sha256(of: Data((header.joined(separator: "\u{1F}") + "\u{1E}" + contract.version).utf8))

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import HealKit
+
+struct MappingsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mappings", abstract: "Learned schema repairs, reused without a model call.", subcommands: [List.self, Show.self, Forget.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every remembered mapping.")
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var home: HomeOption
+
+        func run() async throws {
+            let mappings = try RunsCommand.store(home.resolved).mappings()
+            if json { return try Console.json(mappings) }
+            if mappings.isEmpty { return print("no learned mappings yet") }
+            print(["ID", "PIPELINE", "SKILL", "PROPOSER", "USES", "LAST USED", "MAPPING"].map { RunPrinter.pad($0, 10) }.joined(separator: " "))
+            for m in mappings {
+                let summary = (try? SchemaRepair.parse(jsonText: m.mapping).summary) ?? m.mapping
+                print([String(m.id ?? 0), m.pipeline, m.skill, m.proposer, String(m.uses), m.lastUsedAt ?? "—"].map { RunPrinter.pad($0, 10) }.joined(separator: " ") + " " + summary)
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One mapping: the header it applies to and its operations.")
+        @Argument(help: "The mapping id (heal mappings list).") var id: Int64
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var home: HomeOption
+
+        func run() async throws {
+            guard let m = try RunsCommand.store(home.resolved).mapping(id: id) else {
+                Console.error("heal: no mapping \(id); list them with heal mappings list")
+                throw ExitCode(2)
+            }
+            if json { return try Console.json(m) }
+            print("mapping \(id) · \(m.pipeline) · \(m.skill) · learned from \(m.proposer) on \(m.createdAt) · used \(m.uses) times")
+            print("header: \(m.header)")
+            print("contract version: \(m.contractVersion)")
+            for operation in (try? SchemaRepair.parse(jsonText: m.mapping).operations) ?? [] { print("  \(operation)") }
+        }
+    }
+
+    struct Forget: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Forget a mapping; the next drift asks the proposers again.")
+        @Argument(help: "The mapping id.") var id: Int64
+        @OptionGroup var home: HomeOption
+
+        func run() async throws {
+            guard try RunsCommand.store(home.resolved).forgetMapping(id: id) else {
+                Console.error("heal: no mapping \(id)")
+                throw ExitCode(2)
+            }
+            print("forgot mapping \(id)")
+        }
+    }
+}
