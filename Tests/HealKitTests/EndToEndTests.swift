@@ -219,4 +219,23 @@ struct EndToEndTests {
         #expect((object["attempts"] as? [Any])?.count == 10)
         #expect(try await HealProcess.run(["runs", "show", "nope"], home: home).status == 2)
     }
+
+    @Test func driftDayHealsAndTheMappingIsListedShownAndForgotten() async throws {
+        let home = try TestHome.example()
+        defer { home.remove() }
+        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-22", "--json"], home: home, environment: ["ANTHROPIC_API_KEY": ""])
+        let run = try summary(result)
+        #expect(run.status == .healed)
+        #expect(run.rows.loaded == 500)
+        let show = try await HealProcess.run(["runs", "show", run.runID], home: home)
+        #expect(show.stdout.contains("heuristic accepted"))
+        let list = try await HealProcess.run(["mappings", "list"], home: home)
+        #expect(list.stdout.contains("rename SaleID → sale_id; rename Amount → amount"))
+        let one = try await HealProcess.run(["mappings", "show", "1"], home: home)
+        #expect(one.stdout.contains("header: channel,SaleID,date,Amount,Product ID,cust_id,quantity,store,promo_code"))
+        #expect(one.stdout.contains("cast date as date from dd.MM.yyyy"))
+        #expect(try await HealProcess.run(["mappings", "forget", "1"], home: home).status == 0)
+        #expect(try await HealProcess.run(["mappings", "list"], home: home).stdout.contains("no learned mappings yet"))
+        #expect(try await HealProcess.run(["mappings", "show", "1"], home: home).status == 2)
+    }
 }
