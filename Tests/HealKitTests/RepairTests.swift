@@ -15,9 +15,9 @@ struct RepairTests {
     ], "confidence": 0.93, "rationale": "renamed export"] }
 
     /// The example home, with Claude as the only proposer after memory, so the model is asked.
-    func claudeHome(_ proposers: String = "[learned, claude]", deadline: Int = 20) throws -> PipelineFixture {
+    func claudeHome(_ proposers: String = "[learned, claude]", deadline: Int = 20, maxCalls: Int = 2) throws -> PipelineFixture {
         let home = try TestHome.example()
-        try home.write("skills/repair.yml", "kind: schema_repair\nproposers: \(proposers)\ndeadline_seconds: \(deadline)\n")
+        try home.write("skills/repair.yml", "kind: schema_repair\nproposers: \(proposers)\ndeadline_seconds: \(deadline)\nmax_calls: \(maxCalls)\n")
         return try PipelineFixture(home: home)
     }
 
@@ -269,6 +269,17 @@ struct RepairTests {
             let data = try Data(contentsOf: home.url(file))
             #expect(data.range(of: Data(RepairTests.key.utf8)) == nil, "\(file) holds the key")
         }
+    }
+
+    @Test func aSpentBudgetMeansNoModelCall() async throws {
+        let server = try await TestHTTPServer { _, _ in MessagesAPIStub.toolUse(RepairTests.correct) }
+        defer { Task { await server.stop() } }
+        let f = try claudeHome(maxCalls: 0)
+        defer { f.home.remove() }
+        let summary = try await run(f, server: server)
+        #expect(summary.status == .failed)
+        #expect(await server.requests().isEmpty)
+        #expect(try f.store.proposals(run: summary.runID).last?.reason == "the run's model budget is spent (0 calls, 0 tokens)")
     }
 
     /// Copies the drift day to another date with its own sale ids (the same header, so the same fingerprint).
