@@ -72,4 +72,32 @@ struct CSVTests {
         }
         #expect(home.files(under: "staging").isEmpty)
     }
+
+    @Test("records cut by a chunk boundary at every byte parse the same", arguments: [1, 2, 3, 5, 7, 64])
+    func chunkBoundaries(chunk: Int) throws {
+        let home = try TestHome()
+        defer { home.remove() }
+        let text = "\u{FEFF}id,note,amount\r\n1,\"two\r\nlines, \"\"quoted\"\"\",3.5\r\n2,,\n3,\"\",x\r4,plain,\"\"\"\"\n\n5,end,9"
+        try home.write("c.csv", text)
+        func read(_ size: Int) throws -> [[String]] {
+            let reader = try CSVReader(url: home.url("c.csv"), chunkSize: size)
+            var out = [reader.header]
+            while let record = try reader.next() { out.append([String(record.line)] + record.fields) }
+            return out
+        }
+        let whole = try read(1 << 20)
+        #expect(whole == [["id", "note", "amount"], ["2", "1", "two\r\nlines, \"quoted\"", "3.5"], ["4", "2", "", ""],
+                          ["5", "3", "", "x"], ["6", "4", "plain", "\""], ["7", ""], ["8", "5", "end", "9"]])
+        #expect(try read(chunk) == whole)
+        for name in CSVTests.spectrumFiles {
+            let url = TestHome.suite("csv-spectrum/csvs/\(name).csv")
+            func all(_ size: Int) throws -> [[String]] {
+                let reader = try CSVReader(url: url, chunkSize: size)
+                var out = [reader.header]
+                while let record = try reader.next() { out.append(record.fields) }
+                return out
+            }
+            #expect(try all(chunk) == all(1 << 20), "\(name)")
+        }
+    }
 }

@@ -18,7 +18,8 @@ public struct CSVRecord: Sendable {
 
 /// Streaming RFC 4180 reader: quoted fields, doubled quotes, embedded line breaks, CRLF/LF/CR, UTF-8 BOM.
 ///
-/// Reads the file in fixed-size chunks so memory stays flat however large the file is.
+/// Reads 1 MiB chunks and scans bytes in place: an unquoted field becomes a String straight from the buffer.
+/// A record cut by the end of a chunk is parsed again once the next chunk is in, so memory stays flat.
 public final class CSVReader {
     public let url: URL
     public let delimiter: UInt8
@@ -29,14 +30,16 @@ public final class CSVReader {
 
     private let handle: FileHandle
     private var buffer: [UInt8] = []
-    private var position = 0
+    private var start = 0
     private var eof = false
     private var line = 1
     private var rowNumber = 0
-    private var field: [UInt8] = []
+    private let chunk: Int
 
-    public init(url: URL, delimiter: UInt8 = UInt8(ascii: ","), maxFieldBytes: Int = 1 << 20, hasHeader: Bool = true) throws {
+    /// `chunkSize` is how much is read at a time (tests make it tiny to cut records at every byte).
+    public init(url: URL, delimiter: UInt8 = UInt8(ascii: ","), maxFieldBytes: Int = 1 << 20, hasHeader: Bool = true, chunkSize: Int = 1 << 20) throws {
         self.url = url
+        chunk = max(1, chunkSize)
         self.delimiter = delimiter
         self.maxFieldBytes = maxFieldBytes
         do {
@@ -44,15 +47,14 @@ public final class CSVReader {
         } catch {
             throw CSVError(file: url.path, line: 0, problem: "cannot open the file (\(error.localizedDescription))")
         }
-        try fill()
-        if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
-        if hasHeader {
-            if let first = try nextFields() {
-                header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-                if header.first == CSVWriter.sourceLineColumn {
-                    carriesSourceLines = true
-                    header.removeFirst()
-                }
+        buffer.reserveCapacity(min(chunk, 1 << 20) * 2)
+        while buffer.count < 3 && !eof { try fill() }
+        if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        if hasHeader, let first = try nextFields() {
+            header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            if header.first == CSVWriter.sourceLineColumn {
+                carriesSourceLines = true
+                header.removeFirst()
             }
             rowNumber = 0
         }
@@ -70,87 +72,127 @@ public final class CSVReader {
         return record
     }
 
+    /// Drops what was consumed and appends the next chunk.
     private func fill() throws {
         guard !eof else { return }
-        if position > 0 {
-            buffer.removeFirst(position)
-            position = 0
+        if start > 0 {
+            buffer.removeFirst(start)
+            start = 0
         }
-        let chunk = try handle.read(upToCount: 1 << 16) ?? Data()
-        if chunk.isEmpty { eof = true } else { buffer.append(contentsOf: chunk) }
+        let data = try handle.read(upToCount: chunk) ?? Data()
+        if data.isEmpty { eof = true } else { buffer.append(contentsOf: data) }
     }
 
-    @inline(__always) private func peek() throws -> UInt8? {
-        if position >= buffer.count {
-            try fill()
-            if position >= buffer.count { return nil }
-        }
-        return buffer[position]
-    }
-
-    private func takeField(into fields: inout [String]) throws {
-        fields.append(String(decoding: field, as: UTF8.self))
-        field.removeAll(keepingCapacity: true)
-    }
-
-    private func appendByte(_ byte: UInt8) throws {
-        field.append(byte)
-        if field.count > maxFieldBytes {
-            throw CSVError(file: url.path, line: line, problem: "a field is longer than \(maxFieldBytes) bytes; the file is probably malformed (an unterminated quote?)")
-        }
+    private enum Parse {
+        case record([String], end: Int, lines: Int)
+        case needMore
     }
 
     private func nextFields() throws -> CSVRecord? {
-        let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
-        guard try peek() != nil else { return nil }
-        let startLine = line
-        var fields: [String] = []
-        field.removeAll(keepingCapacity: true)
-        var atFieldStart = true
         while true {
-            guard let byte = try peek() else {
-                try takeField(into: &fields)
-                break
-            }
-            if atFieldStart && byte == quote {
-                position += 1
-                let quoteLine = line
-                // Quoted field: runs to the closing quote; "" is a literal quote.
-                while true {
-                    guard let b = try peek() else {
-                        throw CSVError(file: url.path, line: quoteLine, problem: "a quoted field opened on this line is never closed; expected a closing \" before the end of the file")
-                    }
-                    position += 1
-                    if b == quote {
-                        if try peek() == quote {
-                            position += 1
-                            try appendByte(quote)
-                        } else {
-                            break
-                        }
-                    } else {
-                        if b == lf { line += 1 } else if b == cr, try peek() != lf { line += 1 }
-                        try appendByte(b)
-                    }
-                }
-                atFieldStart = false
+            if start >= buffer.count {
+                if eof { return nil }
+                try fill()
                 continue
             }
-            position += 1
-            if byte == delimiter {
-                try takeField(into: &fields)
-                atFieldStart = true
-            } else if byte == lf || byte == cr {
-                if byte == cr, try peek() == lf { position += 1 }
-                line += 1
-                try takeField(into: &fields)
-                break
-            } else {
-                try appendByte(byte)
-                atFieldStart = false
+            switch try parse() {
+            case .record(let fields, let end, let lines):
+                start = end
+                rowNumber += 1
+                let record = CSVRecord(fields: fields, line: line, row: rowNumber)
+                line += lines
+                return record
+            case .needMore:
+                if buffer.count - start > max(maxFieldBytes, 1 << 20) * 8 {
+                    throw CSVError(file: url.path, line: line, problem: "a record is longer than \(max(maxFieldBytes, 1 << 20) * 8) bytes; the file is probably malformed (an unterminated quote?)")
+                }
+                try fill()
             }
         }
-        rowNumber += 1
-        return CSVRecord(fields: fields, line: startLine, row: rowNumber)
+    }
+
+    /// Parses one record starting at `start`, or asks for more bytes when the chunk ends inside it.
+    private func parse() throws -> Parse {
+        let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        let delimiter = self.delimiter, eof = self.eof, maxField = maxFieldBytes, firstLine = line
+        let file = url.path
+        return try buffer.withUnsafeBufferPointer { b throws -> Parse in
+            let n = b.count
+            var i = start
+            var fields: [String] = []
+            var lines = 0
+            func tooLong(_ at: Int) -> CSVError {
+                CSVError(file: file, line: firstLine + lines, problem: "a field is longer than \(maxField) bytes; the file is probably malformed (an unterminated quote?)")
+            }
+            while true {
+                var field: String
+                if i < n && b[i] == quote {
+                    let quoteLine = firstLine + lines
+                    i += 1
+                    var bytes: [UInt8] = []
+                    var segment = i
+                    while true {
+                        guard i < n else {
+                            if eof {
+                                throw CSVError(file: file, line: quoteLine, problem: "a quoted field opened on this line is never closed; expected a closing \" before the end of the file")
+                            }
+                            return .needMore
+                        }
+                        let c = b[i]
+                        if c == quote {
+                            if i + 1 >= n && !eof { return .needMore }
+                            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[segment..<i]))
+                            if i + 1 < n && b[i + 1] == quote {
+                                bytes.append(quote)
+                                i += 2
+                                segment = i
+                                continue
+                            }
+                            i += 1
+                            break
+                        }
+                        if c == lf {
+                            lines += 1
+                        } else if c == cr {
+                            if i + 1 >= n && !eof { return .needMore }
+                            if !(i + 1 < n && b[i + 1] == lf) { lines += 1 }
+                        }
+                        i += 1
+                        if bytes.count + (i - segment) > maxField { throw tooLong(i) }
+                    }
+                    // Bytes after the closing quote, up to the delimiter, are kept (lenient, as most readers are).
+                    let tail = i
+                    while i < n && b[i] != delimiter && b[i] != lf && b[i] != cr { i += 1 }
+                    if i >= n && !eof { return .needMore }
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[tail..<i]))
+                    field = String(decoding: bytes, as: UTF8.self)
+                } else {
+                    let segment = i
+                    while i < n {
+                        let c = b[i]
+                        if c == delimiter || c == lf || c == cr { break }
+                        i += 1
+                    }
+                    if i - segment > maxField { throw tooLong(i) }
+                    if i >= n && !eof { return .needMore }
+                    field = String(decoding: UnsafeBufferPointer(rebasing: b[segment..<i]), as: UTF8.self)
+                }
+                fields.append(field)
+                guard i < n else { return .record(fields, end: i, lines: lines) }
+                let c = b[i]
+                if c == delimiter {
+                    i += 1
+                    continue
+                }
+                if c == cr {
+                    if i + 1 >= n && !eof { return .needMore }
+                    i += 1
+                    if i < n && b[i] == lf { i += 1 }
+                } else {
+                    i += 1
+                }
+                return .record(fields, end: i, lines: lines + 1)
+            }
+        }
     }
 }
