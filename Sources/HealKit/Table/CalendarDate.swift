@@ -92,7 +92,12 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     public static func parse(_ text: String, format: DateFormat) -> CalendarDate? {
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse(bytes: $0, format: format) }
+    }
+
+    /// Parses without allocating: this runs once per row and format.
+    static func parse(bytes: UnsafeBufferPointer<UInt8>, format: DateFormat) -> CalendarDate? {
         var i = 0
         var year = 0, month = 0, day = 0
         func digits(_ min: Int, _ max: Int) -> Int? {
@@ -113,9 +118,10 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
             case .day2: guard let v = digits(2, 2) else { return nil }; day = v
             case .day: guard let v = digits(1, 2) else { return nil }; day = v
             case .literal(let c):
-                let utf8 = Array(String(c).utf8)
-                guard i + utf8.count <= bytes.count, Array(bytes[i..<i + utf8.count]) == utf8 else { return nil }
-                i += utf8.count
+                for byte in c.utf8 {
+                    guard i < bytes.count, bytes[i] == byte else { return nil }
+                    i += 1
+                }
             }
         }
         guard i == bytes.count else { return nil }

@@ -54,7 +54,26 @@ public enum ValueParser {
             if sawDot { fractionDigits += 1 }
         }
         guard sawDigit, !sawDot || fractionDigits > 0 else { return nil }
-        return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+        return Decimal(string: text, locale: posix)
+    }
+
+    private static let posix = Locale(identifier: "en_US_POSIX")
+
+    /// Whether `text` is plain decimal text, without building the value.
+    public static func isDecimal(_ text: String) -> Bool {
+        var sawDigit = false, sawDot = false, fractionDigits = 0
+        for (i, b) in text.utf8.enumerated() {
+            if i == 0 && (b == UInt8(ascii: "-") || b == UInt8(ascii: "+")) { continue }
+            if b == UInt8(ascii: ".") {
+                if sawDot || !sawDigit { return false }
+                sawDot = true
+                continue
+            }
+            guard b >= 48 && b <= 57 else { return false }
+            sawDigit = true
+            if sawDot { fractionDigits += 1 }
+        }
+        return sawDigit && (!sawDot || fractionDigits > 0)
     }
 
     public static let trueTokens: Set<String> = ["true", "t", "yes", "y", "1"]
@@ -72,7 +91,7 @@ public enum ValueParser {
         switch column.type {
         case .string: return true
         case .integer: return integer(text) != nil
-        case .decimal: return decimal(text) != nil
+        case .decimal: return isDecimal(text)
         case .boolean: return boolean(text) != nil
         case .date: return CalendarDate.parse(text, formats: column.formats) != nil
         }
