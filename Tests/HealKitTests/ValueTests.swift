@@ -12,6 +12,11 @@ struct ValueTests {
         for bad in ["NaN", "1e3", ".5", "1,000", "5.", "", "-"] {
             #expect(ValueParser.decimal(bad) == nil, "\(bad) should not parse")
         }
+        #expect(ValueParser.decimal("-12.50") == Decimal(string: "-12.5"))
+        #expect(ValueParser.decimal("1234567890123456789.5") == Decimal(string: "1234567890123456789.5"))
+        for (text, plain) in [("0.0001", "0.0001"), ("10.50", "10.5"), ("-0.01", "-0.01"), ("123456789012345678", "123456789012345678"), ("7", "7")] {
+            #expect(ValueParser.decimal(text)?.plainText == plain)
+        }
         #expect(ValueParser.boolean("Yes") == true)
         #expect(ValueParser.boolean("maybe") == nil)
     }

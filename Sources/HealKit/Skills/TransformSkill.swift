@@ -74,7 +74,7 @@ public struct TransformSkill: Skill {
                 var row = record.fields
                 for i in row.indices {
                     if spec.trim { row[i] = Text.trim(row[i]) }
-                    if nullTokens.contains(row[i]) { row[i] = "" }
+                    if !nullTokens.isEmpty, nullTokens.contains(row[i]) { row[i] = "" }
                 }
                 for i in dateColumns where !row[i].isEmpty {
                     if let date = CalendarDate.parse(Text.trim(row[i]), formats: columns[i].formats) { row[i] = date.description }

@@ -41,20 +41,22 @@ public enum ValueParser {
 
     /// Plain decimal text `-?[0-9]+(\.[0-9]+)?`, parsed exactly (no binary floating point).
     public static func decimal(_ text: String) -> Decimal? {
-        var sawDigit = false, sawDot = false, fractionDigits = 0
-        for (i, b) in text.utf8.enumerated() {
-            if i == 0 && (b == UInt8(ascii: "-") || b == UInt8(ascii: "+")) { continue }
-            if b == UInt8(ascii: ".") {
-                if sawDot || !sawDigit { return nil }
-                sawDot = true
-                continue
+        guard isDecimal(text) else { return nil }
+        var significand: UInt64 = 0, digits = 0, fraction = 0, negative = false, sawDot = false
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "-"): negative = true
+            case UInt8(ascii: "+"): break
+            case UInt8(ascii: "."): sawDot = true
+            default:
+                significand = significand &* 10 &+ UInt64(b - 48)
+                digits += 1
+                if sawDot { fraction += 1 }
             }
-            guard b >= 48 && b <= 57 else { return nil }
-            sawDigit = true
-            if sawDot { fractionDigits += 1 }
         }
-        guard sawDigit, !sawDot || fractionDigits > 0 else { return nil }
-        return Decimal(string: text, locale: posix)
+        // Up to 18 digits fit exactly; longer text goes through Foundation's parser.
+        guard digits <= 18 else { return Decimal(string: text, locale: posix) }
+        return Decimal(sign: negative ? .minus : .plus, exponent: -fraction, significand: Decimal(significand))
     }
 
     private static let posix = Locale(identifier: "en_US_POSIX")
@@ -100,5 +102,5 @@ public enum ValueParser {
 
 extension Decimal {
     /// Plain text with no exponent, as it should appear in a CSV or a SQL literal.
-    public var plainText: String { NSDecimalNumber(decimal: self).stringValue }
+    public var plainText: String { description }
 }
