@@ -56,8 +56,10 @@ enum Console {
         let (config, errors) = ProjectConfig.load(from: home)
         var relevant = errors
         if let pipeline, let playbook = config.playbooks[pipeline] {
-            let files = Set([playbook.file] + playbook.steps.flatMap { [$0.skill] + $0.onFailure.values.flatMap { $0 } }.map { "skills/\($0).yml" })
-            relevant = errors.filter { files.contains($0.file) || $0.file.hasPrefix("skills/") && files.contains($0.file.replacingOccurrences(of: ".yaml", with: ".yml")) }
+            // Compared with the .yml spelling, whichever of .yml/.yaml a file uses.
+            let files = Set([playbook.file.replacingOccurrences(of: ".yaml", with: ".yml")]
+                + playbook.steps.flatMap { [$0.skill] + $0.onFailure.values.flatMap { $0 } }.map { "skills/\($0).yml" })
+            relevant = errors.filter { files.contains($0.file.replacingOccurrences(of: ".yaml", with: ".yml")) }
         } else if let pipeline {
             relevant = errors.filter { $0.file.hasPrefix("playbooks/\(pipeline).") }
         }

@@ -82,6 +82,16 @@ struct RepairTests {
         #expect(try SchemaRepair.parse(jsonText: ok.jsonText) == ok)
     }
 
+    @Test func aBadBaseURLIsAnErrorNotACrash() async {
+        let client = AnthropicClient(baseURL: "not a url", apiKey: "k", model: "m")
+        do {
+            _ = try await client.send(Data("{}".utf8))
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.description == "cannot reach the Messages API: ANTHROPIC_BASE_URL 'not a url' is not an http(s) URL")
+        }
+    }
+
     @Test func retryDelaysFollowTheSDKs() {
         #expect(AnthropicClientBackoff.delays == [.milliseconds(500), .milliseconds(1000), .milliseconds(2000), .milliseconds(8000)])
     }

@@ -53,7 +53,10 @@ public struct AnthropicClient: Sendable {
         while true {
             let remaining = end - clock.now
             guard remaining > .zero else { throw .deadline(seconds) }
-            var request = URLRequest(url: URL(string: "\(baseURL)/v1/messages")!)
+            guard let url = URL(string: "\(baseURL)/v1/messages"), url.scheme == "http" || url.scheme == "https" else {
+                throw .network("ANTHROPIC_BASE_URL '\(baseURL)' is not an http(s) URL")
+            }
+            var request = URLRequest(url: url)
             request.httpMethod = "POST"
             request.setValue(apiKey, forHTTPHeaderField: "x-api-key")
             request.setValue("2023-06-01", forHTTPHeaderField: "anthropic-version")

@@ -54,7 +54,7 @@ public struct HeuristicProposer: Proposer {
                 operations.append(.cast(column: column.name, type: .date, format: format.pattern))
                 why.append("\(column.name) dates as \(format.pattern)")
             } else if column.type == .decimal {
-                let converted = values.filter { ValueParser.decimal($0.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".")) != nil }
+                let converted = values.filter { ValueParser.isDecimal(RepairApplier.fromDecimalComma($0)) }
                 if Double(converted.count) / Double(values.count) >= 0.95 {
                     operations.append(.cast(column: column.name, type: .decimal, format: RepairApplier.decimalComma))
                     why.append("\(column.name) with a decimal comma")

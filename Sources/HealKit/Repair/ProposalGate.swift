@@ -45,8 +45,7 @@ struct ProposalGate {
     }
 
     /// Applies to the whole file and runs the checks; returns the repaired artifact or why it was rejected.
-    func validate(_ repair: SchemaRepair, input: Artifact, output: URL, stepInput: StepInput, context: RunContext) async throws -> Result<Artifact, RepairRejection> {
-        let header = try CSVReader(url: input.url).header
+    func validate(_ repair: SchemaRepair, header: [String], input: Artifact, output: URL, stepInput: StepInput, context: RunContext) async throws -> Result<Artifact, RepairRejection> {
         do { try checkShape(repair, header: header) } catch { return .failure(error) }
         let repaired = try RepairApplier.apply(repair, contract: contract, input: input, output: output)
         guard repaired.rows == input.rows || input.rows == nil else {

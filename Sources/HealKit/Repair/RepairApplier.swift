@@ -5,6 +5,11 @@ enum RepairApplier {
     /// Formats a cast may read from, beyond explicit patterns.
     static let decimalComma = "decimal_comma"
 
+    /// `1.234,50` → `1234.50`.
+    static func fromDecimalComma(_ value: String) -> String {
+        value.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".")
+    }
+
     static func apply(_ repair: SchemaRepair, contract: ContractSpec, input: Artifact, output: URL) throws -> Artifact {
         let reader = try CSVReader(url: input.url, maxFieldBytes: contract.maxFieldBytes)
         var names = reader.header
@@ -32,9 +37,7 @@ enum RepairApplier {
                     CalendarDate.parse(Text.trim(value), format: from).map { $0.format(to) } ?? value
                 }))
             } else if type == .decimal, format == decimalComma {
-                casts.append((i, { value in
-                    value.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".")
-                }))
+                casts.append((i, fromDecimalComma))
             }
         }
         let header = zip(names, keep).filter(\.1).map(\.0) + appended.map(\.name)

@@ -15,7 +15,8 @@ public struct FetchSkill: Skill {
     }
 
     public func recheck(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
-        try verify(try input.requireArtifact(), source: input.artifact.map { context.home.display($0.url) } ?? "", in: context)
+        let artifact = try input.requireArtifact()
+        return try verify(artifact, source: context.home.display(artifact.url), in: context)
     }
 
     func verify(_ artifact: Artifact, source: String, in context: RunContext) throws -> SkillResult {

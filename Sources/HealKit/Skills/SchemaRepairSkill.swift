@@ -46,7 +46,7 @@ public struct SchemaRepairSkill: Remediation {
                 outcomes.append("\(proposer.name): \(reason)")
             case .proposal(let repair, let usage):
                 let output = context.stagingURL(stepIndex: failure.input.stepIndex, name: "\(failure.input.stepName)-repaired-\(proposer.name)")
-                let verdict = try await gate.validate(repair, input: input, output: output, stepInput: failure.input, context: context)
+                let verdict = try await gate.validate(repair, header: request.header, input: input, output: output, stepInput: failure.input, context: context)
                 switch verdict {
                 case .failure(let rejection):
                     try? FileManager.default.removeItem(at: output)
