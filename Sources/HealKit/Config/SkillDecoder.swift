@@ -42,7 +42,7 @@ enum SkillDecoder {
     }
 
     static func contract(_ root: YAMLValue) throws -> ContractSpec {
-        let map = try root.map(allowed: ["kind", "columns", "allow_extra_columns", "max_field_bytes"])
+        let map = try root.map(allowed: ["kind", "columns", "allow_extra_columns", "max_field_bytes", "format"])
         let columnsValue = try map.required("columns", "the contract's columns")
         var columns: [ColumnSpec] = []
         for item in try columnsValue.list() {
@@ -75,7 +75,44 @@ enum SkillDecoder {
         var spec = ContractSpec(columns: columns)
         if let v = map["allow_extra_columns"] { spec.allowExtraColumns = try v.bool() }
         if let v = map["max_field_bytes"] { spec.maxFieldBytes = try v.int("a size in bytes", range: 1...(1 << 30)) }
+        if let v = map["format"] { spec.format = try formatOptions(v) }
         return spec
+    }
+
+    /// `format: { type: csv|jsonl|json, delimiter: ";", encoding: windows-1252, compression: gzip|none, max_field_bytes: N }`.
+    static func formatOptions(_ value: YAMLValue) throws -> TableFormat.Options {
+        let f = try value.map(allowed: ["type", "delimiter", "encoding", "compression", "max_field_bytes"])
+        var options = TableFormat.Options()
+        if let v = f["type"] {
+            let text = try v.string("a file type")
+            guard let kind = TableFormat.Kind(rawValue: text) else {
+                throw v.error("unknown file type '\(text)'; expected csv, jsonl or json\(NearMiss.hint(for: text, among: TableFormat.Kind.allCases.map(\.rawValue)))")
+            }
+            options.kind = kind
+        }
+        if let v = f["delimiter"] {
+            let text = try v.string("a delimiter")
+            switch text {
+            case "tab", "\t": options.delimiter = 9
+            case _ where text.utf8.count == 1 && text != "\"" && text != "\n" && text != "\r": options.delimiter = text.utf8.first
+            default: throw v.error("a delimiter is one character (',', ';', '|') or 'tab'; got '\(text)'")
+            }
+        }
+        if let v = f["encoding"] {
+            let text = try v.string("an encoding")
+            guard let encoding = TextEncoding(name: text) else { throw v.error("unknown encoding '\(text)'; expected one of \(TextEncoding.names)") }
+            options.encoding = encoding
+        }
+        if let v = f["compression"] {
+            switch try v.string("a compression") {
+            case "gzip": options.gzip = true
+            case "none": options.gzip = false
+            case "auto": options.gzip = nil
+            case let other: throw v.error("unknown compression '\(other)'; expected gzip, none or auto")
+            }
+        }
+        if let v = f["max_field_bytes"] { options.maxFieldBytes = try v.int("a size in bytes", range: 1...(1 << 30)) }
+        return options
     }
 
     static let ruleNames = ["not_null", "unique", "range", "allowed", "pattern", "row_count"]

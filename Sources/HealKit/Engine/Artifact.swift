@@ -9,6 +9,10 @@ public struct Artifact: Sendable {
     public var rows: Int?
     /// Typed columns, once a contract has been checked.
     public var columns: [ColumnSpec]?
+    /// How the file reads (detected or declared by the contract); nil is heal's own UTF-8 CSV.
+    public var format: TableFormat?
+    /// Rows of `url` that a quarantine moved aside: the artifact is the file without them, no copy written.
+    public var excluded: RowSet?
 
     public init(url: URL, sha256: String, bytes: Int, rows: Int? = nil, columns: [ColumnSpec]? = nil) {
         self.url = url
@@ -17,6 +21,9 @@ public struct Artifact: Sendable {
         self.rows = rows
         self.columns = columns
     }
+
+    /// The file minus the excluded rows: what the next step reads.
+    public func open() throws -> any TableReader { try Tables.open(self) }
 
     /// The declared type of a column, `string` when no contract has typed it.
     public func column(named name: String) -> ColumnSpec {

@@ -36,6 +36,17 @@ public struct RunContext: Sendable {
         return stagingFolder.appendingPathComponent(String(format: "%02d-%@.%@", stepIndex + 1, String(safe), ext))
     }
 
+    /// A staging name no earlier attempt of this run used (`NN-step-rejects.csv`, then `-2`, `-3`…).
+    public func freshStagingURL(stepIndex: Int, name: String) -> URL {
+        var url = stagingURL(stepIndex: stepIndex, name: name)
+        var n = 1
+        while FileManager.default.fileExists(atPath: url.path) {
+            n += 1
+            url = stagingURL(stepIndex: stepIndex, name: "\(name)-\(n)")
+        }
+        return url
+    }
+
     public func render(_ template: Template) throws -> String {
         do {
             return try template.render(values)

@@ -95,7 +95,7 @@ struct RunWalk {
             result = try await body(context)
         } catch let failure as SkillFailure {
             result = .fail(failure.failureClass, failure.details)
-        } catch let error as CSVError {
+        } catch let error as TableError {
             result = .fail(.parseError, error.description)
         } catch {
             result = .fail(.internal, "\(error)")

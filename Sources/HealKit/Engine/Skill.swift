@@ -25,7 +25,7 @@ public struct Violation: Sendable, Equatable {
 
 /// Checks rows one by one; quarantine asks the same checker the failed step used, so both agree on every row.
 public protocol RowChecker: AnyObject {
-    func check(_ record: CSVRecord) -> Violation?
+    func check(_ row: RowView) -> Violation?
 }
 
 /// A check that can judge single rows, so failing rows can be moved aside instead of failing the file.

@@ -31,6 +31,8 @@ public struct SkillResult: Sendable {
     /// The artifact the skill produced; nil when its input stands unchanged.
     public var artifact: Artifact?
     public var rows: RowDelta
+    /// The rows a row-level check rejected, already written aside, for a quarantine to publish without a rescan.
+    public var rejected: RejectedRows?
     /// False when retrying cannot help now (an open circuit): the ladder goes straight to remediation.
     public var retryAllowed = true
 

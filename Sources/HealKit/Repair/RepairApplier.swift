@@ -11,7 +11,7 @@ enum RepairApplier {
     }
 
     static func apply(_ repair: SchemaRepair, contract: ContractSpec, input: Artifact, output: URL) throws -> Artifact {
-        let reader = try CSVReader(url: input.url, maxFieldBytes: contract.maxFieldBytes)
+        let reader = try input.open()
         var names = reader.header
         var keep = Array(repeating: true, count: names.count)
         var defaults: [(index: Int, value: String)] = []
@@ -42,15 +42,15 @@ enum RepairApplier {
         }
         let header = zip(names, keep).filter(\.1).map(\.0) + appended.map(\.name)
         let writer = try CSVWriter(url: output, header: header, carrySourceLines: true)
-        while let record = try reader.next() {
-            var fields = record.fields
+        try reader.forEachRow { row in
+            var fields = row.strings
             for (i, value) in defaults where i < fields.count && Text.trim(fields[i]).isEmpty { fields[i] = value }
             for (i, convert) in casts where i < fields.count && !fields[i].isEmpty { fields[i] = convert(fields[i]) }
-            var row: [String] = []
-            row.reserveCapacity(header.count)
-            for (i, field) in fields.enumerated() where i >= keep.count || keep[i] { row.append(field) }
-            row += appended.map(\.value)
-            try writer.write(row, sourceLine: record.line)
+            var out: [String] = []
+            out.reserveCapacity(header.count)
+            for (i, field) in fields.enumerated() where i >= keep.count || keep[i] { out.append(field) }
+            out += appended.map(\.value)
+            try writer.write(out, sourceLine: row.line)
         }
         let digest = try writer.finish()
         return Artifact(url: output, sha256: digest.sha256, bytes: digest.bytes, rows: writer.rows)

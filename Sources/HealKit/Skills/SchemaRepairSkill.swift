@@ -20,13 +20,14 @@ public struct SchemaRepairSkill: Remediation {
         guard let schema = failure.skill as? ValidateSchemaSkill else {
             return .fail(failure.result.failureClass ?? .internal, "schema_repair only repairs a validate_schema step; '\(failure.step.name)' is \(failure.skill.config.kind.rawValue)")
         }
-        let artifact = try failure.input.requireArtifact()
-        let reader = try CSVReader(url: artifact.url, maxFieldBytes: schema.contract.maxFieldBytes)
+        var artifact = try failure.input.requireArtifact()
+        artifact.format = try schema.contract.format(of: artifact)
+        let reader = try artifact.open()
         var samples: [[String]] = []
         var rows = 0
-        while let record = try reader.next() {
+        try reader.forEachRow { row in
             rows += 1
-            if samples.count < 200 { samples.append(record.fields) }
+            if samples.count < 200 { samples.append(row.strings) }
         }
         var input = artifact
         input.rows = rows

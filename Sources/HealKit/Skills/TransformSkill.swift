@@ -9,8 +9,8 @@ public struct TransformSkill: Skill {
 
     public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
         let artifact = try input.requireArtifact()
-        let reader: CSVReader
-        do { reader = try CSVReader(url: artifact.url) } catch let error as CSVError {
+        let reader: any TableReader
+        do { reader = try artifact.open() } catch let error as TableError {
             return .fail(.parseError, "\(error)")
         }
         var columns = reader.header.map { artifact.column(named: $0) }
@@ -32,7 +32,6 @@ public struct TransformSkill: Skill {
             return i
         }
         let dedupeIndexes = try spec.dedupeKey.map { try index($0, "dedupe key") }
-        let nullTokens = Set(spec.nullTokens)
         let dateColumns = spec.isoDates ? columns.indices.filter { columns[$0].type == .date } : []
 
         var lookup: LookupTable?
@@ -63,48 +62,80 @@ public struct TransformSkill: Skill {
 
         let output = context.stagingURL(stepIndex: input.stepIndex, name: input.stepName)
         let writer = try CSVWriter(url: output, header: columns.map(\.name), carrySourceLines: true)
+        let width = reader.header.count
+        let nullTokens = spec.nullTokens.map { Array($0.utf8) }
+        var isDate = Array(repeating: false, count: width)
+        for i in dateColumns where i < width { isDate[i] = true }
+        /// Where each output column's value comes from.
+        enum Source { case field(Int), lookup(Int), computed(Int) }
+        var sources = (0..<columns.count).map { Source.field($0) }
+        for (n, target) in lookupTargets.enumerated() { sources[target] = .lookup(n) }
+        for (n, target) in computedIndexes.enumerated() { sources[target] = .computed(n) }
+        let numeric = types.map { $0 == .integer || $0 == .decimal }
+        let expressions = spec.computed.map { computed in
+            CompiledExpression(computed.expression) { name in (positions[name]!, numeric[positions[name]!]) }
+        }
+        let trim = spec.trim
+        let dateFormats = columns.map(\.formats)
+        let lookupTable = lookup
         var seen: Set<String> = []
         var read = 0, duplicates = 0
+        var dateText = [UInt8](repeating: 0, count: 10)
+        var computedText = [String](repeating: "", count: expressions.count)
         do {
-            while let record = try reader.next() {
+            try reader.forEachRow { row in
                 read += 1
-                guard record.fields.count == reader.header.count else {
-                    return .fail(.parseError, "line \(record.line): \(record.fields.count) fields, the header has \(reader.header.count); validate the schema (and quarantine ragged rows) before transforming")
+                guard row.count == width else {
+                    throw SkillFailure(.parseError, "line \(row.line): \(row.count) fields, the header has \(width); validate the schema (and quarantine ragged rows) before transforming")
                 }
-                var row = record.fields
-                for i in row.indices {
-                    if spec.trim { row[i] = Text.trim(row[i]) }
-                    if !nullTokens.isEmpty, nullTokens.contains(row[i]) { row[i] = "" }
-                }
-                for i in dateColumns where !row[i].isEmpty {
-                    if let date = CalendarDate.parse(Text.trim(row[i]), formats: columns[i].formats) { row[i] = date.description }
+                func cell(_ i: Int) -> FieldBytes {
+                    var f = row[i]
+                    if trim { f = f.trimmed }
+                    if !nullTokens.isEmpty, nullTokens.contains(where: { t in t.count == f.count && t.elementsEqual(f.buffer) }) {
+                        return FieldBytes(UnsafeBufferPointer(start: f.buffer.baseAddress, count: 0))
+                    }
+                    return f
                 }
                 if !dedupeIndexes.isEmpty {
-                    let key = dedupeIndexes.map { row[$0] }.joined(separator: "\u{1F}")
+                    let key = dedupeIndexes.count == 1 ? cell(dedupeIndexes[0]).string : dedupeIndexes.map { cell($0).string }.joined(separator: "\u{1F}")
                     if !seen.insert(key).inserted {
                         duplicates += 1
-                        continue
+                        return
                     }
                 }
-                row.reserveCapacity(columns.count)
-                while row.count < columns.count { row.append("") }
-                if let lookup {
-                    let found = lookup.values(for: Text.trim(row[lookupIndex]))
-                    for (n, target) in lookupTargets.enumerated() { row[target] = found?[n] ?? "" }
+                let found = lookupTable.flatMap { $0.values(for: cell(lookupIndex).trimmed.string) }
+                for n in expressions.indices {
+                    computedText[n] = expressions[n].evaluate { i, isNumeric in
+                        switch sources[i] {
+                        case .field(let f): return f < width ? ExactValue.of(cell(f).trimmed, numeric: isNumeric) : .null
+                        case .lookup(let l): return ExactValue.of(found?[l] ?? "", numeric: isNumeric)
+                        case .computed(let c):
+                            // Not computed yet: a column being replaced still reads its original value.
+                            if c < n { return ExactValue.of(computedText[c], numeric: isNumeric) }
+                            return i < width ? ExactValue.of(cell(i).trimmed, numeric: isNumeric) : .null
+                        }
+                    }.text
                 }
-                for (computed, target) in zip(spec.computed, computedIndexes) {
-                    let value = computed.expression.evaluate { name in
-                        let i = positions[name]!
-                        let text = Text.trim(row[i])
-                        if text.isEmpty { return .null }
-                        if types[i] == .integer || types[i] == .decimal, let number = ValueParser.decimal(text) { return .number(number) }
-                        return .text(text)
+                writer.beginRow(sourceLine: row.line)
+                for i in 0..<columns.count {
+                    switch sources[i] {
+                    case .lookup(let l):
+                        writer.appendField(found?[l] ?? "")
+                    case .computed(let c):
+                        writer.appendField(computedText[c])
+                    case .field:
+                        let f = i < width ? cell(i) : FieldBytes(UnsafeBufferPointer(start: nil, count: 0))
+                        if isDate[i] && !f.isEmpty, let date = CalendarDate.parse(bytes: f.trimmed.buffer, formats: dateFormats[i]) {
+                            date.writeISO(into: &dateText)
+                            dateText.withUnsafeBufferPointer { writer.appendField(FieldBytes($0)) }
+                        } else {
+                            writer.appendField(f)
+                        }
                     }
-                    row[target] = value.text
                 }
-                try writer.write(row, sourceLine: record.line)
+                try writer.endRow()
             }
-        } catch let error as CSVError {
+        } catch let error as TableError {
             return .fail(.parseError, "\(error)")
         }
         let digest = try writer.finish()
@@ -143,7 +174,7 @@ struct LookupTable {
 
     init(url: URL, key: String, columns: [String]) throws {
         let reader: CSVReader
-        do { reader = try CSVReader(url: url) } catch let error as CSVError {
+        do { reader = try CSVReader(url: url) } catch let error as TableError {
             throw SkillFailure(.sourceMissing, "lookup file: \(error.problem) (\(error.file))")
         }
         guard let keyIndex = reader.header.firstIndex(of: key) else {

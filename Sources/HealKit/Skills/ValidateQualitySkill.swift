@@ -9,22 +9,25 @@ public struct ValidateQualitySkill: RowChecking {
         let artifact = try input.requireArtifact()
         let shown = context.home.display(artifact.url)
         do {
-            let reader = try CSVReader(url: artifact.url)
+            let reader = try artifact.open()
             let checker = try makeRowChecker(for: artifact, header: reader.header, in: context)
-            let (rows, tally) = try checker.scan(reader)
+            let spool = RejectSpool(url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"), header: reader.header, input: artifact.url)
+            let (rows, tally, rejected) = try checker.scan(reader, spool: spool)
             var figures = ["rows": rows, "failing_rows": tally.total]
             var annotated = artifact
             annotated.rows = rows
             let volume = try volumeProblem(rows: rows, in: context, figures: &figures)
             if tally.total > 0 {
                 let extra = volume.map { "; also \($0)" } ?? ""
-                return .fail(.qualityViolation, "\(tally.summary(rows: rows))\(extra)", figures: figures, rows: RowDelta(read: rows))
+                var result = SkillResult.fail(.qualityViolation, "\(tally.summary(rows: rows))\(extra)", figures: figures, rows: RowDelta(read: rows))
+                result.rejected = rejected
+                return result
             }
             if let volume {
                 return .fail(.volumeAnomaly, volume, figures: figures, rows: RowDelta(read: rows))
             }
             return .pass("\(rows) rows pass \(spec.rules.count) rules", figures: figures, artifact: annotated, rows: RowDelta(read: rows))
-        } catch let error as CSVError {
+        } catch let error as TableError {
             return .fail(.parseError, "\(shown):\(error.line): \(error.problem)")
         }
     }
@@ -65,7 +68,7 @@ public struct ValidateQualitySkill: RowChecking {
             case .allowed(let c, let values):
                 checks.append(.allowed(try index(c, rule), c, Set(values)))
             case .pattern(let c, let regex):
-                checks.append(.pattern(try index(c, rule), c, try NSRegularExpression(pattern: regex), regex))
+                checks.append(.pattern(try index(c, rule), c, try BytePattern(regex), regex))
             case .rowCount:
                 break
             }
@@ -80,11 +83,12 @@ final class QualityRowChecker: RowChecker {
         case notNull(Int, String)
         case range(Int, String, Decimal?, Decimal?)
         case allowed(Int, String, Set<String>)
-        case pattern(Int, String, NSRegularExpression, String)
+        case pattern(Int, String, BytePattern, String)
     }
 
     let checks: [Check]
     let uniques: [(indexes: [Int], columns: [String])]
+    /// Keys seen so far: the one structure that grows with the file. Short keys are Strings stored inline (≤ 15 bytes).
     var seen: [Set<String>]
 
     init(checks: [Check], uniques: [(indexes: [Int], columns: [String])]) {
@@ -93,46 +97,43 @@ final class QualityRowChecker: RowChecker {
         seen = Array(repeating: [], count: uniques.count)
     }
 
-    func field(_ record: CSVRecord, _ i: Int) -> String {
-        i < record.fields.count ? Text.trim(record.fields[i]) : ""
-    }
-
-    func check(_ record: CSVRecord) -> Violation? {
+    func check(_ row: RowView) -> Violation? {
         for check in checks {
             switch check {
             case .notNull(let i, let c):
-                if field(record, i).isEmpty {
+                if row[i].trimmed.isEmpty {
                     return Violation(failureClass: .qualityViolation, rule: "not_null", column: c, value: "", reason: "\(c) is empty")
                 }
             case .range(let i, let c, let min, let max):
-                let value = field(record, i)
+                let value = row[i].trimmed
                 if value.isEmpty { continue }
                 guard let number = ValueParser.decimal(value) else {
-                    return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value, reason: "\(c) \(Text.quoted(value)) is not a number")
+                    return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value.string, reason: "\(c) \(Text.quoted(value.string)) is not a number")
                 }
                 if let min, number < min {
-                    return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value, reason: "\(c) \(value) is below the minimum \(min.plainText)")
+                    return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value.string, reason: "\(c) \(value.string) is below the minimum \(min.plainText)")
                 }
                 if let max, number > max {
-                    return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value, reason: "\(c) \(value) is above the maximum \(max.plainText)")
+                    return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value.string, reason: "\(c) \(value.string) is above the maximum \(max.plainText)")
                 }
             case .allowed(let i, let c, let values):
-                let value = field(record, i)
-                if !value.isEmpty && !values.contains(value) {
-                    return Violation(failureClass: .qualityViolation, rule: "allowed", column: c, value: value, reason: "\(c) \(Text.quoted(value)) is not one of the allowed values")
+                let value = row[i].trimmed
+                if !value.isEmpty && !values.contains(value.string) {
+                    return Violation(failureClass: .qualityViolation, rule: "allowed", column: c, value: value.string, reason: "\(c) \(Text.quoted(value.string)) is not one of the allowed values")
                 }
-            case .pattern(let i, let c, let regex, let source):
-                let value = field(record, i)
-                if !value.isEmpty && regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) == nil {
-                    return Violation(failureClass: .qualityViolation, rule: "pattern", column: c, value: value, reason: "\(c) \(Text.quoted(value)) does not match \(source)")
+            case .pattern(let i, let c, let pattern, let source):
+                let value = row[i].trimmed
+                if !value.isEmpty && !pattern.matches(value) {
+                    return Violation(failureClass: .qualityViolation, rule: "pattern", column: c, value: value.string, reason: "\(c) \(Text.quoted(value.string)) does not match \(source)")
                 }
             }
         }
+        if uniques.isEmpty { return nil }
         var keys: [String] = []
         for (n, unique) in uniques.enumerated() {
-            let key = unique.indexes.map { field(record, $0) }.joined(separator: "\u{1F}")
+            let key = unique.indexes.count == 1 ? row[unique.indexes[0]].trimmed.string : unique.indexes.map { row[$0].trimmed.string }.joined(separator: "\u{1F}")
             if seen[n].contains(key) {
-                let shown = unique.indexes.map { field(record, $0) }.joined(separator: ", ")
+                let shown = unique.indexes.map { row[$0].trimmed.string }.joined(separator: ", ")
                 return Violation(failureClass: .qualityViolation, rule: "unique", column: unique.columns.joined(separator: "+"), value: shown,
                                  reason: "\(unique.columns.joined(separator: "+")) \(Text.quoted(shown)) was already seen earlier in the file")
             }

@@ -1,30 +1,35 @@
 import Foundation
 
-/// `validate_schema`: the file parses as CSV, the contract's required columns are there, values parse as declared.
+/// `validate_schema`: the file parses (CSV, JSON Lines or JSON), the contract's required columns are there,
+/// values parse as declared. It settles the file's format, which every later step reads with.
 public struct ValidateSchemaSkill: RowChecking {
     public let config: SkillConfig
     public let contract: ContractSpec
 
     public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
-        let artifact = try input.requireArtifact()
+        var artifact = try input.requireArtifact()
         let shown = context.home.display(artifact.url)
         do {
-            let reader = try CSVReader(url: artifact.url, maxFieldBytes: contract.maxFieldBytes)
+            artifact.format = try contract.format(of: artifact)
+            let reader = try artifact.open()
             let header = reader.header
+            let shape = artifact.format!.summary
             if let mismatch = headerProblem(header) {
-                return .fail(.schemaMismatch, "\(shown): \(mismatch)", figures: ["columns": header.count])
+                return .fail(.schemaMismatch, "\(shown) (\(shape)): \(mismatch)", figures: ["columns": header.count])
             }
             let checker = try makeRowChecker(for: artifact, header: header, in: context)
-            let (rows, tally) = try checker.scan(reader)
+            let spool = RejectSpool(url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"), header: header, input: artifact.url)
+            let (rows, tally, rejected) = try checker.scan(reader, spool: spool)
             let figures = ["rows": rows, "columns": header.count, "failing_rows": tally.total]
             if tally.total > 0 {
-                return .fail(.parseError, "\(shown): \(tally.summary(rows: rows))", figures: figures, rows: RowDelta(read: rows))
+                var result = SkillResult.fail(.parseError, "\(shown): \(tally.summary(rows: rows))", figures: figures, rows: RowDelta(read: rows))
+                result.rejected = rejected
+                return result
             }
-            var typed = artifact
-            typed.rows = rows
-            typed.columns = header.map { name in contract.columns.first { $0.name == name } ?? ColumnSpec(name: name, type: .string, required: false) }
-            return .pass("\(rows) rows, \(header.count) columns match the contract", figures: figures, artifact: typed, rows: RowDelta(read: rows))
-        } catch let error as CSVError {
+            artifact.rows = rows
+            artifact.columns = header.map { name in contract.columns.first { $0.name == name } ?? ColumnSpec(name: name, type: .string, required: false) }
+            return .pass("\(rows) rows, \(header.count) columns match the contract (\(shape))", figures: figures, artifact: artifact, rows: RowDelta(read: rows))
+        } catch let error as TableError {
             return .fail(.parseError, "\(shown):\(error.line): \(error.problem)")
         }
     }
@@ -58,19 +63,21 @@ public struct ValidateSchemaSkill: RowChecking {
 final class ContractRowChecker: RowChecker {
     let width: Int
     let columns: [(Int, ColumnSpec)]
+    let parsers: [ValueCheck]
 
     init(width: Int, columns: [(Int, ColumnSpec)]) {
         self.width = width
         self.columns = columns
+        parsers = columns.map { ValueCheck($0.1) }
     }
 
-    func check(_ record: CSVRecord) -> Violation? {
-        if record.fields.count != width {
-            return Violation(failureClass: .parseError, rule: "ragged_row", column: "", value: "\(record.fields.count) fields",
-                             reason: "the row has \(record.fields.count) fields, the header has \(width)")
+    func check(_ row: RowView) -> Violation? {
+        if row.count != width {
+            return Violation(failureClass: .parseError, rule: "ragged_row", column: "", value: "\(row.count) fields",
+                             reason: "the row has \(row.count) fields, the header has \(width)")
         }
-        for (index, column) in columns {
-            let value = Text.trim(record.fields[index])
+        for (n, (index, column)) in columns.enumerated() {
+            let value = row[index].trimmed
             if value.isEmpty {
                 if !column.nullable {
                     return Violation(failureClass: .parseError, rule: "not_nullable", column: column.name, value: "",
@@ -78,10 +85,10 @@ final class ContractRowChecker: RowChecker {
                 }
                 continue
             }
-            if !ValueParser.accepts(value, as: column) {
-                let expected = column.type == .date ? "a date (\(column.formats.map(\.pattern).joined(separator: " or ")))" : "\(column.type == .integer ? "an" : "a") \(column.type.rawValue)"
-                return Violation(failureClass: .parseError, rule: "type", column: column.name, value: value,
-                                 reason: "\(column.name) \(Text.quoted(value)) is not \(expected)")
+            if !parsers[n].accepts(value) {
+                let text = value.string
+                return Violation(failureClass: .parseError, rule: "type", column: column.name, value: text,
+                                 reason: "\(column.name) \(Text.quoted(text)) is not \(column.expectation)")
             }
         }
         return nil

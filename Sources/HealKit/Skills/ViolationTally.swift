@@ -1,3 +1,5 @@
+import Foundation
+
 /// Counts violations by rule and column, and keeps a few examples for the details a human reads.
 struct ViolationTally {
     private(set) var total = 0
@@ -20,16 +22,61 @@ struct ViolationTally {
     }
 }
 
+/// The rows one check rejected: written to a staging file in quarantine's layout as the check reads,
+/// so a quarantine publishes them without reading the input again.
+public struct RejectedRows: Sendable {
+    /// The staged file: `_source_line, _reason, _rule, _column, _value`, then the row's fields.
+    public var url: URL
+    /// Their data row numbers in the file the check read.
+    public var rows: RowSet
+    public var reasons: [String: Int]
+    /// The input the check read, so a quarantine never publishes rejects of another file.
+    public var input: URL
+}
+
+/// Writes rejected rows aside during a check's single pass.
+final class RejectSpool {
+    private let url: URL
+    private let header: [String]
+    private let input: URL
+    private var writer: CSVWriter?
+    private var rows = RowSet()
+    private var reasons: [String: Int] = [:]
+
+    init(url: URL, header: [String], input: URL) {
+        self.url = url
+        self.header = header
+        self.input = input
+    }
+
+    func add(_ row: RowView, _ violation: Violation) throws {
+        if writer == nil { writer = try CSVWriter(url: url, header: QuarantineBatch.leadingColumns + header) }
+        let key = violation.column.isEmpty ? violation.rule : "\(violation.rule):\(violation.column)"
+        reasons[key, default: 0] += 1
+        rows.insert(row.row)
+        try writer!.write([String(row.line), violation.reason, violation.rule, violation.column, violation.value] + row.strings)
+    }
+
+    func finish() throws -> RejectedRows? {
+        guard let writer else { return nil }
+        try writer.finish()
+        return RejectedRows(url: url, rows: rows, reasons: reasons, input: input)
+    }
+}
+
 extension RowChecker {
-    /// Reads every row of `reader` through this checker.
-    func scan(_ reader: CSVReader) throws -> (rows: Int, tally: ViolationTally) {
+    /// Reads every row through this checker, writing rejects to `spool`.
+    func scan(_ reader: any TableReader, spool: RejectSpool?) throws -> (rows: Int, tally: ViolationTally, rejected: RejectedRows?) {
         var tally = ViolationTally()
         var rows = 0
-        while let record = try reader.next() {
+        try reader.forEachRow { row in
             rows += 1
-            if let violation = check(record) { tally.add(violation, line: record.line) }
+            if let violation = check(row) {
+                tally.add(violation, line: row.line)
+                try spool?.add(row, violation)
+            }
         }
-        return (rows, tally)
+        return (rows, tally, try spool?.finish())
     }
 }
 

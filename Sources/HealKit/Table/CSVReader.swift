@@ -1,149 +1,177 @@
 import Foundation
 
-/// A malformed CSV file: names the file and the physical line where the problem starts.
-public struct CSVError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var line: Int
-    public var problem: String
-    public var description: String { "\(file):\(line): \(problem)" }
-}
-
-/// One CSV record with its line in the original source file and its 1-based data row number.
-public struct CSVRecord: Sendable {
-    public var fields: [String]
-    /// The line the record starts on in the file the run fetched, even when read from a later artifact.
-    public var line: Int
-    public var row: Int
-}
-
-/// Streaming RFC 4180 reader: quoted fields, doubled quotes, embedded line breaks, CRLF/LF/CR, UTF-8 BOM.
+/// Streaming RFC 4180 reader: quoted fields, doubled quotes, embedded line breaks, CRLF/LF/CR, a BOM,
+/// any single-byte delimiter, over any byte source (plain, gzip, transcoded).
 ///
-/// Reads 1 MiB chunks and scans bytes in place: an unquoted field becomes a String straight from the buffer.
-/// A record cut by the end of a chunk is parsed again once the next chunk is in, so memory stays flat.
-public final class CSVReader {
+/// Scans 1 MiB chunks in place and copies field bytes into a `RowBatch`; no String per field.
+/// A record cut by the end of a chunk is rolled back and parsed again once the next chunk is in.
+public final class CSVReader: TableReader {
     public let url: URL
-    public let delimiter: UInt8
-    public let maxFieldBytes: Int
+    public let format: TableFormat
+    /// `url.path`, computed once: URL's getter is costly on Linux and errors are built in the hot loop.
+    private let file: String
     public private(set) var header: [String] = []
     /// The file is a heal artifact whose first column carries each row's source line.
     public private(set) var carriesSourceLines = false
 
-    private let handle: FileHandle
+    private let source: ByteSource
     private var buffer: [UInt8] = []
     private var start = 0
     private var eof = false
     private var line = 1
     private var rowNumber = 0
     private let chunk: Int
+    private let excluded: RowSet?
+    private var pending: [CSVRecord] = []
+    private var pendingIndex = 0
+    /// Rows per batch: enough to amortise the per-batch work, small enough to stay in cache.
+    static let batchRows = 4096
 
     /// `chunkSize` is how much is read at a time (tests make it tiny to cut records at every byte).
-    public init(url: URL, delimiter: UInt8 = UInt8(ascii: ","), maxFieldBytes: Int = 1 << 20, hasHeader: Bool = true, chunkSize: Int = 1 << 20) throws {
+    public init(url: URL, format: TableFormat = TableFormat(), excluding excluded: RowSet? = nil, chunkSize: Int = 1 << 20) throws {
         self.url = url
+        self.format = format
+        file = url.path
         chunk = max(1, chunkSize)
-        self.delimiter = delimiter
-        self.maxFieldBytes = maxFieldBytes
-        do {
-            handle = try FileHandle(forReadingFrom: url)
-        } catch {
-            throw CSVError(file: url.path, line: 0, problem: "cannot open the file (\(error.localizedDescription))")
-        }
+        source = try TableFormat.openBytes(url, format: format)
+        self.excluded = excluded
         buffer.reserveCapacity(min(chunk, 1 << 20) * 2)
         while buffer.count < 3 && !eof { try fill() }
         if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
-        if hasHeader, let first = try nextFields() {
-            header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-            if header.first == CSVWriter.sourceLineColumn {
-                carriesSourceLines = true
-                header.removeFirst()
+        if format.hasHeader {
+            var batch = RowBatch()
+            if try parseRecord(into: &batch) {
+                header = batch.records[0].fields.map { $0.trimmingCharacters(in: .whitespaces) }
+                if header.first == CSVWriter.sourceLineColumn {
+                    carriesSourceLines = true
+                    header.removeFirst()
+                }
             }
             rowNumber = 0
         }
     }
 
-    deinit { try? handle.close() }
+    public convenience init(url: URL, maxFieldBytes: Int, chunkSize: Int = 1 << 20) throws {
+        var format = TableFormat()
+        format.maxFieldBytes = maxFieldBytes
+        try self.init(url: url, format: format, chunkSize: chunkSize)
+    }
 
-    /// The next data record, or nil at the end of the file.
+    public func nextBatch() throws -> RowBatch? {
+        var batch = RowBatch()
+        batch.reserve(rows: CSVReader.batchRows, bytes: 1 << 18)
+        while batch.count < CSVReader.batchRows, try parseRecord(into: &batch) {}
+        return batch.isEmpty ? nil : batch
+    }
+
+    /// The next data record as Strings, for the paths where speed does not matter.
     public func next() throws -> CSVRecord? {
-        guard var record = try nextFields() else { return nil }
-        if carriesSourceLines, !record.fields.isEmpty {
-            let carried = record.fields.removeFirst()
-            if let line = Int(carried) { record.line = line }
+        if pendingIndex == pending.count {
+            guard let batch = try nextBatch() else { return nil }
+            pending = batch.records
+            pendingIndex = 0
         }
-        return record
+        pendingIndex += 1
+        return pending[pendingIndex - 1]
     }
 
     /// Drops what was consumed and appends the next chunk.
     private func fill() throws {
         guard !eof else { return }
         if start > 0 {
+            consumedBefore += start
             buffer.removeFirst(start)
             start = 0
         }
-        let data = try handle.read(upToCount: chunk) ?? Data()
-        if data.isEmpty { eof = true } else { buffer.append(contentsOf: data) }
-    }
-
-    private enum Parse {
-        case record([String], end: Int, lines: Int)
-        case needMore
-    }
-
-    private func nextFields() throws -> CSVRecord? {
-        while true {
-            if start >= buffer.count {
-                if eof { return nil }
-                try fill()
-                continue
-            }
-            switch try parse() {
-            case .record(let fields, let end, let lines):
-                start = end
-                rowNumber += 1
-                let record = CSVRecord(fields: fields, line: line, row: rowNumber)
-                line += lines
-                return record
-            case .needMore:
-                if buffer.count - start > max(maxFieldBytes, 1 << 20) * 8 {
-                    throw CSVError(file: url.path, line: line, problem: "a record is longer than \(max(maxFieldBytes, 1 << 20) * 8) bytes; the file is probably malformed (an unterminated quote?)")
-                }
-                try fill()
-            }
+        do {
+            if try source.read(into: &buffer, limit: chunk) == 0 { eof = true }
+        } catch let error as ByteSourceError {
+            throw TableError(file: url.path, line: line + newlines(before: error.offset), problem: "\(error.problem); \(TableFormat.encodingHint(format))")
         }
     }
 
-    /// Parses one record starting at `start`, or asks for more bytes when the chunk ends inside it.
-    private func parse() throws -> Parse {
-        let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
-        let delimiter = self.delimiter, eof = self.eof, maxField = maxFieldBytes, firstLine = line
-        let file = url.path
-        return try buffer.withUnsafeBufferPointer { b throws -> Parse in
+    /// Lines between the current record and a byte offset of the decoded stream (for errors below the parser).
+    private var consumedBefore = 0
+    private func newlines(before offset: Int) -> Int {
+        let end = min(buffer.count, max(start, offset - consumedBefore))
+        return buffer[start..<end].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+    }
+
+    /// Parses the next record into `batch` (skipping excluded rows); false at the end of the file.
+    private func parseRecord(into batch: inout RowBatch) throws -> Bool {
+        while true {
+            if start >= buffer.count {
+                if eof { return false }
+                try fill()
+                continue
+            }
+            let mark = batch.mark
+            let step = try parse(into: &batch)
+            guard let (end, lines) = step else {
+                batch.rollBack(to: mark)
+                let limit = max(format.maxFieldBytes, 1 << 20) * 8
+                if buffer.count - start > limit {
+                    throw TableError(file: url.path, line: line, problem: "a record is longer than \(limit) bytes; the file is probably malformed (an unterminated quote?)")
+                }
+                try fill()
+                continue
+            }
+            start = end
+            let recordLine = line
+            line += lines
+            rowNumber += 1
+            if let excluded, excluded.contains(rowNumber) {
+                batch.rollBack(to: mark)
+                continue
+            }
+            var sourceLine = recordLine
+            if carriesSourceLines, batch.starts.count > mark.fields {
+                // The hidden first field is the row's line in the fetched file.
+                var value = 0
+                for i in Int(batch.starts[mark.fields])..<Int(batch.ends[mark.fields]) { value = value * 10 + Int(batch.bytes[i] &- 48) }
+                sourceLine = value
+                batch.starts.remove(at: mark.fields)
+                batch.ends.remove(at: mark.fields)
+            }
+            batch.endRow(line: sourceLine, row: rowNumber)
+            return true
+        }
+    }
+
+    /// Parses one record starting at `start` into `batch`: (end offset, lines spanned), or nil when the chunk ends inside it.
+    private func parse(into batch: inout RowBatch) throws -> (Int, Int)? {
+        let quote = format.quote, cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        let delimiter = format.delimiter, eof = self.eof, maxField = format.maxFieldBytes, firstLine = line
+        let file = self.file
+        return try buffer.withUnsafeBufferPointer { b throws -> (Int, Int)? in
             let n = b.count
             var i = start
-            var fields: [String] = []
             var lines = 0
-            func tooLong(_ at: Int) -> CSVError {
-                CSVError(file: file, line: firstLine + lines, problem: "a field is longer than \(maxField) bytes; the file is probably malformed (an unterminated quote?)")
+            func tooLong() -> TableError {
+                TableError(file: file, line: firstLine + lines, problem: "a field is longer than \(maxField) bytes (max_field_bytes); the file is probably malformed (an unterminated quote?)")
             }
             while true {
-                var field: String
                 if i < n && b[i] == quote {
                     let quoteLine = firstLine + lines
                     i += 1
-                    var bytes: [UInt8] = []
+                    batch.starts.append(Int32(batch.bytes.count))
                     var segment = i
+                    var length = 0
                     while true {
                         guard i < n else {
                             if eof {
-                                throw CSVError(file: file, line: quoteLine, problem: "a quoted field opened on this line is never closed; expected a closing \" before the end of the file")
+                                throw TableError(file: file, line: quoteLine, problem: "a quoted field opened on this line is never closed; expected a closing \" before the end of the file")
                             }
-                            return .needMore
+                            return nil
                         }
                         let c = b[i]
                         if c == quote {
-                            if i + 1 >= n && !eof { return .needMore }
-                            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[segment..<i]))
+                            if i + 1 >= n && !eof { return nil }
+                            batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[segment..<i]))
+                            length += i - segment
                             if i + 1 < n && b[i + 1] == quote {
-                                bytes.append(quote)
+                                batch.bytes.append(quote)
+                                length += 1
                                 i += 2
                                 segment = i
                                 continue
@@ -154,18 +182,18 @@ public final class CSVReader {
                         if c == lf {
                             lines += 1
                         } else if c == cr {
-                            if i + 1 >= n && !eof { return .needMore }
+                            if i + 1 >= n && !eof { return nil }
                             if !(i + 1 < n && b[i + 1] == lf) { lines += 1 }
                         }
                         i += 1
-                        if bytes.count + (i - segment) > maxField { throw tooLong(i) }
+                        if length + (i - segment) > maxField { throw tooLong() }
                     }
                     // Bytes after the closing quote, up to the delimiter, are kept (lenient, as most readers are).
                     let tail = i
                     while i < n && b[i] != delimiter && b[i] != lf && b[i] != cr { i += 1 }
-                    if i >= n && !eof { return .needMore }
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[tail..<i]))
-                    field = String(decoding: bytes, as: UTF8.self)
+                    if i >= n && !eof { return nil }
+                    batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[tail..<i]))
+                    batch.ends.append(Int32(batch.bytes.count))
                 } else {
                     let segment = i
                     while i < n {
@@ -173,25 +201,24 @@ public final class CSVReader {
                         if c == delimiter || c == lf || c == cr { break }
                         i += 1
                     }
-                    if i - segment > maxField { throw tooLong(i) }
-                    if i >= n && !eof { return .needMore }
-                    field = String(decoding: UnsafeBufferPointer(rebasing: b[segment..<i]), as: UTF8.self)
+                    if i - segment > maxField { throw tooLong() }
+                    if i >= n && !eof { return nil }
+                    batch.appendField(UnsafeBufferPointer(rebasing: b[segment..<i]))
                 }
-                fields.append(field)
-                guard i < n else { return .record(fields, end: i, lines: lines) }
+                guard i < n else { return (i, lines) }
                 let c = b[i]
                 if c == delimiter {
                     i += 1
                     continue
                 }
                 if c == cr {
-                    if i + 1 >= n && !eof { return .needMore }
+                    if i + 1 >= n && !eof { return nil }
                     i += 1
                     if i < n && b[i] == lf { i += 1 }
                 } else {
                     i += 1
                 }
-                return .record(fields, end: i, lines: lines + 1)
+                return (i, lines + 1)
             }
         }
     }

@@ -51,6 +51,62 @@ public final class CSVWriter {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
+    // Row-by-row building for the data path: fields go straight from a batch's bytes into the output buffer.
+
+    private var fieldsInRow = 0
+
+    public func beginRow(sourceLine: Int) {
+        if carriesSourceLines {
+            var n = sourceLine
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var count = 0
+            withUnsafeMutableBytes(of: &digits) { d in
+                repeat {
+                    d[count] = UInt8(48 + n % 10)
+                    n /= 10
+                    count += 1
+                } while n > 0
+                for k in stride(from: count - 1, through: 0, by: -1) { buffer.append(d[k]) }
+            }
+            buffer.append(UInt8(ascii: ","))
+        }
+        fieldsInRow = 0
+    }
+
+    @inline(__always)
+    public func appendField(_ field: FieldBytes) {
+        if fieldsInRow > 0 { buffer.append(UInt8(ascii: ",")) }
+        fieldsInRow += 1
+        let b = field.buffer
+        var needsQuotes = false
+        for byte in b where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+            needsQuotes = true
+            break
+        }
+        guard needsQuotes else {
+            buffer.append(contentsOf: b)
+            return
+        }
+        buffer.append(UInt8(ascii: "\""))
+        for byte in b {
+            if byte == UInt8(ascii: "\"") { buffer.append(byte) }
+            buffer.append(byte)
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    public func appendField(_ value: String) {
+        if fieldsInRow > 0 { buffer.append(UInt8(ascii: ",")) }
+        fieldsInRow += 1
+        CSVWriter.appendField(value, to: &buffer)
+    }
+
+    public func endRow() throws {
+        buffer.append(UInt8(ascii: "\n"))
+        rows += 1
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
     private func append(_ fields: [String]) {
         for (index, value) in fields.enumerated() {
             if index > 0 { buffer.append(UInt8(ascii: ",")) }

@@ -128,6 +128,23 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         return CalendarDate(year: year, month: month, day: day)
     }
 
+    static func parse(bytes: UnsafeBufferPointer<UInt8>, formats: [DateFormat]) -> CalendarDate? {
+        for format in formats {
+            if let date = parse(bytes: bytes, format: format) { return date }
+        }
+        return nil
+    }
+
+    /// `YYYY-MM-DD` into a 10-byte buffer, without building a String.
+    func writeISO(into out: inout [UInt8]) {
+        out[0] = UInt8(48 + year / 1000 % 10); out[1] = UInt8(48 + year / 100 % 10)
+        out[2] = UInt8(48 + year / 10 % 10); out[3] = UInt8(48 + year % 10)
+        out[4] = UInt8(ascii: "-")
+        out[5] = UInt8(48 + month / 10); out[6] = UInt8(48 + month % 10)
+        out[7] = UInt8(ascii: "-")
+        out[8] = UInt8(48 + day / 10); out[9] = UInt8(48 + day % 10)
+    }
+
     public func format(_ format: DateFormat) -> String {
         var out = ""
         func pad(_ v: Int, _ width: Int) -> String {

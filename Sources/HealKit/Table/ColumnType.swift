@@ -104,3 +104,86 @@ extension Decimal {
     /// Plain text with no exponent, as it should appear in a CSV or a SQL literal.
     public var plainText: String { description }
 }
+
+/// The same parsers over a field's bytes: the data path never builds a String to check a value.
+extension ValueParser {
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+
+    public static func integer(_ f: FieldBytes) -> Int64? {
+        let n = f.count
+        guard n > 0, n <= 19 else { return nil }
+        var i = 0, negative = false
+        if f[0] == UInt8(ascii: "-") || f[0] == UInt8(ascii: "+") { negative = f[0] == UInt8(ascii: "-"); i = 1 }
+        guard i < n else { return nil }
+        var value: Int64 = 0
+        while i < n {
+            let b = f[i]
+            guard isDigit(b) else { return nil }
+            value = value &* 10 &+ Int64(b - 48)
+            i += 1
+        }
+        return negative ? -value : value
+    }
+
+    /// Plain decimal text `[+-]?[0-9]+(\.[0-9]+)?`.
+    public static func isDecimal(_ f: FieldBytes) -> Bool {
+        var sawDigit = false, sawDot = false, fractionDigits = 0
+        for i in 0..<f.count {
+            let b = f[i]
+            if i == 0 && (b == UInt8(ascii: "-") || b == UInt8(ascii: "+")) { continue }
+            if b == UInt8(ascii: ".") {
+                if sawDot || !sawDigit { return false }
+                sawDot = true
+                continue
+            }
+            guard isDigit(b) else { return false }
+            sawDigit = true
+            if sawDot { fractionDigits += 1 }
+        }
+        return sawDigit && (!sawDot || fractionDigits > 0)
+    }
+
+    /// Exact significand and scale of plain decimal text with at most 18 digits (value = significand / 10^scale).
+    @inline(__always)
+    public static func scaled(_ f: FieldBytes) -> (significand: Int64, scale: Int)? {
+        guard isDecimal(f) else { return nil }
+        var significand: Int64 = 0, digits = 0, scale = 0, negative = false, sawDot = false
+        for i in 0..<f.count {
+            let b = f[i]
+            switch b {
+            case UInt8(ascii: "-"): negative = true
+            case UInt8(ascii: "+"): break
+            case UInt8(ascii: "."): sawDot = true
+            default:
+                if digits == 0 && b == 48 && !sawDot { continue }
+                significand = significand &* 10 &+ Int64(b - 48)
+                digits += 1
+                if sawDot { scale += 1 }
+            }
+        }
+        guard digits <= 18 else { return nil }
+        return (negative ? -significand : significand, scale)
+    }
+
+    public static func decimal(_ f: FieldBytes) -> Decimal? {
+        if let (significand, scale) = scaled(f) {
+            return Decimal(sign: significand < 0 ? .minus : .plus, exponent: -scale, significand: Decimal(significand.magnitude))
+        }
+        return isDecimal(f) ? decimal(f.string) : nil
+    }
+
+    static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
+
+    /// The nearest double, correctly rounded (one IEEE division of two exact values), as strtod gives.
+    public static func double(_ f: FieldBytes) -> Double? {
+        if let (significand, scale) = scaled(f), significand.magnitude < 1 << 53, scale <= 22 {
+            return Double(significand) / powersOfTen[scale]
+        }
+        return isDecimal(f) ? Double(f.string) : nil
+    }
+
+    public static func boolean(_ f: FieldBytes) -> Bool? {
+        guard f.count <= 5 else { return nil }
+        return boolean(f.string)
+    }
+}

@@ -25,7 +25,7 @@ public struct LoadRequest: Sendable {
     public var runID: String
     public var table: String
     public var columns: [ColumnSpec]
-    public var artifact: URL
+    public var artifact: Artifact
     public var inputSHA256: String
     public var key: [String]
     /// Delete the date's earlier rows (and ledger rows) in the same transaction.

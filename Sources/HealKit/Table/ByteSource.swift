@@ -1,0 +1,118 @@
+import Foundation
+
+/// Where a reader's bytes come from: a file, a gzip stream over it, a transcoder over either.
+///
+/// Layers stack (file → gunzip → transcode → validate) so the CSV and JSON scanners only ever see UTF-8.
+public protocol ByteSource: AnyObject {
+    /// Appends at most `limit` bytes to `buffer`; returns how many, 0 at the end.
+    func read(into buffer: inout [UInt8], limit: Int) throws -> Int
+}
+
+/// A problem found below the parser (bad compression, invalid text) at a byte offset of the decoded stream.
+public struct ByteSourceError: Error, Sendable {
+    /// Offset in the decoded (UTF-8) stream where the problem starts.
+    public var offset: Int
+    public var problem: String
+}
+
+/// Plain reads from a file descriptor.
+final class FileBytes: ByteSource {
+    private let handle: FileHandle
+
+    init(url: URL) throws {
+        handle = try FileHandle(forReadingFrom: url)
+    }
+
+    deinit { try? handle.close() }
+
+    func read(into buffer: inout [UInt8], limit: Int) throws -> Int {
+        let old = buffer.count
+        buffer.reserveCapacity(old + limit)
+        let fd = handle.fileDescriptor
+        // Read straight into the array's spare capacity: no intermediate Data.
+        var got = 0
+        buffer.append(contentsOf: repeatElement(0, count: limit))
+        try buffer.withUnsafeMutableBytes { raw in
+            while true {
+                let n = Foundation.read(fd, raw.baseAddress! + old, limit)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+                }
+                got = n
+                break
+            }
+        }
+        buffer.removeLast(limit - got)
+        return got
+    }
+}
+
+/// Passes UTF-8 through, stopping at the first invalid sequence with its offset.
+///
+/// ASCII runs are checked eight bytes at a time; a sequence cut by a chunk end waits for the next chunk.
+final class ValidatedUTF8: ByteSource {
+    private let inner: ByteSource
+    private var pending: [UInt8] = []
+    private var offset = 0
+    private var failure: ByteSourceError?
+    private var innerDone = false
+
+    init(_ inner: ByteSource) { self.inner = inner }
+
+    func read(into buffer: inout [UInt8], limit: Int) throws -> Int {
+        if let failure, pending.isEmpty { throw failure }
+        while pending.isEmpty || (!innerDone && failure == nil && pending.count < 4) {
+            if innerDone || failure != nil { break }
+            let n = try inner.read(into: &pending, limit: limit)
+            if n == 0 { innerDone = true }
+        }
+        if pending.isEmpty { return 0 }
+        let valid = ValidatedUTF8.validPrefix(pending, final: innerDone)
+        if valid == 0 {
+            if pending.count >= 4 || innerDone {
+                throw ByteSourceError(offset: offset, problem: "invalid UTF-8 (byte 0x\(String(pending[0], radix: 16, uppercase: true)))")
+            }
+            return 0
+        }
+        buffer.append(contentsOf: pending[..<valid])
+        pending.removeFirst(valid)
+        offset += valid
+        return valid
+    }
+
+    /// Length of the longest prefix made of whole valid UTF-8 sequences.
+    static func validPrefix(_ bytes: [UInt8], final: Bool) -> Int {
+        bytes.withUnsafeBufferPointer { b in
+            let n = b.count
+            var i = 0
+            while i < n {
+                if i + 8 <= n {
+                    let word = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                    if word & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
+                }
+                let c = b[i]
+                if c < 0x80 { i += 1; continue }
+                let length: Int
+                var minimum: UInt32
+                var value: UInt32
+                switch c {
+                case 0xC2...0xDF: length = 2; minimum = 0x80; value = UInt32(c & 0x1F)
+                case 0xE0...0xEF: length = 3; minimum = 0x800; value = UInt32(c & 0x0F)
+                case 0xF0...0xF4: length = 4; minimum = 0x10000; value = UInt32(c & 0x07)
+                default: return i
+                }
+                if i + length > n { return i }
+                for k in 1..<length {
+                    let d = b[i + k]
+                    guard d & 0xC0 == 0x80 else { return i }
+                    value = value << 6 | UInt32(d & 0x3F)
+                }
+                if value < minimum || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return i }
+                minimum = 0
+                i += length
+            }
+            return n
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+
+/// A computed-column expression with its columns resolved to positions, evaluated per row in 64-bit scaled
+/// integers (exact, like Decimal) and falling back to Decimal only when a value would not fit.
+struct CompiledExpression {
+    indirect enum Node {
+        case constant(ExactValue)
+        case column(Int, numeric: Bool)
+        case negate(Node)
+        case binary(Character, Node, Node)
+        case call(String, [Node])
+    }
+
+    let root: Node
+
+    init(_ expression: ColumnExpression, position: (String) -> (index: Int, numeric: Bool)) {
+        func compile(_ e: ColumnExpression) -> Node {
+            switch e {
+            case .number(let d): return .constant(ExactValue(d))
+            case .text(let s): return .constant(.text(s))
+            case .null: return .constant(.null)
+            case .column(let c):
+                let p = position(c)
+                return .column(p.index, numeric: p.numeric)
+            case .negate(let inner): return .negate(compile(inner))
+            case .binary(let op, let a, let b): return .binary(op, compile(a), compile(b))
+            case .call(let name, let args): return .call(name, args.map(compile))
+            }
+        }
+        root = compile(expression)
+    }
+
+    /// `value(i, numeric)` gives column `i`'s value (see `ExactValue.of`).
+    func evaluate(_ value: (Int, Bool) -> ExactValue) -> ExactValue {
+        evaluate(root, value)
+    }
+
+    private func evaluate(_ node: Node, _ value: (Int, Bool) -> ExactValue) -> ExactValue {
+        switch node {
+        case .constant(let v): return v
+        case .column(let i, let numeric):
+            return value(i, numeric)
+        case .negate(let inner):
+            switch evaluate(inner, value) {
+            case .exact(let s, let scale) where s != .min: return .exact(-s, scale)
+            case let other: return other.decimal.map { .decimal(-$0) } ?? .null
+            }
+        case .binary(let op, let a, let b):
+            let x = evaluate(a, value), y = evaluate(b, value)
+            if case .exact(let xs, let xe) = x, case .exact(let ys, let ye) = y, op != "/",
+               let result = ExactValue.arithmetic(op, xs, xe, ys, ye) {
+                return result
+            }
+            guard let dx = x.decimal, let dy = y.decimal else { return .null }
+            switch op {
+            case "+": return .decimal(dx + dy)
+            case "-": return .decimal(dx - dy)
+            case "*": return .decimal(dx * dy)
+            default: return dy.isZero ? .null : .decimal(dx / dy)
+            }
+        case .call(let name, let args):
+            let values = args.map { evaluate($0, value) }
+            switch name {
+            case "coalesce": return values.first { !$0.isNull } ?? .null
+            case "upper": return values[0].isNull ? .null : .text(values[0].text.uppercased())
+            case "lower": return values[0].isNull ? .null : .text(values[0].text.lowercased())
+            case "trim": return values[0].isNull ? .null : .text(values[0].text.trimmingCharacters(in: .whitespaces))
+            case "abs":
+                if case .exact(let s, let scale) = values[0], s != .min { return .exact(Swift.abs(s), scale) }
+                guard let n = values[0].decimal else { return .null }
+                return .decimal(n < 0 ? -n : n)
+            default: // round, half away from zero
+                let places: Int
+                if values.count > 1 {
+                    guard let p = values[1].decimal else { return .null }
+                    places = NSDecimalNumber(decimal: p).intValue
+                } else {
+                    places = 0
+                }
+                if case .exact(let s, let scale) = values[0], places >= 0 {
+                    if scale <= places { return values[0] }
+                    let divisor = ExactValue.powers[scale - places]
+                    let (q, r) = s.quotientAndRemainder(dividingBy: divisor)
+                    let half = divisor / 2
+                    let rounded = Swift.abs(r) >= half && divisor > 1 ? q + (s < 0 ? -1 : 1) : q
+                    return .exact(rounded, places)
+                }
+                guard var n = values[0].decimal else { return .null }
+                var result = Decimal()
+                NSDecimalRound(&result, &n, places, .plain)
+                return .decimal(result)
+            }
+        }
+    }
+}
+
+/// A value in a computed column: exact scaled integer where it fits, Decimal where it does not.
+enum ExactValue {
+    case null
+    case exact(Int64, Int)
+    case decimal(Decimal)
+    case text(String)
+
+    static let powers: [Int64] = (0...18).map { n in (0..<n).reduce(Int64(1)) { r, _ in r * 10 } }
+
+    init(_ d: Decimal) {
+        let text = d.plainText
+        var copy = text
+        if let (s, scale) = copy.withUTF8({ ValueParser.scaled(FieldBytes($0)) }) { self = .exact(s, scale) } else { self = .decimal(d) }
+    }
+
+    /// A field's trimmed text as a value: null when empty, a number when the column is numeric and it parses.
+    static func of(_ f: FieldBytes, numeric: Bool) -> ExactValue {
+        if f.isEmpty { return .null }
+        if numeric {
+            if let (significand, scale) = ValueParser.scaled(f) { return .exact(significand, scale) }
+            if let d = ValueParser.decimal(f) { return .decimal(d) }
+        }
+        return .text(f.string)
+    }
+
+    static func of(_ text: String, numeric: Bool) -> ExactValue {
+        var text = text
+        return text.withUTF8 { of(FieldBytes($0), numeric: numeric) }
+    }
+
+    var isNull: Bool { if case .null = self { return true } else { return false } }
+
+    var decimal: Decimal? {
+        switch self {
+        case .null: return nil
+        case .exact(let s, let scale): return Decimal(sign: s < 0 ? .minus : .plus, exponent: -scale, significand: Decimal(s.magnitude))
+        case .decimal(let d): return d
+        case .text(let t): return ValueParser.decimal(t)
+        }
+    }
+
+    /// + - * on scaled integers; nil when a step would overflow (the caller uses Decimal).
+    static func arithmetic(_ op: Character, _ xs: Int64, _ xe: Int, _ ys: Int64, _ ye: Int) -> ExactValue? {
+        if op == "*" {
+            let (p, overflow) = xs.multipliedReportingOverflow(by: ys)
+            guard !overflow, xe + ye <= 18 else { return nil }
+            return .exact(p, xe + ye)
+        }
+        let scale = max(xe, ye)
+        let (a, o1) = xs.multipliedReportingOverflow(by: powers[scale - xe])
+        let (b, o2) = ys.multipliedReportingOverflow(by: powers[scale - ye])
+        guard !o1, !o2 else { return nil }
+        let (r, o3) = op == "+" ? a.addingReportingOverflow(b) : a.subtractingReportingOverflow(b)
+        return o3 ? nil : .exact(r, scale)
+    }
+
+    /// Plain text without trailing fractional zeros (as Decimal prints it): `2.27`, `10`, `-0.5`.
+    var text: String {
+        switch self {
+        case .null: return ""
+        case .text(let t): return t
+        case .decimal(let d): return d.plainText
+        case .exact(var s, var scale):
+            while scale > 0 && s % 10 == 0 { s /= 10; scale -= 1 }
+            let negative = s < 0
+            var digits = String(s.magnitude)
+            if scale > 0 {
+                if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
+                digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+            }
+            return negative ? "-" + digits : digits
+        }
+    }
+}

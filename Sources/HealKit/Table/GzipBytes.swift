@@ -1,0 +1,82 @@
+import CZlib
+import Foundation
+
+/// Inflates a gzip stream (one or several concatenated members) as it is read.
+final class GzipBytes: ByteSource {
+    private let inner: ByteSource
+    private var stream = z_stream()
+    private var input: [UInt8] = []
+    private var inputDone = false
+    private var finished = false
+    private var produced = 0
+    /// Input was consumed since the last member ended: running out now means truncation.
+    private var inMember = false
+
+    init(_ inner: ByteSource) throws {
+        self.inner = inner
+        // 15 + 32: a window of 32 KiB and automatic gzip/zlib header detection.
+        guard heal_inflate_init(&stream, 15 + 32) == Z_OK else {
+            throw ByteSourceError(offset: 0, problem: "cannot start the gzip decoder")
+        }
+    }
+
+    deinit { inflateEnd(&stream) }
+
+    func read(into buffer: inout [UInt8], limit: Int) throws -> Int {
+        guard !finished else { return 0 }
+        let before = buffer.count
+        let scratch = max(limit, 1 << 16)
+        buffer.append(contentsOf: repeatElement(0, count: scratch))
+        var written = 0
+        defer { buffer.removeLast(scratch - written) }
+        while written == 0 {
+            if input.isEmpty && !inputDone {
+                if try inner.read(into: &input, limit: 1 << 18) == 0 { inputDone = true }
+            }
+            if input.isEmpty && inputDone {
+                if inMember {
+                    throw ByteSourceError(offset: produced, problem: "the gzip file is truncated (it ends inside the compressed data)")
+                }
+                finished = true
+                return 0
+            }
+            var code: Int32 = Z_OK
+            var consumed = 0
+            input.withUnsafeMutableBufferPointer { inBuffer in
+                buffer.withUnsafeMutableBufferPointer { outBuffer in
+                    stream.next_in = inBuffer.baseAddress
+                    stream.avail_in = uInt(inBuffer.count)
+                    stream.next_out = outBuffer.baseAddress! + before
+                    stream.avail_out = uInt(scratch)
+                    code = inflate(&stream, Z_NO_FLUSH)
+                    consumed = inBuffer.count - Int(stream.avail_in)
+                    written = scratch - Int(stream.avail_out)
+                }
+            }
+            input.removeFirst(consumed)
+            if consumed > 0 { inMember = true }
+            produced += written
+            switch code {
+            case Z_OK, Z_BUF_ERROR:
+                break
+            case Z_STREAM_END:
+                // Another member may follow (concatenated .gz files are one stream to gunzip).
+                inflateReset(&stream)
+                inMember = false
+                if input.isEmpty && !inputDone {
+                    if try inner.read(into: &input, limit: 1 << 18) == 0 { inputDone = true }
+                }
+                if input.isEmpty { finished = true; return written }
+            default:
+                let message = stream.msg.map { String(cString: $0) } ?? "code \(code)"
+                throw ByteSourceError(offset: produced, problem: "the gzip data is corrupt (\(message))")
+            }
+        }
+        return written
+    }
+
+    /// The two magic bytes every gzip member starts with.
+    static func isGzip(_ prefix: some Collection<UInt8>) -> Bool {
+        prefix.count >= 2 && prefix.first == 0x1F && prefix.dropFirst().first == 0x8B
+    }
+}

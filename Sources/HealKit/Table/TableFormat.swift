@@ -1,0 +1,185 @@
+import Foundation
+
+/// How a file is read: its shape, delimiter, encoding and compression. Detected, or set by a contract's `format:`.
+public struct TableFormat: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case csv, jsonl, json
+    }
+
+    public var kind: Kind = .csv
+    public var delimiter: UInt8 = UInt8(ascii: ",")
+    public var quote: UInt8 = UInt8(ascii: "\"")
+    public var encoding: TextEncoding = .utf8
+    public var gzip = false
+    public var maxFieldBytes = 1 << 20
+    public var hasHeader = true
+    /// Whether the encoding was stated (then invalid text is an error) or guessed from a sample.
+    public var encodingDeclared = false
+
+    public init() {}
+
+    /// "UTF-8 CSV, ';'", "gzip windows-1252 CSV, tab", "JSON Lines".
+    public var summary: String {
+        var parts: [String] = []
+        if gzip { parts.append("gzip") }
+        switch kind {
+        case .csv:
+            let d: String
+            switch delimiter {
+            case 9: d = "tab"
+            default: d = "'\(Character(UnicodeScalar(delimiter)))'"
+            }
+            parts.append("\(encoding.rawValue) CSV, \(d)")
+        case .jsonl: parts.append("JSON Lines")
+        case .json: parts.append("JSON array")
+        }
+        return parts.joined(separator: " ")
+    }
+
+    /// What a contract may state; anything left nil is detected from the file.
+    public struct Options: Sendable, Equatable {
+        public var kind: Kind?
+        public var delimiter: UInt8?
+        public var encoding: TextEncoding?
+        public var gzip: Bool?
+        public var maxFieldBytes: Int?
+        public init() {}
+    }
+
+    static func encodingHint(_ format: TableFormat) -> String {
+        format.encodingDeclared
+            ? "the contract says \(format.encoding.rawValue); check the file's real encoding"
+            : "the file was read as \(format.encoding.rawValue) (detected from its start); if it is another encoding, set format: { encoding: windows-1252 } (or latin-1, utf-16) in the contract"
+    }
+
+    /// The layered byte source for a file: file → gunzip → transcode to UTF-8 (or validate UTF-8).
+    static func openBytes(_ url: URL, format: TableFormat) throws -> ByteSource {
+        var source: ByteSource
+        do {
+            source = try FileBytes(url: url)
+        } catch {
+            throw TableError(file: url.path, line: 0, problem: "cannot open the file (\(error.localizedDescription))")
+        }
+        if format.gzip { source = try GzipBytes(source) }
+        if format.encoding == .utf8 { return ValidatedUTF8(source) }
+        return TranscodedBytes(source, encoding: format.encoding)
+    }
+
+    /// Detects compression, encoding, shape and delimiter from the first 64 KiB; `options` win where set.
+    public static func detect(_ url: URL, options: Options = Options()) throws -> TableFormat {
+        var format = TableFormat()
+        if let max = options.maxFieldBytes { format.maxFieldBytes = max }
+        var sample: [UInt8] = []
+        do {
+            let file = try FileBytes(url: url)
+            _ = try file.read(into: &sample, limit: 2)
+            format.gzip = options.gzip ?? GzipBytes.isGzip(sample)
+            let source: ByteSource = format.gzip ? try GzipBytes(try FileBytes(url: url)) : file
+            if format.gzip { sample = [] }
+            while sample.count < 1 << 16, try source.read(into: &sample, limit: (1 << 16) - sample.count) > 0 {}
+        } catch let error as ByteSourceError {
+            throw TableError(file: url.path, line: 0, problem: error.problem)
+        } catch {
+            throw TableError(file: url.path, line: 0, problem: "cannot open the file (\(error.localizedDescription))")
+        }
+        if let encoding = options.encoding {
+            format.encoding = encoding
+            format.encodingDeclared = true
+            // A BOM overrides the byte order a plain "utf-16" named.
+            if encoding == .utf16le && sample.starts(with: [0xFE, 0xFF]) { format.encoding = .utf16be }
+        } else {
+            format.encoding = detectEncoding(sample)
+        }
+        let text = decodeSample(sample, encoding: format.encoding)
+        var name = url.lastPathComponent.lowercased()
+        if name.hasSuffix(".gz") { name.removeLast(3) }
+        if let kind = options.kind {
+            format.kind = kind
+        } else if name.hasSuffix(".jsonl") || name.hasSuffix(".ndjson") {
+            format.kind = .jsonl
+        } else if name.hasSuffix(".json") {
+            format.kind = text.first { !$0.isWhitespace && $0 != "\u{FEFF}" } == "[" ? .json : .jsonl
+        } else if !name.hasSuffix(".csv") && !name.hasSuffix(".tsv") && !name.hasSuffix(".txt"),
+                  let first = text.first(where: { !$0.isWhitespace && $0 != "\u{FEFF}" }), first == "[" || first == "{" {
+            format.kind = first == "[" ? .json : .jsonl
+        }
+        if format.kind == .csv {
+            format.delimiter = options.delimiter ?? sniffDelimiter(text)
+        }
+        return format
+    }
+
+    /// A BOM names the encoding; zero bytes in alternate positions mean UTF-16; valid UTF-8 is UTF-8; anything else
+    /// is taken as Windows-1252 (which agrees with Latin-1 on every printable character).
+    static func detectEncoding(_ sample: [UInt8]) -> TextEncoding {
+        if sample.starts(with: [0xEF, 0xBB, 0xBF]) { return .utf8 }
+        if sample.starts(with: [0xFF, 0xFE]) { return .utf16le }
+        if sample.starts(with: [0xFE, 0xFF]) { return .utf16be }
+        let pairs = min(sample.count / 2, 512)
+        if pairs >= 2 {
+            var evenZero = 0, oddZero = 0
+            for i in 0..<pairs {
+                if sample[2 * i] == 0 { evenZero += 1 }
+                if sample[2 * i + 1] == 0 { oddZero += 1 }
+            }
+            if oddZero > pairs / 2 && evenZero == 0 { return .utf16le }
+            if evenZero > pairs / 2 && oddZero == 0 { return .utf16be }
+        }
+        let valid = ValidatedUTF8.validPrefix(sample, final: false)
+        // A sequence cut by the sample's end is not evidence against UTF-8.
+        return sample.count - valid < 4 && (valid == sample.count || sample[valid] >= 0xC2) ? .utf8 : .windows1252
+    }
+
+    static func decodeSample(_ sample: [UInt8], encoding: TextEncoding) -> String {
+        switch encoding {
+        case .utf8:
+            return String(decoding: sample, as: UTF8.self)
+        case .utf16le, .utf16be:
+            var units: [UInt16] = []
+            var i = 0
+            while i + 1 < sample.count {
+                units.append(encoding == .utf16le ? UInt16(sample[i]) | UInt16(sample[i + 1]) << 8 : UInt16(sample[i]) << 8 | UInt16(sample[i + 1]))
+                i += 2
+            }
+            return String(decoding: units, as: UTF16.self)
+        case .latin1, .windows1252:
+            var out: [UInt8] = []
+            for byte in sample { TranscodedBytes.appendUTF8(UInt32(byte), to: &out) }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    /// The candidate (`,` `;` tab `|`) that splits the first lines into the same number of fields, most fields first.
+    static func sniffDelimiter(_ text: String) -> UInt8 {
+        let candidates: [UInt8] = [UInt8(ascii: ","), 9, UInt8(ascii: ";"), UInt8(ascii: "|")]
+        var lines: [[UInt8: Int]] = []
+        var counts: [UInt8: Int] = [:]
+        var quoted = false
+        var current: [UInt8] = []
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\"") { quoted.toggle(); continue }
+            if quoted { continue }
+            if byte == 10 || byte == 13 {
+                if !current.isEmpty || !counts.isEmpty { lines.append(counts) }
+                counts = [:]
+                current = []
+                if lines.count >= 50 { break }
+                continue
+            }
+            current.append(byte)
+            if candidates.contains(byte) { counts[byte, default: 0] += 1 }
+        }
+        // The last line of the sample may be cut; use it only when it is the only one.
+        if lines.isEmpty && !counts.isEmpty { lines.append(counts) }
+        var best: (delimiter: UInt8, score: Int) = (UInt8(ascii: ","), 0)
+        for candidate in candidates {
+            let perLine = lines.map { $0[candidate] ?? 0 }
+            guard let first = perLine.first, first > 0 else { continue }
+            let consistent = perLine.filter { $0 == first }.count
+            // Consistency across lines first, then the number of fields.
+            let score = consistent * 1000 + first
+            if score > best.score { best = (candidate, score) }
+        }
+        return best.delimiter
+    }
+}

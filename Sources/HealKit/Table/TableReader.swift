@@ -1,0 +1,77 @@
+import Foundation
+
+/// A malformed data file (CSV or JSON): names the file and the line where the problem starts.
+public struct TableError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var line: Int
+    public var problem: String
+    public var description: String { "\(file):\(line): \(problem)" }
+}
+
+/// One record with its line in the original source file and its 1-based data row number.
+public struct CSVRecord: Sendable {
+    public var fields: [String]
+    /// The line the record starts on in the file the run fetched, even when read from a later artifact.
+    public var line: Int
+    public var row: Int
+}
+
+/// The one streaming interface every file shape is read through: a header, then batches of rows.
+public protocol TableReader: AnyObject {
+    var header: [String] { get }
+    /// The next batch of rows, or nil at the end; memory stays at one batch whatever the file's size.
+    func nextBatch() throws -> RowBatch?
+}
+
+extension TableReader {
+    /// Calls `body` for every remaining row.
+    public func forEachRow(_ body: (RowView) throws -> Void) throws {
+        while let batch = try nextBatch() { try batch.forEach(body) }
+    }
+}
+
+/// Opens any artifact with the format it was read with, leaving out rows an earlier step moved to quarantine.
+public enum Tables {
+    public static func open(_ artifact: Artifact) throws -> any TableReader {
+        try open(artifact.url, format: artifact.format ?? TableFormat(), excluding: artifact.excluded)
+    }
+
+    public static func open(_ url: URL, format: TableFormat, excluding excluded: RowSet? = nil) throws -> any TableReader {
+        switch format.kind {
+        case .csv: return try CSVReader(url: url, format: format, excluding: excluded)
+        case .jsonl, .json: return try JSONReader(url: url, format: format, excluding: excluded)
+        }
+    }
+}
+
+/// Data row numbers, sorted: the rows of a file that a quarantine moved aside.
+public struct RowSet: Sendable, Equatable {
+    public private(set) var rows: [Int] = []
+
+    public init(_ rows: [Int] = []) { self.rows = rows.sorted() }
+
+    public var count: Int { rows.count }
+    public var isEmpty: Bool { rows.isEmpty }
+
+    public func contains(_ row: Int) -> Bool {
+        var low = 0, high = rows.count
+        while low < high {
+            let mid = (low + high) / 2
+            if rows[mid] < row { low = mid + 1 } else { high = mid }
+        }
+        return low < rows.count && rows[low] == row
+    }
+
+    /// Adds a row; rows arrive in file order, so this is an append.
+    public mutating func insert(_ row: Int) {
+        if let last = rows.last, last >= row {
+            if !contains(row) { rows.append(row); rows.sort() }
+        } else {
+            rows.append(row)
+        }
+    }
+
+    public func union(_ other: RowSet) -> RowSet {
+        RowSet(Array(Set(rows).union(other.rows)))
+    }
+}
