@@ -107,7 +107,7 @@ public struct ClaudeProposer: Proposer {
                     "properties": [
                         "op": ["type": "string", "enum": ["rename", "cast", "default", "drop"]],
                         "from": text, "to": text, "column": text, "format": text, "value": text,
-                        "type": ["type": "string", "enum": ColumnType.allCases.map(\.rawValue)],
+                        "type": ["type": "string", "enum": SchemaRepair.castable.map(\.rawValue)],
                     ],
                 ]],
                 "confidence": ["type": "number"],

@@ -46,7 +46,8 @@ enum SkillDecoder {
         let columnsValue = try map.required("columns", "the contract's columns")
         var columns: [ColumnSpec] = []
         for item in try columnsValue.list() {
-            let c = try item.map(allowed: ["name", "type", "required", "nullable", "formats", "aliases"])
+            let c = try item.map(allowed: ["name", "type", "required", "nullable", "formats", "aliases", "day_first",
+                                           "decimal_separator", "thousands_separator", "currency", "true_values", "false_values"])
             var column = ColumnSpec(name: try c.required("name", "the column name").string("a column name"))
             if let v = c["type"] {
                 let text = try v.string("a type")
@@ -59,15 +60,53 @@ enum SkillDecoder {
             if let v = c["required"] { column.required = try v.bool() }
             if let v = c["nullable"] { column.nullable = try v.bool() }
             if let v = c["aliases"] { column.aliases = try v.strings("a column name") }
+            if column.type == .timestamp { column.formats = [] }
             if let v = c["formats"] {
-                guard column.type == .date else { throw v.error("'formats' applies to date columns only") }
-                column.formats = try v.list().map { item in
+                guard column.type == .date || column.type == .timestamp else { throw v.error("'formats' applies to date and timestamp columns only") }
+                column.formats = []
+                for item in try v.list() {
                     let text = try item.string("a date format")
+                    if text == "auto" { column.autoDates = true; continue }
                     guard let format = DateFormat(text) else {
-                        throw item.error("'\(text)' is not a date format; expected yyyy, MM, dd (or M, d, yy) and separators, e.g. MM/dd/yyyy")
+                        throw item.error("'\(text)' is not a date format; expected yyyy, MM, dd (or M, d, yy), HH, mm, ss, SSS, XXX, 'quoted' literals and separators, e.g. MM/dd/yyyy, or auto")
                     }
-                    return format
+                    column.formats.append(format)
                 }
+            }
+            if let v = c["day_first"] {
+                guard column.type == .date || column.type == .timestamp else { throw v.error("'day_first' applies to date and timestamp columns only") }
+                column.dayFirst = try v.bool()
+            }
+            func separator(_ key: String) throws -> UInt8? {
+                guard let v = c[key] else { return nil }
+                guard column.type == .decimal || column.type == .integer else { throw v.error("'\(key)' applies to integer and decimal columns only") }
+                let text = try v.string("one character")
+                guard text.utf8.count == 1, let byte = text.utf8.first, !(48...57).contains(byte) else {
+                    throw v.error("'\(key)' is one character such as ',', '.', ' ' or \"'\"; got '\(text)'")
+                }
+                return byte
+            }
+            if let decimal = try separator("decimal_separator") {
+                column.number = column.number ?? NumberFormat()
+                column.number!.decimalSeparator = decimal
+            }
+            if let thousands = try separator("thousands_separator") {
+                column.number = column.number ?? NumberFormat()
+                column.number!.thousandsSeparator = thousands
+            }
+            if let v = c["currency"] {
+                guard column.type == .decimal || column.type == .integer else { throw v.error("'currency' applies to integer and decimal columns only") }
+                column.number = column.number ?? NumberFormat()
+                column.number!.currency = try v.strings("a currency symbol")
+            }
+            if let number = column.number, number.thousandsSeparator == number.decimalSeparator {
+                throw item.error("column '\(column.name)': the thousands and decimal separators are both '\(Character(UnicodeScalar(number.decimalSeparator)))'")
+            }
+            for key in ["true_values", "false_values"] {
+                guard let v = c[key] else { continue }
+                guard column.type == .boolean else { throw v.error("'\(key)' applies to boolean columns only") }
+                let tokens = try v.strings("a token")
+                if key == "true_values" { column.trueTokens = tokens } else { column.falseTokens = tokens }
             }
             if columns.contains(where: { $0.name == column.name }) { throw item.error("column '\(column.name)' is declared twice") }
             columns.append(column)

@@ -28,6 +28,9 @@ public enum RepairOperation: Sendable, Equatable, CustomStringConvertible {
 
 /// A column mapping proposal: operations plus how sure the proposer is and why.
 public struct SchemaRepair: Sendable, Equatable {
+    /// The types a cast may target: the ones RepairApplier knows how to convert.
+    public static let castable: [ColumnType] = [.date, .decimal]
+
     public var operations: [RepairOperation]
     public var confidence: Double?
     public var rationale: String?
@@ -70,7 +73,9 @@ public struct SchemaRepair: Sendable, Equatable {
                 operations.append(.rename(from: try text("from"), to: try text("to")))
             case "cast":
                 try only(["column", "type", "format"])
-                guard let type = ColumnType(rawValue: try text("type")) else { throw RepairRejection("cast to an unknown type") }
+                guard let type = ColumnType(rawValue: try text("type")), SchemaRepair.castable.contains(type) else {
+                    throw RepairRejection("cast to a type the applier does not cast (it casts \(SchemaRepair.castable.map(\.rawValue).joined(separator: ", ")))")
+                }
                 operations.append(.cast(column: try text("column"), type: type, format: try text("format")))
             case "default":
                 try only(["column", "value"])

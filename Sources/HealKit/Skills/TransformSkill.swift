@@ -77,6 +77,14 @@ public struct TransformSkill: Skill {
         }
         let trim = spec.trim
         let dateFormats = columns.map(\.formats)
+        // Columns whose text is rewritten to its canonical form: ISO dates and timestamps, plain numbers, true/false.
+        let casts: [ValueCheck?] = (0..<width).map { i in
+            let check = ValueCheck(columns[i])
+            switch columns[i].type {
+            case .date, .timestamp: return spec.isoDates && (columns[i].autoDates || columns[i].type == .timestamp) ? check : nil
+            default: return check.rewrites ? check : nil
+            }
+        }
         let lookupTable = lookup
         var seen: Set<String> = []
         var read = 0, duplicates = 0
@@ -128,6 +136,8 @@ public struct TransformSkill: Skill {
                         if isDate[i] && !f.isEmpty, let date = CalendarDate.parse(bytes: f.trimmed.buffer, formats: dateFormats[i]) {
                             date.writeISO(into: &dateText)
                             dateText.withUnsafeBufferPointer { writer.appendField(FieldBytes($0)) }
+                        } else if i < width, let cast = casts[i], !f.isEmpty, let text = cast.canonical(f.trimmed) {
+                            writer.appendField(text)
                         } else {
                             writer.appendField(f)
                         }

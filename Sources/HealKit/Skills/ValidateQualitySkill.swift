@@ -64,7 +64,7 @@ public struct ValidateQualitySkill: RowChecking {
             case .unique(let columns):
                 uniques.append((rule, try columns.map { try index($0, rule) }))
             case .range(let c, let min, let max):
-                checks.append(.range(try index(c, rule), c, min, max))
+                checks.append(.range(try index(c, rule), c, min, max, fast: min.map(QualityRowChecker.scaled), max.map(QualityRowChecker.scaled)))
             case .allowed(let c, let values):
                 checks.append(.allowed(try index(c, rule), c, Set(values)))
             case .pattern(let c, let regex):
@@ -81,7 +81,7 @@ public struct ValidateQualitySkill: RowChecking {
 final class QualityRowChecker: RowChecker {
     enum Check {
         case notNull(Int, String)
-        case range(Int, String, Decimal?, Decimal?)
+        case range(Int, String, Decimal?, Decimal?, fast: (Int64, Int)??, (Int64, Int)??)
         case allowed(Int, String, Set<String>)
         case pattern(Int, String, BytePattern, String)
     }
@@ -97,6 +97,28 @@ final class QualityRowChecker: RowChecker {
         seen = Array(repeating: [], count: uniques.count)
     }
 
+    static func scaled(_ d: Decimal) -> (Int64, Int)? {
+        if case .exact(let s, let e) = ExactValue(d) { return (s, e) }
+        return nil
+    }
+
+    /// Compares in scaled integers: true when inside the bounds, nil to let Decimal decide (and explain).
+    @inline(__always)
+    static func within(_ value: FieldBytes, _ min: (Int64, Int)??, _ max: (Int64, Int)??) -> Bool? {
+        guard let (s, e) = ValueParser.scaled(value) else { return nil }
+        func compare(_ bound: (Int64, Int)?) -> Int? {
+            guard let (bs, be) = bound else { return nil }
+            let scale = Swift.max(e, be)
+            let (a, o1) = s.multipliedReportingOverflow(by: ExactValue.powers[scale - e])
+            let (b, o2) = bs.multipliedReportingOverflow(by: ExactValue.powers[scale - be])
+            guard !o1, !o2 else { return nil }
+            return a < b ? -1 : a > b ? 1 : 0
+        }
+        if let min { guard let c = compare(min), c >= 0 else { return nil } }
+        if let max { guard let c = compare(max), c <= 0 else { return nil } }
+        return true
+    }
+
     func check(_ row: RowView) -> Violation? {
         for check in checks {
             switch check {
@@ -104,9 +126,14 @@ final class QualityRowChecker: RowChecker {
                 if row[i].trimmed.isEmpty {
                     return Violation(failureClass: .qualityViolation, rule: "not_null", column: c, value: "", reason: "\(c) is empty")
                 }
-            case .range(let i, let c, let min, let max):
+            case .range(let i, let c, let min, let max, let fastMin, let fastMax):
                 let value = row[i].trimmed
                 if value.isEmpty { continue }
+                if let fast = QualityRowChecker.within(value, fastMin, fastMax) {
+                    if fast { continue }
+                } else if ValueParser.scaled(value) == nil && !ValueParser.isDecimal(value) {
+                    return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value.string, reason: "\(c) \(Text.quoted(value.string)) is not a number")
+                }
                 guard let number = ValueParser.decimal(value) else {
                     return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value.string, reason: "\(c) \(Text.quoted(value.string)) is not a number")
                 }

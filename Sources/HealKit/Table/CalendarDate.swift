@@ -4,6 +4,7 @@ import Foundation
 public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible {
     enum Token: Sendable, Equatable {
         case year4, year2, month2, month, day2, day
+        case hour2, minute2, second2, fraction(Int), offset
         case literal(Character)
     }
 
@@ -17,9 +18,22 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
         var chars = Array(pattern)[...]
         var sawYear = false, sawMonth = false, sawDay = false
         while let c = chars.first {
+            if c == "'" {
+                // 'T': a quoted literal.
+                let literal = chars.dropFirst().prefix { $0 != "'" }
+                guard chars.count >= literal.count + 2 else { return nil }
+                tokens.append(contentsOf: literal.map { .literal($0) })
+                chars = chars.dropFirst(literal.count + 2)
+                continue
+            }
             let run = chars.prefix { $0 == c }.count
             chars = chars.dropFirst(run)
             switch (c, run) {
+            case ("H", 2): tokens.append(.hour2)
+            case ("m", 2): tokens.append(.minute2)
+            case ("s", 2): tokens.append(.second2)
+            case ("S", 1...9): tokens.append(.fraction(run))
+            case ("X", 1...3): tokens.append(.offset)
             case ("y", 4): tokens.append(.year4); sawYear = true
             case ("y", 2): tokens.append(.year2); sawYear = true
             case ("M", 2): tokens.append(.month2); sawMonth = true
@@ -40,6 +54,68 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
     private init(validated pattern: String) { self = DateFormat(pattern)! }
 
     public var description: String { pattern }
+
+    /// No hour, minute, second or offset in it.
+    public var isDateOnly: Bool {
+        !tokens.contains { token in
+            switch token {
+            case .hour2, .minute2, .second2, .fraction, .offset: return true
+            default: return false
+            }
+        }
+    }
+
+    /// Parses a timestamp with this pattern (`yyyy-MM-dd'T'HH:mm:ss.SSSXXX`); nil when the text does not fit.
+    func parseDateTime(_ bytes: UnsafeBufferPointer<UInt8>) -> DateTimeText? {
+        var i = 0
+        var year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, fraction = "", offset: String?
+        func digits(_ min: Int, _ max: Int) -> Int? {
+            var value = 0, count = 0
+            while i < bytes.count, count < max, bytes[i] >= 48, bytes[i] <= 57 {
+                value = value * 10 + Int(bytes[i] - 48)
+                i += 1
+                count += 1
+            }
+            return count >= min ? value : nil
+        }
+        for token in tokens {
+            switch token {
+            case .year4: guard let v = digits(4, 4) else { return nil }; year = v
+            case .year2: guard let v = digits(2, 2) else { return nil }; year = 2000 + v
+            case .month2: guard let v = digits(2, 2) else { return nil }; month = v
+            case .month: guard let v = digits(1, 2) else { return nil }; month = v
+            case .day2: guard let v = digits(2, 2) else { return nil }; day = v
+            case .day: guard let v = digits(1, 2) else { return nil }; day = v
+            case .hour2: guard let v = digits(2, 2) else { return nil }; hour = v
+            case .minute2: guard let v = digits(2, 2) else { return nil }; minute = v
+            case .second2: guard let v = digits(2, 2) else { return nil }; second = v
+            case .fraction(let n):
+                let start = i
+                guard digits(n, n) != nil else { return nil }
+                fraction = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+            case .offset:
+                guard i < bytes.count else { return nil }
+                if bytes[i] == UInt8(ascii: "Z") { offset = "Z"; i += 1; continue }
+                guard bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") else { return nil }
+                let sign = bytes[i] == UInt8(ascii: "+") ? "+" : "-"
+                i += 1
+                guard let oh = digits(2, 2) else { return nil }
+                if i < bytes.count, bytes[i] == UInt8(ascii: ":") { i += 1 }
+                guard let om = digits(2, 2) else { return nil }
+                offset = "\(sign)\(oh < 10 ? "0" : "")\(oh):\(om < 10 ? "0" : "")\(om)"
+            case .literal(let c):
+                for byte in c.utf8 {
+                    guard i < bytes.count, bytes[i] == byte else { return nil }
+                    i += 1
+                }
+            }
+        }
+        guard i == bytes.count, let date = CalendarDate(year: year, month: month, day: day) else { return nil }
+        var value = DateTimeText(date: date)
+        guard value.setTime(hour, minute, second, fraction: fraction) else { return nil }
+        value.offset = offset
+        return value
+    }
 
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
@@ -122,6 +198,8 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
                     guard i < bytes.count, bytes[i] == byte else { return nil }
                     i += 1
                 }
+            case .hour2, .minute2, .second2, .fraction, .offset:
+                return nil
             }
         }
         guard i == bytes.count else { return nil }
@@ -160,6 +238,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
             case .day2: out += pad(day, 2)
             case .day: out += String(day)
             case .literal(let c): out.append(c)
+            case .hour2, .minute2, .second2, .fraction, .offset: break
             }
         }
         return out

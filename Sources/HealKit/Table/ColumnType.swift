@@ -2,7 +2,55 @@ import Foundation
 
 /// The declared types a contract column can have.
 public enum ColumnType: String, Sendable, CaseIterable, Codable {
-    case string, integer, decimal, date, boolean
+    case string, integer, decimal, date, timestamp, boolean
+}
+
+/// How a contract writes numbers: `1.234,56 €` is decimal ",", thousands ".", currency ["€"].
+public struct NumberFormat: Sendable, Equatable, Codable {
+    public var decimalSeparator: UInt8 = UInt8(ascii: ".")
+    public var thousandsSeparator: UInt8?
+    public var currency: [String] = []
+
+    public init() {}
+
+    /// Plain `-1234.56` text, or nil when `text` is not a number in this format (grouping must be by threes).
+    public func plain(_ text: String) -> String? {
+        var t = Substring(text.trimmingCharacters(in: .whitespaces))
+        for symbol in currency.sorted(by: { $0.count > $1.count }) {
+            if t.hasPrefix(symbol) { t = t.dropFirst(symbol.count).drop { $0 == " " || $0 == "\u{00A0}" }; break }
+            if t.hasSuffix(symbol) { t = Substring(t.dropLast(symbol.count).trimmingCharacters(in: [" ", "\u{00A0}"])); break }
+        }
+        var negative = false
+        if t.first == "-" || t.first == "+" {
+            negative = t.first == "-"
+            t = t.dropFirst()
+            // "-€5" as well as "€-5".
+            for symbol in currency where t.hasPrefix(symbol) { t = t.dropFirst(symbol.count); break }
+        }
+        let bytes = Array(t.utf8)
+        var integer: [UInt8] = [], fraction: [UInt8] = []
+        var sawDecimal = false
+        var groups: [Int] = [0]
+        for b in bytes {
+            if b == decimalSeparator && !sawDecimal {
+                sawDecimal = true
+            } else if let thousands = thousandsSeparator, b == thousands, !sawDecimal {
+                groups.append(0)
+            } else if b >= 48 && b <= 57 {
+                if sawDecimal { fraction.append(b) } else { integer.append(b); groups[groups.count - 1] += 1 }
+            } else {
+                return nil
+            }
+        }
+        guard !integer.isEmpty, !sawDecimal || !fraction.isEmpty else { return nil }
+        if groups.count > 1 {
+            guard (1...3).contains(groups[0]), groups.dropFirst().allSatisfy({ $0 == 3 }) else { return nil }
+        }
+        var out = negative ? "-" : ""
+        out += String(decoding: integer, as: UTF8.self)
+        if sawDecimal { out += "." + String(decoding: fraction, as: UTF8.self) }
+        return out
+    }
 }
 
 /// A column of a contract or of an artifact: its name, type and how its text parses.
@@ -14,6 +62,14 @@ public struct ColumnSpec: Sendable, Equatable, Codable {
     public var formats: [DateFormat]
     /// Other names the producer is known to use for this column (schema repair maps them back).
     public var aliases: [String] = []
+    /// `formats: [auto]`: read any common date shape (see AutoDate), month-first unless `day_first`.
+    public var autoDates = false
+    public var dayFirst = false
+    /// Set when the contract declares separators or currency symbols for this column.
+    public var number: NumberFormat?
+    /// Boolean tokens, compared case-insensitively; nil uses true/t/yes/y/1 and false/f/no/n/0.
+    public var trueTokens: [String]?
+    public var falseTokens: [String]?
 
     public init(name: String, type: ColumnType = .string, required: Bool = true, nullable: Bool = true, formats: [DateFormat] = [DateFormat.iso]) {
         self.name = name
@@ -81,6 +137,14 @@ public enum ValueParser {
     public static let trueTokens: Set<String> = ["true", "t", "yes", "y", "1"]
     public static let falseTokens: Set<String> = ["false", "f", "no", "n", "0"]
 
+    public static func boolean(_ text: String, trueTokens: [String]?, falseTokens: [String]?) -> Bool? {
+        guard trueTokens != nil || falseTokens != nil else { return boolean(text) }
+        let lower = text.lowercased()
+        if (trueTokens ?? []).contains(where: { $0.lowercased() == lower }) { return true }
+        if (falseTokens ?? []).contains(where: { $0.lowercased() == lower }) { return false }
+        return nil
+    }
+
     public static func boolean(_ text: String) -> Bool? {
         let lower = text.lowercased()
         if trueTokens.contains(lower) { return true }
@@ -90,13 +154,8 @@ public enum ValueParser {
 
     /// Whether `text` is a valid value of `column` (empty text is checked by nullability elsewhere).
     public static func accepts(_ text: String, as column: ColumnSpec) -> Bool {
-        switch column.type {
-        case .string: return true
-        case .integer: return integer(text) != nil
-        case .decimal: return isDecimal(text)
-        case .boolean: return boolean(text) != nil
-        case .date: return CalendarDate.parse(text, formats: column.formats) != nil
-        }
+        var text = text
+        return text.withUTF8 { ValueCheck(column).accepts(FieldBytes($0)) }
     }
 }
 

@@ -114,7 +114,7 @@ public struct RowView {
 public struct FieldBytes {
     public let buffer: UnsafeBufferPointer<UInt8>
 
-    @inline(__always) init(_ buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
+    @inline(__always) public init(_ buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
 
     @inline(__always) public var count: Int { buffer.count }
     @inline(__always) public var isEmpty: Bool { buffer.isEmpty }

@@ -44,7 +44,7 @@ public final class SQLiteWarehouse: Warehouse {
         switch type {
         case .integer, .boolean: return "INTEGER"
         case .decimal: return "REAL"
-        case .string, .date: return "TEXT"
+        case .string, .date, .timestamp: return "TEXT"
         }
     }
 
@@ -147,7 +147,7 @@ public final class SQLiteWarehouse: Warehouse {
                     if let value = ValueParser.double(field) { sqlite3_bind_double(handle, position, value); continue }
                 case .boolean:
                     if let value = ValueParser.boolean(field) { sqlite3_bind_int64(handle, position, value ? 1 : 0); continue }
-                case .string, .date:
+                case .string, .date, .timestamp:
                     break
                 }
                 // SQLITE_STATIC: the batch outlives the step below.
