@@ -204,3 +204,30 @@ struct ReaderTests {
         #expect(seen.map(\.1) == [1, 3, 4])
     }
 }
+
+@Suite("heal infer")
+struct InferTests {
+    @Test func theBinaryProfilesAFileIntoADraftContract() async throws {
+        let home = try TestHome()
+        defer { home.remove() }
+        var text = "order_id;placed;total;paid;note\n"
+        for i in 1...200 { text += "O\(i);\(String(format: "%02d", i % 28 + 1)).11.2026;\(i % 50),5\(i % 10);\(i % 2 == 0 ? "yes" : "no");\(i % 10 == 0 ? "" : "n\(i % 7)")\n" }
+        try home.write("orders.csv", text)
+        let result = try await HealProcess.run(["infer", home.url("orders.csv").path], home: home)
+        #expect(result.status == 0)
+        let out = result.stdout
+        #expect(out.contains("format: { delimiter: \";\" }"))
+        #expect(out.contains("- { name: order_id, type: string, nullable: false }"))
+        #expect(out.contains("candidate key"))
+        #expect(out.contains("- { name: placed, type: date, formats: [dd.MM.yyyy] }"))
+        #expect(out.contains("- { name: total, type: decimal, decimal_separator: \",\" }"))
+        #expect(out.contains("- { name: paid, type: boolean }"))
+        #expect(out.contains("name: note, type: string }  # null 10.0%"))
+        // The draft is a contract heal itself accepts.
+        try FileManager.default.createDirectory(at: home.url("skills"), withIntermediateDirectories: true)
+        try home.write("skills/orders.yml", out)
+        let (config, errors) = ProjectConfig.load(from: home.healHome)
+        #expect(errors.isEmpty, "\(errors)")
+        #expect(config.skills["orders"] != nil)
+    }
+}
