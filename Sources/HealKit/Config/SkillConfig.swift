@@ -63,7 +63,6 @@ public struct FetchSpec: Sendable {
 public struct ContractSpec: Sendable {
     public var columns: [ColumnSpec]
     public var allowExtraColumns: Bool = true
-    public var maxFieldBytes: Int = 1 << 20
     /// What the contract states about the file's shape; the rest is detected.
     public var format = TableFormat.Options()
 
@@ -75,9 +74,7 @@ public struct ContractSpec: Sendable {
     /// The format an artifact reads with: the one already found for it, else detected under the contract's options.
     public func format(of artifact: Artifact) throws -> TableFormat {
         if let format = artifact.format { return format }
-        var options = format
-        options.maxFieldBytes = options.maxFieldBytes ?? maxFieldBytes
-        return try TableFormat.detect(artifact.url, options: options)
+        return try TableFormat.detect(artifact.url, options: format)
     }
 
     /// Identifies the contract's shape, so a learned mapping is reused only for the contract it was learned on.

@@ -113,8 +113,13 @@ enum SkillDecoder {
         }
         var spec = ContractSpec(columns: columns)
         if let v = map["allow_extra_columns"] { spec.allowExtraColumns = try v.bool() }
-        if let v = map["max_field_bytes"] { spec.maxFieldBytes = try v.int("a size in bytes", range: 1...(1 << 30)) }
-        if let v = map["format"] { spec.format = try formatOptions(v) }
+        // The top-level spelling predates the format block; both set the same limit.
+        if let v = map["max_field_bytes"] { spec.format.maxFieldBytes = try v.int("a size in bytes", range: 1...(1 << 30)) }
+        if let v = map["format"] {
+            let top = spec.format.maxFieldBytes
+            spec.format = try formatOptions(v)
+            spec.format.maxFieldBytes = spec.format.maxFieldBytes ?? top
+        }
         return spec
     }
 

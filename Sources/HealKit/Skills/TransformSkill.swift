@@ -32,16 +32,12 @@ public struct TransformSkill: Skill {
             return i
         }
         let dedupeIndexes = try spec.dedupeKey.map { try index($0, "dedupe key") }
-        let dateColumns = spec.isoDates ? columns.indices.filter { columns[$0].type == .date } : []
-
-        var lookup: LookupTable?
-        var lookupIndex = 0
-        if let lookupSpec = spec.lookup {
-            lookupIndex = try index(lookupSpec.key, "lookup key")
-            lookup = try LookupTable(url: context.home.resolve(path: try context.render(lookupSpec.file)), key: lookupSpec.key, columns: lookupSpec.columns)
-            for name in lookupSpec.columns where !names.contains(name) {
-                columns.append(ColumnSpec(name: name, type: .string, required: false))
-            }
+        let lookupIndex = try spec.lookup.map { try index($0.key, "lookup key") } ?? 0
+        let lookup = try spec.lookup.map { l in
+            try LookupTable(url: context.home.resolve(path: try context.render(l.file)), key: l.key, columns: l.columns)
+        }
+        for name in spec.lookup?.columns ?? [] where !names.contains(name) {
+            columns.append(ColumnSpec(name: name, type: .string, required: false))
         }
         let lookupTargets = spec.lookup.map { l in l.columns.map { name in columns.firstIndex { $0.name == name }! } } ?? []
         var computedIndexes: [Int] = []
@@ -64,8 +60,6 @@ public struct TransformSkill: Skill {
         let writer = try CSVWriter(url: output, header: columns.map(\.name), carrySourceLines: true)
         let width = reader.header.count
         let nullTokens = spec.nullTokens.map { Array($0.utf8) }
-        var isDate = Array(repeating: false, count: width)
-        for i in dateColumns where i < width { isDate[i] = true }
         /// Where each output column's value comes from.
         enum Source { case field(Int), lookup(Int), computed(Int) }
         var sources = (0..<columns.count).map { Source.field($0) }
@@ -76,7 +70,8 @@ public struct TransformSkill: Skill {
             CompiledExpression(computed.expression) { name in (positions[name]!, numeric[positions[name]!]) }
         }
         let trim = spec.trim
-        let dateFormats = columns.map(\.formats)
+        // Date columns with explicit formats are rewritten to ISO without allocating; other rewrites go through ValueCheck.
+        let isoFormats: [[DateFormat]?] = (0..<width).map { spec.isoDates && columns[$0].type == .date ? columns[$0].formats : nil }
         // Columns whose text is rewritten to its canonical form: ISO dates and timestamps, plain numbers, true/false.
         let casts: [ValueCheck?] = (0..<width).map { i in
             let check = ValueCheck(columns[i])
@@ -85,7 +80,6 @@ public struct TransformSkill: Skill {
             default: return check.rewrites ? check : nil
             }
         }
-        let lookupTable = lookup
         var seen: Set<String> = []
         var read = 0, duplicates = 0
         var dateText = [UInt8](repeating: 0, count: 10)
@@ -111,11 +105,11 @@ public struct TransformSkill: Skill {
                         return
                     }
                 }
-                let found = lookupTable.flatMap { $0.values(for: cell(lookupIndex).trimmed.string) }
+                let found = lookup.flatMap { $0.values(for: cell(lookupIndex).trimmed.string) }
                 for n in expressions.indices {
                     computedText[n] = expressions[n].evaluate { i, isNumeric in
                         switch sources[i] {
-                        case .field(let f): return f < width ? ExactValue.of(cell(f).trimmed, numeric: isNumeric) : .null
+                        case .field(let f): return ExactValue.of(cell(f).trimmed, numeric: isNumeric)
                         case .lookup(let l): return ExactValue.of(found?[l] ?? "", numeric: isNumeric)
                         case .computed(let c):
                             // Not computed yet: a column being replaced still reads its original value.
@@ -132,11 +126,12 @@ public struct TransformSkill: Skill {
                     case .computed(let c):
                         writer.appendField(computedText[c])
                     case .field:
-                        let f = i < width ? cell(i) : FieldBytes(UnsafeBufferPointer(start: nil, count: 0))
-                        if isDate[i] && !f.isEmpty, let date = CalendarDate.parse(bytes: f.trimmed.buffer, formats: dateFormats[i]) {
+                        // Only input columns are fields: added columns are lookups or computed.
+                        let f = cell(i)
+                        if !f.isEmpty, let formats = isoFormats[i], let date = CalendarDate.parse(bytes: f.trimmed.buffer, formats: formats) {
                             date.writeISO(into: &dateText)
                             dateText.withUnsafeBufferPointer { writer.appendField(FieldBytes($0)) }
-                        } else if i < width, let cast = casts[i], !f.isEmpty, let text = cast.canonical(f.trimmed) {
+                        } else if !f.isEmpty, let cast = casts[i], let text = cast.canonical(f.trimmed) {
                             writer.appendField(text)
                         } else {
                             writer.appendField(f)
@@ -178,13 +173,13 @@ public enum SnakeCase {
     }
 }
 
-/// A small CSV (product_id → category, region) held in memory for a left join.
+/// A small table (product_id → category, region) held in memory for a left join; any shape the readers read.
 struct LookupTable {
     let rows: [String: [String]]
 
     init(url: URL, key: String, columns: [String]) throws {
-        let reader: CSVReader
-        do { reader = try CSVReader(url: url) } catch let error as TableError {
+        let reader: any TableReader
+        do { reader = try Tables.open(url, format: TableFormat.detect(url)) } catch let error as TableError {
             throw SkillFailure(.sourceMissing, "lookup file: \(error.problem) (\(error.file))")
         }
         guard let keyIndex = reader.header.firstIndex(of: key) else {
@@ -197,10 +192,11 @@ struct LookupTable {
             return i
         }
         var rows: [String: [String]] = [:]
-        while let record = try reader.next() {
-            guard record.fields.count == reader.header.count else { continue }
-            let k = Text.trim(record.fields[keyIndex])
-            if rows[k] == nil { rows[k] = indexes.map { Text.trim(record.fields[$0]) } }
+        let width = reader.header.count
+        try reader.forEachRow { row in
+            guard row.count == width else { return }
+            let k = row[keyIndex].trimmed.string
+            if rows[k] == nil { rows[k] = indexes.map { row[$0].trimmed.string } }
         }
         self.rows = rows
     }

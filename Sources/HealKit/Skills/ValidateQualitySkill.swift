@@ -64,7 +64,7 @@ public struct ValidateQualitySkill: RowChecking {
             case .unique(let columns):
                 uniques.append((rule, try columns.map { try index($0, rule) }))
             case .range(let c, let min, let max):
-                checks.append(.range(try index(c, rule), c, min, max, fast: min.map(QualityRowChecker.scaled), max.map(QualityRowChecker.scaled)))
+                checks.append(.range(try index(c, rule), c, RangeBounds(min: min, max: max)))
             case .allowed(let c, let values):
                 checks.append(.allowed(try index(c, rule), c, Set(values)))
             case .pattern(let c, let regex):
@@ -81,7 +81,7 @@ public struct ValidateQualitySkill: RowChecking {
 final class QualityRowChecker: RowChecker {
     enum Check {
         case notNull(Int, String)
-        case range(Int, String, Decimal?, Decimal?, fast: (Int64, Int)??, (Int64, Int)??)
+        case range(Int, String, RangeBounds)
         case allowed(Int, String, Set<String>)
         case pattern(Int, String, BytePattern, String)
     }
@@ -97,28 +97,6 @@ final class QualityRowChecker: RowChecker {
         seen = Array(repeating: [], count: uniques.count)
     }
 
-    static func scaled(_ d: Decimal) -> (Int64, Int)? {
-        if case .exact(let s, let e) = ExactValue(d) { return (s, e) }
-        return nil
-    }
-
-    /// Compares in scaled integers: true when inside the bounds, nil to let Decimal decide (and explain).
-    @inline(__always)
-    static func within(_ value: FieldBytes, _ min: (Int64, Int)??, _ max: (Int64, Int)??) -> Bool? {
-        guard let (s, e) = ValueParser.scaled(value) else { return nil }
-        func compare(_ bound: (Int64, Int)?) -> Int? {
-            guard let (bs, be) = bound else { return nil }
-            let scale = Swift.max(e, be)
-            let (a, o1) = s.multipliedReportingOverflow(by: ExactValue.powers[scale - e])
-            let (b, o2) = bs.multipliedReportingOverflow(by: ExactValue.powers[scale - be])
-            guard !o1, !o2 else { return nil }
-            return a < b ? -1 : a > b ? 1 : 0
-        }
-        if let min { guard let c = compare(min), c >= 0 else { return nil } }
-        if let max { guard let c = compare(max), c <= 0 else { return nil } }
-        return true
-    }
-
     func check(_ row: RowView) -> Violation? {
         for check in checks {
             switch check {
@@ -126,14 +104,11 @@ final class QualityRowChecker: RowChecker {
                 if row[i].trimmed.isEmpty {
                     return Violation(failureClass: .qualityViolation, rule: "not_null", column: c, value: "", reason: "\(c) is empty")
                 }
-            case .range(let i, let c, let min, let max, let fastMin, let fastMax):
+            case .range(let i, let c, let bounds):
                 let value = row[i].trimmed
                 if value.isEmpty { continue }
-                if let fast = QualityRowChecker.within(value, fastMin, fastMax) {
-                    if fast { continue }
-                } else if ValueParser.scaled(value) == nil && !ValueParser.isDecimal(value) {
-                    return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value.string, reason: "\(c) \(Text.quoted(value.string)) is not a number")
-                }
+                if bounds.surelyWithin(value) { continue }
+                let (min, max) = (bounds.min, bounds.max)
                 guard let number = ValueParser.decimal(value) else {
                     return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value.string, reason: "\(c) \(Text.quoted(value.string)) is not a number")
                 }
@@ -168,5 +143,40 @@ final class QualityRowChecker: RowChecker {
         }
         for (n, key) in keys.enumerated() { seen[n].insert(key) }
         return nil
+    }
+}
+
+/// A range rule's bounds, kept as Decimal (exact, for the messages) and as scaled integers for the hot path.
+struct RangeBounds {
+    let min: Decimal?
+    let max: Decimal?
+    /// Both given bounds as (significand, scale); nil when one does not fit, and Decimal decides every value.
+    private let scaled: (min: (Int64, Int)?, max: (Int64, Int)?)?
+
+    init(min: Decimal?, max: Decimal?) {
+        self.min = min
+        self.max = max
+        func exact(_ d: Decimal?) -> (Int64, Int)?? {
+            guard let d else { return .some(nil) }
+            if case .exact(let s, let e) = ExactValue(d) { return .some((s, e)) }
+            return nil
+        }
+        if let lower = exact(min), let upper = exact(max) { scaled = (lower, upper) } else { scaled = nil }
+    }
+
+    /// True only when the value is plain decimal text inside both bounds; false means "ask Decimal".
+    @inline(__always)
+    func surelyWithin(_ value: FieldBytes) -> Bool {
+        guard let scaled, let (s, e) = ValueParser.scaled(value) else { return false }
+        func compare(_ bound: (Int64, Int)) -> Int? {
+            let scale = Swift.max(e, bound.1)
+            let (a, o1) = s.multipliedReportingOverflow(by: ExactValue.powers[scale - e])
+            let (b, o2) = bound.0.multipliedReportingOverflow(by: ExactValue.powers[scale - bound.1])
+            guard !o1, !o2 else { return nil }
+            return a < b ? -1 : a > b ? 1 : 0
+        }
+        if let lower = scaled.min { guard let c = compare(lower), c >= 0 else { return false } }
+        if let upper = scaled.max { guard let c = compare(upper), c <= 0 else { return false } }
+        return true
     }
 }

@@ -62,13 +62,12 @@ public struct ValidateSchemaSkill: RowChecking {
 
 final class ContractRowChecker: RowChecker {
     let width: Int
-    let columns: [(Int, ColumnSpec)]
-    let parsers: [ValueCheck]
+    /// Each contract column present in the file: its position and its compiled check.
+    let columns: [(index: Int, check: ValueCheck)]
 
     init(width: Int, columns: [(Int, ColumnSpec)]) {
         self.width = width
-        self.columns = columns
-        parsers = columns.map { ValueCheck($0.1) }
+        self.columns = columns.map { ($0.0, ValueCheck($0.1)) }
     }
 
     func check(_ row: RowView) -> Violation? {
@@ -76,7 +75,8 @@ final class ContractRowChecker: RowChecker {
             return Violation(failureClass: .parseError, rule: "ragged_row", column: "", value: "\(row.count) fields",
                              reason: "the row has \(row.count) fields, the header has \(width)")
         }
-        for (n, (index, column)) in columns.enumerated() {
+        for (index, check) in columns {
+            let column = check.column
             let value = row[index].trimmed
             if value.isEmpty {
                 if !column.nullable {
@@ -85,7 +85,7 @@ final class ContractRowChecker: RowChecker {
                 }
                 continue
             }
-            if !parsers[n].accepts(value) {
+            if !check.accepts(value) {
                 let text = value.string
                 return Violation(failureClass: .parseError, rule: "type", column: column.name, value: text,
                                  reason: "\(column.name) \(Text.quoted(text)) is not \(column.expectation)")

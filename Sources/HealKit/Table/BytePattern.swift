@@ -5,12 +5,10 @@ import Foundation
 /// Covers what contracts use (literals, `.`, classes, `\d \w \s`, groups, `|`, `* + ? {m,n}`, `^ $`); any other
 /// syntax, and any value with non-ASCII bytes, goes to NSRegularExpression, so answers never differ from it.
 public struct BytePattern: @unchecked Sendable {
-    let source: String
     let fallback: NSRegularExpression
     private let program: Program?
 
     public init(_ pattern: String) throws {
-        source = pattern
         fallback = try NSRegularExpression(pattern: pattern)
         var parser = Parser(bytes: Array(pattern.utf8))
         program = pattern.utf8.allSatisfy { $0 < 0x80 } ? parser.parseAll().flatMap(Program.init) : nil
@@ -165,7 +163,7 @@ public struct BytePattern: @unchecked Sendable {
         }
     }
 
-    indirect enum Atom {
+    enum Atom {
         case byte(UInt8)
         case any
         case set([ClosedRange<UInt8>], negated: Bool)
@@ -197,9 +195,8 @@ public struct BytePattern: @unchecked Sendable {
                 if c == UInt8(ascii: ")") { break }
                 if c == UInt8(ascii: "|") { alternatives.append(current); current = []; i += 1; continue }
                 guard let atom = atom() else { return nil }
-                guard var term = quantified(atom) else { return nil }
+                guard let term = quantified(atom) else { return nil }
                 if case .start = atom, term.min != 1 || term.max != 1 { return nil }
-                term.atom = atom
                 current.append(term)
             }
             alternatives.append(current)

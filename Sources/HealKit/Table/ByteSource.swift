@@ -48,6 +48,20 @@ final class FileBytes: ByteSource {
     }
 }
 
+/// Bytes already in memory (a detection sample).
+final class MemoryBytes: ByteSource {
+    private var bytes: ArraySlice<UInt8>
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes[...] }
+
+    func read(into buffer: inout [UInt8], limit: Int) throws -> Int {
+        let n = min(limit, bytes.count)
+        buffer.append(contentsOf: bytes.prefix(n))
+        bytes = bytes.dropFirst(n)
+        return n
+    }
+}
+
 /// Passes UTF-8 through, stopping at the first invalid sequence with its offset.
 ///
 /// ASCII runs are checked eight bytes at a time; a sequence cut by a chunk end waits for the next chunk.
@@ -55,25 +69,19 @@ final class ValidatedUTF8: ByteSource {
     private let inner: ByteSource
     private var pending: [UInt8] = []
     private var offset = 0
-    private var failure: ByteSourceError?
     private var innerDone = false
 
     init(_ inner: ByteSource) { self.inner = inner }
 
     func read(into buffer: inout [UInt8], limit: Int) throws -> Int {
-        if let failure, pending.isEmpty { throw failure }
-        while pending.isEmpty || (!innerDone && failure == nil && pending.count < 4) {
-            if innerDone || failure != nil { break }
-            let n = try inner.read(into: &pending, limit: limit)
-            if n == 0 { innerDone = true }
+        // At least four bytes (one whole sequence) unless the input has ended.
+        while pending.count < 4 && !innerDone {
+            if try inner.read(into: &pending, limit: limit) == 0 { innerDone = true }
         }
         if pending.isEmpty { return 0 }
-        let valid = ValidatedUTF8.validPrefix(pending, final: innerDone)
+        let valid = ValidatedUTF8.validPrefix(pending)
         if valid == 0 {
-            if pending.count >= 4 || innerDone {
-                throw ByteSourceError(offset: offset, problem: "invalid UTF-8 (byte 0x\(String(pending[0], radix: 16, uppercase: true)))")
-            }
-            return 0
+            throw ByteSourceError(offset: offset, problem: "invalid UTF-8 (byte 0x\(String(pending[0], radix: 16, uppercase: true)))")
         }
         buffer.append(contentsOf: pending[..<valid])
         pending.removeFirst(valid)
@@ -82,7 +90,7 @@ final class ValidatedUTF8: ByteSource {
     }
 
     /// Length of the longest prefix made of whole valid UTF-8 sequences.
-    static func validPrefix(_ bytes: [UInt8], final: Bool) -> Int {
+    static func validPrefix(_ bytes: [UInt8]) -> Int {
         bytes.withUnsafeBufferPointer { b in
             let n = b.count
             var i = 0
@@ -94,7 +102,7 @@ final class ValidatedUTF8: ByteSource {
                 let c = b[i]
                 if c < 0x80 { i += 1; continue }
                 let length: Int
-                var minimum: UInt32
+                let minimum: UInt32
                 var value: UInt32
                 switch c {
                 case 0xC2...0xDF: length = 2; minimum = 0x80; value = UInt32(c & 0x1F)
@@ -109,7 +117,6 @@ final class ValidatedUTF8: ByteSource {
                     value = value << 6 | UInt32(d & 0x3F)
                 }
                 if value < minimum || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return i }
-                minimum = 0
                 i += length
             }
             return n

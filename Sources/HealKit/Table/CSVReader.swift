@@ -51,12 +51,6 @@ public final class CSVReader: TableReader {
         }
     }
 
-    public convenience init(url: URL, maxFieldBytes: Int, chunkSize: Int = 1 << 20) throws {
-        var format = TableFormat()
-        format.maxFieldBytes = maxFieldBytes
-        try self.init(url: url, format: format, chunkSize: chunkSize)
-    }
-
     public func nextBatch() throws -> RowBatch? {
         var batch = RowBatch()
         batch.reserve(rows: CSVReader.batchRows, bytes: 1 << 18)

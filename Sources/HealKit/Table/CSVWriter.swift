@@ -25,8 +25,8 @@ public final class CSVWriter {
         _ = FileManager.default.createFile(atPath: temporaryURL.path, contents: nil)
         handle = try FileHandle(forWritingTo: temporaryURL)
         buffer.reserveCapacity(1 << 16)
-        append(carrySourceLines ? [CSVWriter.sourceLineColumn] + header : header)
-        rows = 0
+        for name in carrySourceLines ? [CSVWriter.sourceLineColumn] + header : header { appendField(name) }
+        buffer.append(UInt8(ascii: "\n"))
     }
 
     deinit {
@@ -38,17 +38,13 @@ public final class CSVWriter {
 
     public func write(_ fields: [String]) throws {
         precondition(!carriesSourceLines, "use write(_:sourceLine:) on a writer that carries source lines")
-        append(fields)
-        if buffer.count >= 1 << 16 { try flush() }
+        try write(fields, sourceLine: 0)
     }
 
     public func write(_ fields: [String], sourceLine: Int) throws {
-        if carriesSourceLines {
-            buffer.append(contentsOf: String(sourceLine).utf8)
-            buffer.append(UInt8(ascii: ","))
-        }
-        append(fields)
-        if buffer.count >= 1 << 16 { try flush() }
+        beginRow(sourceLine: sourceLine)
+        for field in fields { appendField(field) }
+        try endRow()
     }
 
     // Row-by-row building for the data path: fields go straight from a batch's bytes into the output buffer.
@@ -57,17 +53,7 @@ public final class CSVWriter {
 
     public func beginRow(sourceLine: Int) {
         if carriesSourceLines {
-            var n = sourceLine
-            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            var count = 0
-            withUnsafeMutableBytes(of: &digits) { d in
-                repeat {
-                    d[count] = UInt8(48 + n % 10)
-                    n /= 10
-                    count += 1
-                } while n > 0
-                for k in stride(from: count - 1, through: 0, by: -1) { buffer.append(d[k]) }
-            }
+            buffer.append(contentsOf: String(sourceLine).utf8)
             buffer.append(UInt8(ascii: ","))
         }
         fieldsInRow = 0
@@ -77,28 +63,13 @@ public final class CSVWriter {
     public func appendField(_ field: FieldBytes) {
         if fieldsInRow > 0 { buffer.append(UInt8(ascii: ",")) }
         fieldsInRow += 1
-        let b = field.buffer
-        var needsQuotes = false
-        for byte in b where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-            needsQuotes = true
-            break
-        }
-        guard needsQuotes else {
-            buffer.append(contentsOf: b)
-            return
-        }
-        buffer.append(UInt8(ascii: "\""))
-        for byte in b {
-            if byte == UInt8(ascii: "\"") { buffer.append(byte) }
-            buffer.append(byte)
-        }
-        buffer.append(UInt8(ascii: "\""))
+        CSVWriter.appendField(field.buffer, to: &buffer)
     }
 
     public func appendField(_ value: String) {
         if fieldsInRow > 0 { buffer.append(UInt8(ascii: ",")) }
         fieldsInRow += 1
-        CSVWriter.appendField(value, to: &buffer)
+        CSVWriter.appendField(value.utf8, to: &buffer)
     }
 
     public func endRow() throws {
@@ -107,27 +78,20 @@ public final class CSVWriter {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
-    private func append(_ fields: [String]) {
-        for (index, value) in fields.enumerated() {
-            if index > 0 { buffer.append(UInt8(ascii: ",")) }
-            CSVWriter.appendField(value, to: &buffer)
-        }
-        buffer.append(UInt8(ascii: "\n"))
-        rows += 1
-    }
-
-    static func appendField(_ value: String, to buffer: inout [UInt8]) {
+    /// Quotes only when the field holds a comma, a quote or a line break; quotes inside are doubled.
+    @inline(__always)
+    static func appendField<Bytes: Collection<UInt8>>(_ bytes: Bytes, to buffer: inout [UInt8]) {
         var needsQuotes = false
-        for byte in value.utf8 where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+        for byte in bytes where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
             needsQuotes = true
             break
         }
         guard needsQuotes else {
-            buffer.append(contentsOf: value.utf8)
+            buffer.append(contentsOf: bytes)
             return
         }
         buffer.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
+        for byte in bytes {
             if byte == UInt8(ascii: "\"") { buffer.append(byte) }
             buffer.append(byte)
         }

@@ -10,6 +10,8 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
 
     public let pattern: String
     let tokens: [Token]
+    /// No hour, minute, second or offset in it.
+    public let isDateOnly: Bool
 
     public static let iso = DateFormat(validated: "yyyy-MM-dd")
 
@@ -49,15 +51,7 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
         guard sawYear && sawMonth && sawDay else { return nil }
         self.pattern = pattern
         self.tokens = tokens
-    }
-
-    private init(validated pattern: String) { self = DateFormat(pattern)! }
-
-    public var description: String { pattern }
-
-    /// No hour, minute, second or offset in it.
-    public var isDateOnly: Bool {
-        !tokens.contains { token in
+        isDateOnly = !tokens.contains { token in
             switch token {
             case .hour2, .minute2, .second2, .fraction, .offset: return true
             default: return false
@@ -65,10 +59,23 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
         }
     }
 
-    /// Parses a timestamp with this pattern (`yyyy-MM-dd'T'HH:mm:ss.SSSXXX`); nil when the text does not fit.
-    func parseDateTime(_ bytes: UnsafeBufferPointer<UInt8>) -> DateTimeText? {
+    private init(validated pattern: String) { self = DateFormat(pattern)! }
+
+    public var description: String { pattern }
+
+    /// What one scan of text against the pattern found; fraction is a byte range, so nothing is allocated.
+    struct Fields {
+        var year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0
+        var fraction: Range<Int>?
+        /// The offset as written (`-03:00` keeps its sign even at zero); `utc` for a literal Z.
+        var offset: (negative: Bool, hours: Int, minutes: Int)?
+        var utc = false
+    }
+
+    /// Walks the tokens over `bytes`; nil unless the whole text fits the pattern.
+    func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Fields? {
         var i = 0
-        var year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, fraction = "", offset: String?
+        var f = Fields()
         func digits(_ min: Int, _ max: Int) -> Int? {
             var value = 0, count = 0
             while i < bytes.count, count < max, bytes[i] >= 48, bytes[i] <= 57 {
@@ -80,29 +87,29 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
         }
         for token in tokens {
             switch token {
-            case .year4: guard let v = digits(4, 4) else { return nil }; year = v
-            case .year2: guard let v = digits(2, 2) else { return nil }; year = 2000 + v
-            case .month2: guard let v = digits(2, 2) else { return nil }; month = v
-            case .month: guard let v = digits(1, 2) else { return nil }; month = v
-            case .day2: guard let v = digits(2, 2) else { return nil }; day = v
-            case .day: guard let v = digits(1, 2) else { return nil }; day = v
-            case .hour2: guard let v = digits(2, 2) else { return nil }; hour = v
-            case .minute2: guard let v = digits(2, 2) else { return nil }; minute = v
-            case .second2: guard let v = digits(2, 2) else { return nil }; second = v
+            case .year4: guard let v = digits(4, 4) else { return nil }; f.year = v
+            case .year2: guard let v = digits(2, 2) else { return nil }; f.year = 2000 + v
+            case .month2: guard let v = digits(2, 2) else { return nil }; f.month = v
+            case .month: guard let v = digits(1, 2) else { return nil }; f.month = v
+            case .day2: guard let v = digits(2, 2) else { return nil }; f.day = v
+            case .day: guard let v = digits(1, 2) else { return nil }; f.day = v
+            case .hour2: guard let v = digits(2, 2) else { return nil }; f.hour = v
+            case .minute2: guard let v = digits(2, 2) else { return nil }; f.minute = v
+            case .second2: guard let v = digits(2, 2) else { return nil }; f.second = v
             case .fraction(let n):
                 let start = i
                 guard digits(n, n) != nil else { return nil }
-                fraction = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+                f.fraction = start..<i
             case .offset:
                 guard i < bytes.count else { return nil }
-                if bytes[i] == UInt8(ascii: "Z") { offset = "Z"; i += 1; continue }
+                if bytes[i] == UInt8(ascii: "Z") { f.utc = true; i += 1; continue }
                 guard bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") else { return nil }
-                let sign = bytes[i] == UInt8(ascii: "+") ? "+" : "-"
+                let negative = bytes[i] == UInt8(ascii: "-")
                 i += 1
                 guard let oh = digits(2, 2) else { return nil }
                 if i < bytes.count, bytes[i] == UInt8(ascii: ":") { i += 1 }
                 guard let om = digits(2, 2) else { return nil }
-                offset = "\(sign)\(oh < 10 ? "0" : "")\(oh):\(om < 10 ? "0" : "")\(om)"
+                f.offset = (negative, oh, om)
             case .literal(let c):
                 for byte in c.utf8 {
                     guard i < bytes.count, bytes[i] == byte else { return nil }
@@ -110,10 +117,20 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
                 }
             }
         }
-        guard i == bytes.count, let date = CalendarDate(year: year, month: month, day: day) else { return nil }
+        return i == bytes.count ? f : nil
+    }
+
+    /// Parses a timestamp with this pattern (`yyyy-MM-dd'T'HH:mm:ss.SSSXXX`); nil when the text does not fit.
+    func parseDateTime(_ bytes: UnsafeBufferPointer<UInt8>) -> DateTimeText? {
+        guard let f = scan(bytes), let date = CalendarDate(year: f.year, month: f.month, day: f.day) else { return nil }
         var value = DateTimeText(date: date)
-        guard value.setTime(hour, minute, second, fraction: fraction) else { return nil }
-        value.offset = offset
+        let fraction = f.fraction.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) } ?? ""
+        guard value.setTime(f.hour, f.minute, f.second, fraction: fraction) else { return nil }
+        if f.utc {
+            value.offset = "Z"
+        } else if let (negative, h, m) = f.offset {
+            value.offset = "\(negative ? "-" : "+")\(h < 10 ? "0" : "")\(h):\(m < 10 ? "0" : "")\(m)"
+        }
         return value
     }
 
@@ -174,36 +191,8 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Parses without allocating: this runs once per row and format.
     static func parse(bytes: UnsafeBufferPointer<UInt8>, format: DateFormat) -> CalendarDate? {
-        var i = 0
-        var year = 0, month = 0, day = 0
-        func digits(_ min: Int, _ max: Int) -> Int? {
-            var value = 0, count = 0
-            while i < bytes.count, count < max, bytes[i] >= 48, bytes[i] <= 57 {
-                value = value * 10 + Int(bytes[i] - 48)
-                i += 1
-                count += 1
-            }
-            return count >= min ? value : nil
-        }
-        for token in format.tokens {
-            switch token {
-            case .year4: guard let v = digits(4, 4) else { return nil }; year = v
-            case .year2: guard let v = digits(2, 2) else { return nil }; year = 2000 + v
-            case .month2: guard let v = digits(2, 2) else { return nil }; month = v
-            case .month: guard let v = digits(1, 2) else { return nil }; month = v
-            case .day2: guard let v = digits(2, 2) else { return nil }; day = v
-            case .day: guard let v = digits(1, 2) else { return nil }; day = v
-            case .literal(let c):
-                for byte in c.utf8 {
-                    guard i < bytes.count, bytes[i] == byte else { return nil }
-                    i += 1
-                }
-            case .hour2, .minute2, .second2, .fraction, .offset:
-                return nil
-            }
-        }
-        guard i == bytes.count else { return nil }
-        return CalendarDate(year: year, month: month, day: day)
+        guard format.isDateOnly, let f = format.scan(bytes) else { return nil }
+        return CalendarDate(year: f.year, month: f.month, day: f.day)
     }
 
     static func parse(bytes: UnsafeBufferPointer<UInt8>, formats: [DateFormat]) -> CalendarDate? {

@@ -65,53 +65,17 @@ public enum ExpressionValue: Sendable, Equatable {
         case .text(let s): return s
         }
     }
-
-    var number: Decimal? {
-        switch self {
-        case .number(let d): return d
-        case .text(let s): return ValueParser.decimal(s)
-        case .null: return nil
-        }
-    }
 }
 
 extension ColumnExpression {
-    /// Evaluates against one row; `lookup` returns a column's value.
+    /// Evaluates against one row; `lookup` returns a column's value. The transform's compiled form does the work.
     public func evaluate(_ lookup: (String) -> ExpressionValue) -> ExpressionValue {
-        switch self {
-        case .number(let d): return .number(d)
-        case .text(let s): return .text(s)
+        let names = Array(Set(columns))
+        let compiled = CompiledExpression(self) { name in (names.firstIndex(of: name)!, false) }
+        switch compiled.evaluate({ i, _ in ExactValue(lookup(names[i])) }) {
         case .null: return .null
-        case .column(let c): return lookup(c)
-        case .negate(let e):
-            guard let n = e.evaluate(lookup).number else { return .null }
-            return .number(-n)
-        case .binary(let op, let a, let b):
-            guard let x = a.evaluate(lookup).number, let y = b.evaluate(lookup).number else { return .null }
-            switch op {
-            case "+": return .number(x + y)
-            case "-": return .number(x - y)
-            case "*": return .number(x * y)
-            default: return y.isZero ? .null : .number(x / y)
-            }
-        case .call(let name, let args):
-            let values = args.map { $0.evaluate(lookup) }
-            switch name {
-            case "coalesce": return values.first { $0 != .null } ?? .null
-            case "upper": return values[0] == .null ? .null : .text(values[0].text.uppercased())
-            case "lower": return values[0] == .null ? .null : .text(values[0].text.lowercased())
-            case "trim": return values[0] == .null ? .null : .text(values[0].text.trimmingCharacters(in: .whitespaces))
-            case "abs":
-                guard let n = values[0].number else { return .null }
-                return .number(n < 0 ? -n : n)
-            default: // round, half away from zero
-                guard var n = values[0].number else { return .null }
-                let places = values.count > 1 ? values[1].number.map { NSDecimalNumber(decimal: $0).intValue } : 0
-                guard let places else { return .null }
-                var result = Decimal()
-                NSDecimalRound(&result, &n, places, .plain)
-                return .number(result)
-            }
+        case .text(let t): return .text(t)
+        case let number: return number.decimal.map(ExpressionValue.number) ?? .null
         }
     }
 }

@@ -83,56 +83,20 @@ public struct ColumnSpec: Sendable, Equatable, Codable {
 /// Parses text as a declared type; `nil` means it does not parse.
 public enum ValueParser {
     /// `-?[0-9]+`, at most 18 digits so it fits a 64-bit integer.
-    public static func integer(_ text: String) -> Int64? {
-        let utf8 = text.utf8
-        guard !utf8.isEmpty, utf8.count <= 19 else { return nil }
-        var digits = 0
-        for (i, b) in utf8.enumerated() {
-            if i == 0 && (b == UInt8(ascii: "-") || b == UInt8(ascii: "+")) { continue }
-            guard b >= 48 && b <= 57 else { return nil }
-            digits += 1
-        }
-        return digits > 0 ? Int64(text) : nil
-    }
+    public static func integer(_ text: String) -> Int64? { withBytes(text, integer) }
 
     /// Plain decimal text `-?[0-9]+(\.[0-9]+)?`, parsed exactly (no binary floating point).
-    public static func decimal(_ text: String) -> Decimal? {
-        guard isDecimal(text) else { return nil }
-        var significand: UInt64 = 0, digits = 0, fraction = 0, negative = false, sawDot = false
-        for b in text.utf8 {
-            switch b {
-            case UInt8(ascii: "-"): negative = true
-            case UInt8(ascii: "+"): break
-            case UInt8(ascii: "."): sawDot = true
-            default:
-                significand = significand &* 10 &+ UInt64(b - 48)
-                digits += 1
-                if sawDot { fraction += 1 }
-            }
-        }
-        // Up to 18 digits fit exactly; longer text goes through Foundation's parser.
-        guard digits <= 18 else { return Decimal(string: text, locale: posix) }
-        return Decimal(sign: negative ? .minus : .plus, exponent: -fraction, significand: Decimal(significand))
-    }
-
-    private static let posix = Locale(identifier: "en_US_POSIX")
+    public static func decimal(_ text: String) -> Decimal? { withBytes(text, decimal) }
 
     /// Whether `text` is plain decimal text, without building the value.
-    public static func isDecimal(_ text: String) -> Bool {
-        var sawDigit = false, sawDot = false, fractionDigits = 0
-        for (i, b) in text.utf8.enumerated() {
-            if i == 0 && (b == UInt8(ascii: "-") || b == UInt8(ascii: "+")) { continue }
-            if b == UInt8(ascii: ".") {
-                if sawDot || !sawDigit { return false }
-                sawDot = true
-                continue
-            }
-            guard b >= 48 && b <= 57 else { return false }
-            sawDigit = true
-            if sawDot { fractionDigits += 1 }
-        }
-        return sawDigit && (!sawDot || fractionDigits > 0)
+    public static func isDecimal(_ text: String) -> Bool { withBytes(text, isDecimal) }
+
+    private static func withBytes<T>(_ text: String, _ parse: (FieldBytes) -> T) -> T {
+        var text = text
+        return text.withUTF8 { parse(FieldBytes($0)) }
     }
+
+    static let posix = Locale(identifier: "en_US_POSIX")
 
     public static let trueTokens: Set<String> = ["true", "t", "yes", "y", "1"]
     public static let falseTokens: Set<String> = ["false", "f", "no", "n", "0"]
@@ -178,7 +142,10 @@ extension ValueParser {
         while i < n {
             let b = f[i]
             guard isDigit(b) else { return nil }
-            value = value &* 10 &+ Int64(b - 48)
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (next, o2) = times.addingReportingOverflow(Int64(b - 48))
+            guard !o1, !o2 else { return nil }
+            value = next
             i += 1
         }
         return negative ? -value : value
@@ -228,7 +195,8 @@ extension ValueParser {
         if let (significand, scale) = scaled(f) {
             return Decimal(sign: significand < 0 ? .minus : .plus, exponent: -scale, significand: Decimal(significand.magnitude))
         }
-        return isDecimal(f) ? decimal(f.string) : nil
+        // More than 18 digits: Foundation's parser, still exact.
+        return isDecimal(f) ? Decimal(string: f.string, locale: posix) : nil
     }
 
     static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }

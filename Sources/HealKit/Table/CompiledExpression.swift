@@ -119,6 +119,14 @@ enum ExactValue {
         return .text(f.string)
     }
 
+    init(_ value: ExpressionValue) {
+        switch value {
+        case .null: self = .null
+        case .number(let d): self = ExactValue(d)
+        case .text(let t): self = .text(t)
+        }
+    }
+
     static func of(_ text: String, numeric: Bool) -> ExactValue {
         var text = text
         return text.withUTF8 { of(FieldBytes($0), numeric: numeric) }

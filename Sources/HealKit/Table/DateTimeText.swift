@@ -47,7 +47,8 @@ public enum AutoDate {
         return general(t, dayFirst: dayFirst, referenceYear: referenceYear)
     }
 
-    public static var currentYear: Int { Calendar(identifier: .gregorian).component(.year, from: Date()) }
+    /// Read once: a default argument is evaluated on every call, and this one builds a Calendar.
+    public static let currentYear = Calendar(identifier: .gregorian).component(.year, from: Date())
 
     /// ISO 8601 shapes that start with a four-digit year and digits: `.some(nil)` means it is ISO-shaped but invalid.
     static func isoLike(_ b: [UInt8]) -> DateTimeText?? {
@@ -200,7 +201,6 @@ public enum AutoDate {
         // What is left must be a date: numbers, a month name, and words that only decorate.
         var numbers: [(text: String, apostrophe: Bool)] = []
         var month: Int?
-        var monthPosition = -1
         var previousWasNumber = false
         for token in tokens {
             switch token {
@@ -212,7 +212,6 @@ public enum AutoDate {
                 if let m = months.firstIndex(of: w) ?? fullMonths.firstIndex(of: w) ?? (w == "sept" ? 8 : nil) {
                     guard month == nil else { return nil }
                     month = m + 1
-                    monthPosition = numbers.count
                 } else if weekdays.contains(w) || w == "of" || w == "at" || w == "the" {
                     // decoration
                 } else if previousWasNumber && ["st", "nd", "rd", "th"].contains(w) {
@@ -244,7 +243,6 @@ public enum AutoDate {
             } else {
                 yearIndex = 1
             }
-            _ = monthPosition
             year = fullYear(numbers[yearIndex])
             day = Int(numbers[1 - yearIndex].text)
             guard let year, let day, let date = CalendarDate(year: year, month: month, day: day) else { return nil }

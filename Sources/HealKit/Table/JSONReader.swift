@@ -3,8 +3,9 @@ import Foundation
 /// JSON Lines, or a top-level JSON array of objects, read as a table: nested objects flatten to dotted names
 /// (`customer.id`), arrays stay JSON text, numbers keep their exact text, null is an empty field.
 ///
-/// The columns are every key seen in the file, in first-seen order: a first pass collects them (keys only),
-/// the second streams the rows. Memory holds one chunk and one batch, never the whole document.
+/// The columns are every key seen in the file, in first-seen order: a first pass parses every record and keeps
+/// only its keys (so a malformed record fails on open, with its line), the second streams the rows.
+/// Memory holds one chunk and one batch, never the whole document.
 public final class JSONReader: TableReader {
     public let url: URL
     public let format: TableFormat

@@ -131,10 +131,4 @@ public struct FieldBytes {
         if s == 0 && e == buffer.count { return self }
         return FieldBytes(UnsafeBufferPointer(rebasing: buffer[s..<e]))
     }
-
-    /// Byte-wise equality with a String's UTF-8.
-    public func equals(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { t in t.count == buffer.count && (t.count == 0 || memcmp(t.baseAddress!, buffer.baseAddress!, t.count) == 0) }
-    }
 }

@@ -125,28 +125,17 @@ public struct TableFormat: Sendable, Equatable {
             if oddZero > pairs / 2 && evenZero == 0 { return .utf16le }
             if evenZero > pairs / 2 && oddZero == 0 { return .utf16be }
         }
-        let valid = ValidatedUTF8.validPrefix(sample, final: false)
+        let valid = ValidatedUTF8.validPrefix(sample)
         // A sequence cut by the sample's end is not evidence against UTF-8.
         return sample.count - valid < 4 && (valid == sample.count || sample[valid] >= 0xC2) ? .utf8 : .windows1252
     }
 
+    /// The sample as text, through the same transcoder the reader uses; a character cut by the sample's end is dropped.
     static func decodeSample(_ sample: [UInt8], encoding: TextEncoding) -> String {
-        switch encoding {
-        case .utf8:
-            return String(decoding: sample, as: UTF8.self)
-        case .utf16le, .utf16be:
-            var units: [UInt16] = []
-            var i = 0
-            while i + 1 < sample.count {
-                units.append(encoding == .utf16le ? UInt16(sample[i]) | UInt16(sample[i + 1]) << 8 : UInt16(sample[i]) << 8 | UInt16(sample[i + 1]))
-                i += 2
-            }
-            return String(decoding: units, as: UTF16.self)
-        case .latin1, .windows1252:
-            var out: [UInt8] = []
-            for byte in sample { TranscodedBytes.appendUTF8(UInt32(byte), to: &out) }
-            return String(decoding: out, as: UTF8.self)
-        }
+        let source = TranscodedBytes(MemoryBytes(sample), encoding: encoding)
+        var out: [UInt8] = []
+        while ((try? source.read(into: &out, limit: 1 << 16)) ?? 0) > 0 {}
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The candidate (`,` `;` tab `|`) that splits the first lines into the same number of fields, most fields first.

@@ -13,7 +13,6 @@ public struct TableProfile: Sendable {
         public var distinct = 0
         public var distinctCapped = false
         public var examples: [String] = []
-        public var maxLength = 0
         /// Values that do not fit the inferred type (it fits at least 98% of them): they would be quarantined.
         public var misfits = 0
         public var misfitExamples: [String] = []
@@ -108,7 +107,6 @@ struct ColumnTracker {
     mutating func add(_ f: FieldBytes) {
         if f.isEmpty { column.nulls += 1; return }
         nonNull += 1
-        column.maxLength = max(column.maxLength, f.count)
         let text = f.string
         if !column.distinctCapped {
             if seen.insert(text).inserted {

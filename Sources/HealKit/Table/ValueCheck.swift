@@ -4,11 +4,14 @@ import Foundation
 /// and what is its canonical text (plain numbers, ISO dates, true/false)?
 struct ValueCheck {
     let column: ColumnSpec
+    /// A timestamp column's formats split once: patterns with a time, and plain date patterns (midnight).
     private let timeFormats: [DateFormat]
+    private let dateFormats: [DateFormat]
 
     init(_ column: ColumnSpec) {
         self.column = column
-        timeFormats = column.formats
+        timeFormats = column.formats.filter { !$0.isDateOnly }
+        dateFormats = column.formats.filter(\.isDateOnly)
     }
 
     /// Whether non-empty, trimmed `f` is a valid value of the column.
@@ -27,7 +30,7 @@ struct ValueCheck {
             return canonical(f) != nil
         case .date:
             for format in column.formats where CalendarDate.parse(bytes: f.buffer, format: format) != nil { return true }
-            return column.autoDates && canonical(f) != nil
+            return column.autoDates && AutoDate.parse(f.string, dayFirst: column.dayFirst).map { !$0.hasTime } == true
         case .timestamp:
             return canonical(f) != nil
         }
@@ -61,10 +64,10 @@ struct ValueCheck {
             guard column.autoDates, let value = AutoDate.parse(text, dayFirst: column.dayFirst), !value.hasTime else { return nil }
             return value.description
         case .timestamp:
-            for format in timeFormats where !format.isDateOnly {
+            for format in timeFormats {
                 if let value = format.parseDateTime(f.buffer) { return value.description }
             }
-            if let date = CalendarDate.parse(bytes: f.buffer, formats: column.formats.filter(\.isDateOnly)) { return DateTimeText(date: date).description }
+            if let date = CalendarDate.parse(bytes: f.buffer, formats: dateFormats) { return DateTimeText(date: date).description }
             guard column.autoDates || column.formats.isEmpty, let value = AutoDate.parse(text, dayFirst: column.dayFirst) else { return nil }
             return value.description
         }
