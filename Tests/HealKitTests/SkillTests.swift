@@ -170,6 +170,45 @@ struct SkillTests {
         #expect(result.details.contains("line 7: id '1' was already seen earlier in the file"))
     }
 
+    /// The re-check after a quarantine is answered from the first pass; a full second pass must agree, on a file
+    /// with rows already left out by an earlier quarantine and many duplicate keys.
+    @Test func derivedRecheckAgreesWithAFullSecondPass() async throws {
+        var rng = SplitMix(seed: 7)
+        var lines = ["id,amount,channel"]
+        for _ in 0..<3000 {
+            let id = rng.next() % 13 == 0 ? "" : String(rng.next() % 900)
+            let amount = String(rng.next() % 120)
+            let channel = ["web", "shop", "fax"][Int(rng.next() % 3)]
+            lines.append("\(id),\(amount),\(channel)")
+        }
+        let f = try fixture(["skills/q.yml": SkillTests.quality.replacingOccurrences(of: "  - row_count: { within_pct: 20, history: 3 }\n", with: ""),
+                             "in.csv": lines.joined(separator: "\n") + "\n"])
+        defer { f.home.remove() }
+        let skill = try #require(try f.skill("q") as? ValidateQualitySkill)
+        var checked = try input(f, "in.csv")
+        checked.artifact!.excluded = RowSet(Array(stride(from: 5, to: 3000, by: 37)))
+        let context = try f.context(pipeline: "t")
+        let failed = try await skill.run(checked, in: context)
+        let rejected = try #require(failed.rejected)
+        #expect(failed.failureClass == .qualityViolation && rejected.rows.count > 500)
+        var view = checked.artifact!
+        view.excluded = checked.artifact!.excluded!.union(rejected.rows)
+        view.rows = failed.figures["rows"]! - rejected.rows.count
+        #expect(ValidateQualitySkill.isOwnQuarantine(view, of: checked.artifact!, after: failed))
+        var viewInput = checked
+        viewInput.artifact = view
+        let full = try await skill.run(viewInput, in: context)
+        let derived = try skill.recheck(view, after: failed, input: viewInput, in: context)
+        #expect(full.outcome == .pass && derived.outcome == .pass)
+        #expect(full.figures["rows"] == derived.figures["rows"])
+        // One rejected row put back: not this check's own quarantine, and a full pass finds it again.
+        var partial = view
+        partial.excluded = checked.artifact!.excluded!.union(RowSet(Array(rejected.rows.rows.dropFirst())))
+        #expect(!ValidateQualitySkill.isOwnQuarantine(partial, of: checked.artifact!, after: failed))
+        viewInput.artifact = partial
+        #expect(try await skill.run(viewInput, in: context).figures["failing_rows"] == 1)
+    }
+
     @Test func qualityRowCountAgainstHistory() async throws {
         let f = try fixture(["skills/q.yml": SkillTests.quality, "in.csv": "id,amount,channel\n1,5,web\n2,5,web\n"])
         defer { f.home.remove() }
@@ -324,4 +363,17 @@ struct SkillTests {
 /// A synchronous count for assertions (inside #expect GRDB's async overload would be picked).
 func count(_ db: DatabaseQueue, _ sql: String) throws -> Int {
     try db.read { try Int.fetchOne($0, sql: sql) ?? -1 }
+}
+
+/// A small seeded generator, so a randomised test reads the same file every run.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

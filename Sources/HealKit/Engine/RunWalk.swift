@@ -56,8 +56,13 @@ struct RunWalk {
                 guard repaired.outcome == .pass, let artifact = repaired.artifact else { continue }
                 var recheckInput = current.input
                 recheckInput.artifact = artifact
+                let checked = current
                 var recheck = try await attemptSkill(step: step, name: skill.config.name, kind: "recheck", level: 2, attempt: n + 1) {
-                    try await skill.recheck(recheckInput, in: $0)
+                    if let rowChecking = skill as? any RowChecking, let before = checked.input.artifact,
+                       type(of: rowChecking).isOwnQuarantine(artifact, of: before, after: checked.failure) {
+                        return try rowChecking.recheck(artifact, after: checked.failure, input: recheckInput, in: $0)
+                    }
+                    return try await skill.recheck(recheckInput, in: $0)
                 }
                 if recheck.outcome == .pass {
                     if recheck.artifact == nil { recheck.artifact = artifact }

@@ -31,6 +31,18 @@ public protocol RowChecker: AnyObject {
 /// A check that can judge single rows, so failing rows can be moved aside instead of failing the file.
 public protocol RowChecking: Skill {
     func makeRowChecker(for artifact: Artifact, header: [String], in context: RunContext) throws -> RowChecker
+    /// The re-check of `view`, which is this check's input without exactly the rows it rejected, answered from
+    /// the first pass: every row left passed the row rules, and leaving rows out cannot create a duplicate key.
+    func recheck(_ view: Artifact, after failure: SkillResult, input: StepInput, in context: RunContext) throws -> SkillResult
+}
+
+extension RowChecking {
+    /// True when `view` is `checked` minus exactly the rows `failure` rejected, so the verdict carries over.
+    public static func isOwnQuarantine(_ view: Artifact, of checked: Artifact, after failure: SkillResult) -> Bool {
+        guard let rejected = failure.rejected, rejected.input == checked.url, view.url == checked.url,
+              let excluded = view.excluded, checked.sha256 == failure.checkedSHA256 else { return false }
+        return excluded == (checked.excluded ?? RowSet()).union(rejected.rows)
+    }
 }
 
 /// A failed step as a remediation sees it.

@@ -33,6 +33,8 @@ public struct SkillResult: Sendable {
     public var rows: RowDelta
     /// The rows a row-level check rejected, already written aside, for a quarantine to publish without a rescan.
     public var rejected: RejectedRows?
+    /// The sha256 of the artifact a failing check read, so a derived re-check knows which input it judged.
+    public var checkedSHA256: String?
     /// False when retrying cannot help now (an open circuit): the ladder goes straight to remediation.
     public var retryAllowed = true
 

@@ -21,6 +21,7 @@ public struct ValidateQualitySkill: RowChecking {
                 let extra = volume.map { "; also \($0)" } ?? ""
                 var result = SkillResult.fail(.qualityViolation, "\(tally.summary(rows: rows))\(extra)", figures: figures, rows: RowDelta(read: rows))
                 result.rejected = rejected
+                result.checkedSHA256 = artifact.sha256
                 return result
             }
             if let volume {
@@ -30,6 +31,17 @@ public struct ValidateQualitySkill: RowChecking {
         } catch let error as TableError {
             return .fail(.parseError, "\(shown):\(error.line): \(error.problem)")
         }
+    }
+
+    public func recheck(_ view: Artifact, after failure: SkillResult, input: StepInput, in context: RunContext) throws -> SkillResult {
+        let rows = view.rows ?? 0
+        var figures = ["rows": rows, "failing_rows": 0]
+        if let volume = try volumeProblem(rows: rows, in: context, figures: &figures) {
+            return .fail(.volumeAnomaly, volume, figures: figures, rows: RowDelta(read: rows))
+        }
+        let left = failure.rejected?.rows.count ?? 0
+        return .pass("\(rows) rows pass \(spec.rules.count) rules (judged in the first pass; the \(left) failing rows are left out)",
+                     figures: figures, artifact: view, rows: RowDelta(read: rows))
     }
 
     /// Row count within ±pct of the median of the last N loaded runs; passes with no history.

@@ -30,6 +30,8 @@ public struct RejectedRows: Sendable {
     /// Their data row numbers in the file the check read.
     public var rows: RowSet
     public var reasons: [String: Int]
+    /// The header of the file the check read (without quarantine's leading columns).
+    public var header: [String]
     /// The input the check read, so a quarantine never publishes rejects of another file.
     public var input: URL
 }
@@ -60,7 +62,7 @@ final class RejectSpool {
     func finish() throws -> RejectedRows? {
         guard let writer else { return nil }
         try writer.finish()
-        return RejectedRows(url: url, rows: rows, reasons: reasons, input: input)
+        return RejectedRows(url: url, rows: rows, reasons: reasons, header: header, input: input)
     }
 }
 
