@@ -80,7 +80,8 @@ public struct TransformSkill: Skill {
             default: return check.rewrites ? check : nil
             }
         }
-        var seen: Set<String> = []
+        let seen = KeySet()
+        var scratch: [UInt8] = []
         var read = 0, duplicates = 0
         var dateText = [UInt8](repeating: 0, count: 10)
         var computedText = [String](repeating: "", count: expressions.count)
@@ -99,8 +100,14 @@ public struct TransformSkill: Skill {
                     return f
                 }
                 if !dedupeIndexes.isEmpty {
-                    let key = dedupeIndexes.count == 1 ? cell(dedupeIndexes[0]).string : dedupeIndexes.map { cell($0).string }.joined(separator: "\u{1F}")
-                    if !seen.insert(key).inserted {
+                    let isNew: Bool
+                    if dedupeIndexes.count == 1 {
+                        isNew = seen.insert(UnsafeRawBufferPointer(cell(dedupeIndexes[0]).buffer))
+                    } else {
+                        KeySet.composite(dedupeIndexes.map(cell), into: &scratch)
+                        isNew = scratch.withUnsafeBytes { seen.insert($0) }
+                    }
+                    if !isNew {
                         duplicates += 1
                         return
                     }

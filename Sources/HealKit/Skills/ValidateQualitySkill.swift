@@ -100,13 +100,14 @@ final class QualityRowChecker: RowChecker {
 
     let checks: [Check]
     let uniques: [(indexes: [Int], columns: [String])]
-    /// Keys seen so far: the one structure that grows with the file. Short keys are Strings stored inline (≤ 15 bytes).
-    var seen: [Set<String>]
+    /// Keys seen so far: the one structure that grows with the file.
+    let seen: [KeySet]
+    private var scratch: [UInt8] = []
 
     init(checks: [Check], uniques: [(indexes: [Int], columns: [String])]) {
         self.checks = checks
         self.uniques = uniques
-        seen = Array(repeating: [], count: uniques.count)
+        seen = uniques.map { _ in KeySet() }
     }
 
     func check(_ row: RowView) -> Violation? {
@@ -143,18 +144,28 @@ final class QualityRowChecker: RowChecker {
             }
         }
         if uniques.isEmpty { return nil }
-        var keys: [String] = []
-        for (n, unique) in uniques.enumerated() {
-            let key = unique.indexes.count == 1 ? row[unique.indexes[0]].trimmed.string : unique.indexes.map { row[$0].trimmed.string }.joined(separator: "\u{1F}")
-            if seen[n].contains(key) {
-                let shown = unique.indexes.map { row[$0].trimmed.string }.joined(separator: ", ")
-                return Violation(failureClass: .qualityViolation, rule: "unique", column: unique.columns.joined(separator: "+"), value: shown,
-                                 reason: "\(unique.columns.joined(separator: "+")) \(Text.quoted(shown)) was already seen earlier in the file")
-            }
-            keys.append(key)
+        if uniques.count == 1 {
+            return withKey(uniques[0].indexes, row) { seen[0].insert($0) } ? nil : duplicate(uniques[0], row)
         }
-        for (n, key) in keys.enumerated() { seen[n].insert(key) }
+        for (n, unique) in uniques.enumerated() where withKey(unique.indexes, row, { seen[n].contains($0) }) {
+            return duplicate(unique, row)
+        }
+        for (n, unique) in uniques.enumerated() { _ = withKey(unique.indexes, row) { seen[n].insert($0) } }
         return nil
+    }
+
+    /// The key's bytes: one trimmed field as it is, several as a composite key.
+    @inline(__always)
+    private func withKey(_ indexes: [Int], _ row: RowView, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        if indexes.count == 1 { return body(UnsafeRawBufferPointer(row[indexes[0]].trimmed.buffer)) }
+        KeySet.composite(indexes.map { row[$0].trimmed }, into: &scratch)
+        return scratch.withUnsafeBytes(body)
+    }
+
+    private func duplicate(_ unique: (indexes: [Int], columns: [String]), _ row: RowView) -> Violation {
+        let shown = unique.indexes.map { row[$0].trimmed.string }.joined(separator: ", ")
+        return Violation(failureClass: .qualityViolation, rule: "unique", column: unique.columns.joined(separator: "+"), value: shown,
+                         reason: "\(unique.columns.joined(separator: "+")) \(Text.quoted(shown)) was already seen earlier in the file")
     }
 }
 
