@@ -7,6 +7,7 @@ public final class MetadataStore: Sendable {
 
     public init(url: URL) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        _ = SQLiteProcessSettings.applied
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in

@@ -11,6 +11,7 @@ public final class SQLiteWarehouse: Warehouse {
         self.url = url
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            _ = SQLiteProcessSettings.applied
             var configuration = GRDB.Configuration()
             configuration.busyMode = .timeout(5)
             database = try DatabaseQueue(path: url.path, configuration: configuration)
