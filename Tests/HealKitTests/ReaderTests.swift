@@ -109,6 +109,31 @@ struct ReaderTests {
         }
     }
 
+    /// The reading thread hands batches over in file order, then the error of a later batch where it belongs,
+    /// and a caller that stops early does not leave it blocked.
+    @Test func prefetchingKeepsOrderErrorsAndLetsGo() throws {
+        let home = try TestHome()
+        defer { home.remove() }
+        var text = "id,v\n"
+        for i in 1...20_000 { text += "\(i),x\n" }
+        try (text + "20001,\"never closed\n").write(to: home.url("in.csv"), atomically: true, encoding: .utf8)
+        let url = home.url("in.csv")
+        let reader = PrefetchingReader(try Tables.open(url, format: TableFormat.detect(url)), depth: 2)
+        #expect(reader.header == ["id", "v"])
+        var seen: [Int] = []
+        #expect {
+            try reader.forEachRow { row in seen.append(Int(row.string(0))!) }
+        } throws: { error in (error as? TableError)?.line == 20_002 }
+        #expect(seen.count == 20_000)
+        #expect(seen.first == 1)
+        #expect(seen.last == 20_000)
+        #expect(try reader.nextBatch() == nil)
+        for _ in 0..<20 {
+            let early = PrefetchingReader(try Tables.open(url, format: TableFormat.detect(url)), depth: 1)
+            _ = try early.nextBatch()
+        }
+    }
+
     @Test func gzipIsRecognisedByItsMagicBytes() throws {
         let home = try TestHome()
         defer { home.remove() }

@@ -22,8 +22,12 @@ public struct Artifact: Sendable {
         self.columns = columns
     }
 
-    /// The file minus the excluded rows: what the next step reads.
-    public func open() throws -> any TableReader { try Tables.open(self) }
+    /// The file minus the excluded rows: what the next step reads, parsed ahead on a second thread unless only
+    /// the header is wanted.
+    public func open(prefetch: Bool = true) throws -> any TableReader {
+        let reader = try Tables.open(self)
+        return prefetch ? PrefetchingReader(reader) : reader
+    }
 
     /// The declared type of a column, `string` when no contract has typed it.
     public func column(named name: String) -> ColumnSpec {

@@ -32,7 +32,7 @@ public struct LoadSkill: Skill {
             }
             replace = true
         }
-        let columns = try artifact.columns ?? artifact.open().header.map { ColumnSpec(name: $0) }
+        let columns = try artifact.columns ?? artifact.open(prefetch: false).header.map { ColumnSpec(name: $0) }
         for key in spec.key where !columns.contains(where: { $0.name == key }) {
             return .fail(.schemaMismatch, "key column '\(key)' is not in the data (columns: \(columns.map(\.name).joined(separator: ", ")))")
         }

@@ -23,6 +23,8 @@ public final class CSVReader: TableReader {
     private let chunk: Int
     private let excluded: RowSet?
     private var pending: [CSVRecord] = []
+    /// An error met after some rows of a batch: thrown on the next call, once those rows are delivered.
+    private var failure: (any Error)?
     private var pendingIndex = 0
     /// Rows per batch: enough to amortise the per-batch work, small enough to stay in cache.
     static let batchRows = 4096
@@ -52,9 +54,16 @@ public final class CSVReader: TableReader {
     }
 
     public func nextBatch() throws -> RowBatch? {
+        if let failure { throw failure }
         var batch = RowBatch()
         batch.reserve(rows: CSVReader.batchRows, bytes: 1 << 18)
-        while batch.count < CSVReader.batchRows, try parseRecord(into: &batch) {}
+        do {
+            while batch.count < CSVReader.batchRows, try parseRecord(into: &batch) {}
+        } catch {
+            // The rows before the error come first; the error follows on the next call.
+            failure = error
+            if batch.isEmpty { throw error }
+        }
         return batch.isEmpty ? nil : batch
     }
 

@@ -1,0 +1,88 @@
+import Foundation
+
+/// Reads batches ahead on a thread of its own, so parsing runs on the second core while the caller checks,
+/// transforms or loads the batch before. Batches arrive in file order; an error arrives where its batch would.
+/// At most `depth` batches wait, so memory stays bounded whatever the file's size.
+public final class PrefetchingReader: TableReader {
+    public let header: [String]
+    private let channel: BatchChannel
+    private var finished = false
+
+    public init(_ inner: any TableReader, depth: Int = 4) {
+        header = inner.header
+        let channel = BatchChannel(depth: depth)
+        self.channel = channel
+        // The inner reader moves to the producer thread and is used only there from now on.
+        let handoff = Handoff(reader: inner)
+        let thread = Thread {
+            while true {
+                let item: Result<RowBatch?, any Error>
+                do { item = .success(try handoff.reader.nextBatch()) } catch { item = .failure(error) }
+                guard channel.put(item) else { return }
+                if case .success(let batch) = item, batch != nil { continue }
+                return
+            }
+        }
+        thread.name = "heal-reader"
+        thread.start()
+    }
+
+    deinit { channel.close() }
+
+    public func nextBatch() throws -> RowBatch? {
+        if finished { return nil }
+        let item = channel.take()
+        switch item {
+        case .success(let batch?): return batch
+        case .success(nil):
+            finished = true
+            return nil
+        case .failure(let error):
+            finished = true
+            throw error
+        }
+    }
+}
+
+/// Ownership transfer of a non-Sendable reader to the one thread that uses it afterwards.
+private struct Handoff: @unchecked Sendable {
+    let reader: any TableReader
+}
+
+/// A bounded queue between the reading thread and the caller.
+private final class BatchChannel: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [Result<RowBatch?, any Error>] = []
+    private var closed = false
+    private let depth: Int
+
+    init(depth: Int) { self.depth = max(1, depth) }
+
+    /// Waits for room; false once the caller has gone, so the producer stops.
+    func put(_ item: Result<RowBatch?, any Error>) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= depth && !closed { condition.wait() }
+        if closed { return false }
+        items.append(item)
+        condition.broadcast()
+        return true
+    }
+
+    func take() -> Result<RowBatch?, any Error> {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty { condition.wait() }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        items.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+}
