@@ -49,9 +49,15 @@ struct RunCommand: AsyncParsableCommand {
         }
         var executor = RunExecutor(home: home, config: config, store: store)
         let json = self.json
-        executor.observer = { event in RunPrinter.print(event, quiet: json) }
+        let line = json ? nil : ProgressLine(progress: executor.progress)
+        executor.observer = { event in
+            line?.clear()
+            RunPrinter.print(event, quiet: json)
+        }
+        line?.start()
         let summary: RunSummary
         do {
+            defer { line?.stop() }
             summary = try await executor.run(pipeline: pipeline, options: options)
         } catch let error as UsageError {
             Console.error("heal: \(error.message)")

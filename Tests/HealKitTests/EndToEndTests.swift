@@ -94,6 +94,31 @@ struct EndToEndTests {
         #expect(peerLines == quarantinedLines)
     }
 
+    /// On a terminal a long step shows rows and rows/s on one line of standard error; through a pipe nothing extra.
+    @Test func progressShowsOnATerminalOnly() async throws {
+        let home = try TestHome()
+        defer { home.remove() }
+        try home.write("playbooks/p.yml", "steps:\n  - { name: fetch, skill: f }\n  - { name: schema, skill: s }\n  - { name: load, skill: l }\n")
+        try home.write("skills/f.yml", "kind: fetch\nsource: landing/big.csv\n")
+        try home.write("skills/s.yml", "kind: validate_schema\ncolumns:\n  - { name: id, type: integer }\n  - { name: note, type: string }\n")
+        try home.write("skills/l.yml", "kind: load\ntarget: sqlite:warehouse.db\ntable: t\n")
+        var text = "id,note\n"
+        text.reserveCapacity(8_000_000)
+        for i in 1...400_000 { text += "\(i),row number \(i)\n" }
+        try home.write("landing/big.csv", text)
+        let heal = HealProcess.binary.path
+        let onTerminal = try await HealProcess.run(executable: URL(fileURLWithPath: "/usr/bin/script"),
+                                                   ["-q", "-e", "-c", "\(heal) run p --date 2026-11-01", "/dev/null"],
+                                                   in: home, environment: ["HEAL_PROGRESS_AFTER_MS": "0"])
+        #expect(onTerminal.status == 0, "\(onTerminal.stdout)")
+        #expect(onTerminal.stdout.contains("rows/s"))
+        #expect(onTerminal.stdout.contains(try Regex(#"(schema|load)  [0-9,]+ rows · [0-9,]+ rows/s"#)))
+        #expect(onTerminal.stdout.contains("succeeded: read 400000 · loaded 400000"))
+        let piped = try await HealProcess.run(["run", "p", "--date", "2026-11-02"], home: home, environment: ["HEAL_PROGRESS_AFTER_MS": "0"])
+        #expect(piped.status == 0)
+        #expect(!piped.stdout.contains("rows/s") && !piped.stderr.contains("rows/s"))
+    }
+
     @Test func missingPrimaryFileHealsFromTheMirror() async throws {
         let home = try TestHome.example()
         defer { home.remove() }

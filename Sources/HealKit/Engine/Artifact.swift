@@ -22,12 +22,8 @@ public struct Artifact: Sendable {
         self.columns = columns
     }
 
-    /// The file minus the excluded rows: what the next step reads, parsed ahead on a second thread unless only
-    /// the header is wanted.
-    public func open(prefetch: Bool = true) throws -> any TableReader {
-        let reader = try Tables.open(self)
-        return prefetch ? PrefetchingReader(reader) : reader
-    }
+    /// The file minus the excluded rows: what the next step reads (`RunContext.open` adds read-ahead and progress).
+    public func open() throws -> any TableReader { try Tables.open(self) }
 
     /// The declared type of a column, `string` when no contract has typed it.
     public func column(named name: String) -> ColumnSpec {

@@ -15,6 +15,8 @@ public struct RunContext: Sendable {
     public var lastLoad: LoadTarget?
     /// Every skill config, for remediations that re-run other checks (schema repair's gate).
     public var skillConfigs: [String: SkillConfig] = [:]
+    /// Rows the running step has reached, for the terminal.
+    public var progress = RowProgress()
 
     public init(home: HealHome, playbook: Playbook, runID: String, date: CalendarDate, force: Bool = false,
                 variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment, store: MetadataStore) {
@@ -45,6 +47,12 @@ public struct RunContext: Sendable {
             url = stagingURL(stepIndex: stepIndex, name: "\(name)-\(n)")
         }
         return url
+    }
+
+    /// The artifact as a data step reads it: parsed ahead on a second thread, its rows counted for progress.
+    public func open(_ artifact: Artifact) throws -> any TableReader {
+        let progress = self.progress
+        return PrefetchingReader(try Tables.open(artifact)) { progress.add($0) }
     }
 
     public func render(_ template: Template) throws -> String {

@@ -7,6 +7,8 @@ public struct RunExecutor: Sendable {
     public let store: MetadataStore
     public var observer: @Sendable (RunEvent) -> Void = { _ in }
     /// Waits between retries; tests may shorten it, users never need to.
+    /// The running step's rows, sampled by the command line to show progress.
+    public let progress = RowProgress()
     public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     public init(home: HealHome, config: ProjectConfig, store: MetadataStore) {
@@ -30,6 +32,7 @@ public struct RunExecutor: Sendable {
         var context = RunContext(home: home, playbook: playbook, runID: runID, date: date, force: options.force,
                                  variables: options.variables, environment: options.environment, store: store)
         context.skillConfigs = config.skills
+        context.progress = progress
         var record = RunRecord(id: runID, pipeline: playbook.name, logicalDate: date.description, status: RunStatus.running.rawValue,
                                startedAt: Timestamp.now(), forced: options.force)
         try store.insertRun(record)

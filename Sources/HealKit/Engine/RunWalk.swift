@@ -96,6 +96,8 @@ struct RunWalk {
         let started = Date()
         let clock = ContinuousClock.now
         var result: SkillResult
+        context.progress.begin(step.name)
+        defer { context.progress.end() }
         do {
             result = try await body(context)
         } catch let failure as SkillFailure {
@@ -105,6 +107,7 @@ struct RunWalk {
         } catch {
             result = .fail(.internal, "\(error)")
         }
+        context.progress.end()
         // The first count of the input's rows is what the run read, whichever step made it.
         if !readKnown, let read = result.rows.read {
             rows.read = read

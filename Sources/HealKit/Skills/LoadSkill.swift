@@ -32,13 +32,13 @@ public struct LoadSkill: Skill {
             }
             replace = true
         }
-        let columns = try artifact.columns ?? artifact.open(prefetch: false).header.map { ColumnSpec(name: $0) }
+        let columns = try artifact.columns ?? artifact.open().header.map { ColumnSpec(name: $0) }
         for key in spec.key where !columns.contains(where: { $0.name == key }) {
             return .fail(.schemaMismatch, "key column '\(key)' is not in the data (columns: \(columns.map(\.name).joined(separator: ", ")))")
         }
         let report = try warehouse.load(LoadRequest(
             pipeline: context.pipeline, date: context.date.description, runID: context.runID, table: spec.table,
-            columns: columns, artifact: artifact, inputSHA256: sourceSHA, key: spec.key, replaceDate: replace))
+            columns: columns, artifact: artifact, inputSHA256: sourceSHA, key: spec.key, replaceDate: replace, progress: context.progress))
         let replaced = report.replaced > 0 ? ", replacing \(report.replaced) earlier rows of \(context.date)" : ""
         return .pass("\(report.inserted) rows into \(spec.table) (\(report.before) → \(report.after))\(replaced)",
                      figures: ["inserted": report.inserted, "before": report.before, "after": report.after, "replaced": report.replaced],

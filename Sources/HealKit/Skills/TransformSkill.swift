@@ -10,7 +10,7 @@ public struct TransformSkill: Skill {
     public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
         let artifact = try input.requireArtifact()
         let reader: any TableReader
-        do { reader = try artifact.open() } catch let error as TableError {
+        do { reader = try context.open(artifact) } catch let error as TableError {
             return .fail(.parseError, "\(error)")
         }
         var columns = reader.header.map { artifact.column(named: $0) }

@@ -9,7 +9,7 @@ public struct ValidateQualitySkill: RowChecking {
         let artifact = try input.requireArtifact()
         let shown = context.home.display(artifact.url)
         do {
-            let reader = try artifact.open()
+            let reader = try context.open(artifact)
             let checker = try makeRowChecker(for: artifact, header: reader.header, in: context)
             let spool = RejectSpool(url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"), header: reader.header, input: artifact.url)
             let (rows, tally, rejected) = try checker.scan(reader, spool: spool)

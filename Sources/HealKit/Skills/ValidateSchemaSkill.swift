@@ -11,7 +11,7 @@ public struct ValidateSchemaSkill: RowChecking {
         let shown = context.home.display(artifact.url)
         do {
             artifact.format = try contract.format(of: artifact)
-            let reader = try artifact.open()
+            let reader = try context.open(artifact)
             let header = reader.header
             let shape = artifact.format!.summary
             if let mismatch = headerProblem(header) {

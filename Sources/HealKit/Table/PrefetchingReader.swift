@@ -7,8 +7,11 @@ public final class PrefetchingReader: TableReader {
     public let header: [String]
     private let channel: BatchChannel
     private var finished = false
+    private let onBatch: (@Sendable (Int) -> Void)?
 
-    public init(_ inner: any TableReader, depth: Int = 4) {
+    /// `onBatch` hears each batch's row count as the caller receives it (progress on a terminal).
+    public init(_ inner: any TableReader, depth: Int = 4, onBatch: (@Sendable (Int) -> Void)? = nil) {
+        self.onBatch = onBatch
         header = inner.header
         let channel = BatchChannel(depth: depth)
         self.channel = channel
@@ -33,7 +36,9 @@ public final class PrefetchingReader: TableReader {
         if finished { return nil }
         let item = channel.take()
         switch item {
-        case .success(let batch?): return batch
+        case .success(let batch?):
+            onBatch?(batch.count)
+            return batch
         case .success(nil):
             finished = true
             return nil

@@ -116,7 +116,8 @@ public final class SQLiteWarehouse: Warehouse {
     /// Binds a batch's bytes through SQLite's C API on GRDB's prepared statement (measured here 1.6× GRDB's
     /// argument arrays); text is bound in place, valid until the step that follows.
     func insertRows(_ request: LoadRequest, _ db: Database) throws -> Int {
-        let reader = try request.artifact.open()
+        let progress = request.progress
+        let reader = PrefetchingReader(try request.artifact.open()) { progress?.add($0) }
         let indexes = request.columns.map { column in reader.header.firstIndex(of: column.name) }
         let names = request.columns.map { SQLIdentifier.quote($0.name) } + ["\"_heal_run\"", "\"_heal_date\""]
         let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")

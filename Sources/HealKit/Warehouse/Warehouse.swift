@@ -30,6 +30,8 @@ public struct LoadRequest: Sendable {
     public var key: [String]
     /// Delete the date's earlier rows (and ledger rows) in the same transaction.
     public var replaceDate: Bool
+    /// Counts the rows as they are written, for the terminal.
+    public var progress: RowProgress?
 }
 
 public struct LoadReport: Sendable {
