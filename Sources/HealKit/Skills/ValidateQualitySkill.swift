@@ -102,12 +102,15 @@ final class QualityRowChecker: RowChecker {
     let uniques: [(indexes: [Int], columns: [String])]
     /// Keys seen so far: the one structure that grows with the file.
     let seen: [KeySet]
+    /// The common case, one rule on one column, without the general path's arrays.
+    private let singleKey: (column: Int, keys: KeySet)?
     private var scratch: [UInt8] = []
 
     init(checks: [Check], uniques: [(indexes: [Int], columns: [String])]) {
         self.checks = checks
         self.uniques = uniques
         seen = uniques.map { _ in KeySet() }
+        singleKey = uniques.count == 1 && uniques[0].indexes.count == 1 ? (uniques[0].indexes[0], seen[0]) : nil
     }
 
     func check(_ row: RowView) -> Violation? {
@@ -144,8 +147,8 @@ final class QualityRowChecker: RowChecker {
             }
         }
         if uniques.isEmpty { return nil }
-        if uniques.count == 1 {
-            return withKey(uniques[0].indexes, row) { seen[0].insert($0) } ? nil : duplicate(uniques[0], row)
+        if let single = singleKey {
+            return single.keys.insert(UnsafeRawBufferPointer(row[single.column].trimmed.buffer)) ? nil : duplicate(uniques[0], row)
         }
         for (n, unique) in uniques.enumerated() where withKey(unique.indexes, row, { seen[n].contains($0) }) {
             return duplicate(unique, row)

@@ -93,16 +93,17 @@ final class ContractRowChecker: RowChecker {
                              reason: "the row has \(row.count) fields, the header has \(width)")
         }
         for (index, check) in columns {
-            let column = check.column
             let value = row[index].trimmed
             if value.isEmpty {
-                if !column.nullable {
+                if !check.column.nullable {
+                    let column = check.column
                     return Violation(failureClass: .parseError, rule: "not_nullable", column: column.name, value: "",
                                      reason: "\(column.name) is empty but the contract says it is not nullable")
                 }
                 continue
             }
             if !check.accepts(value) {
+                let column = check.column
                 let text = value.string
                 return Violation(failureClass: .parseError, rule: "type", column: column.name, value: text,
                                  reason: "\(column.name) \(Text.quoted(text)) is not \(column.expectation)")

@@ -2,7 +2,8 @@ import Foundation
 
 /// A contract column compiled for the data path: does a field's text parse as the column's type,
 /// and what is its canonical text (plain numbers, ISO dates, true/false)?
-struct ValueCheck {
+/// A class: the hot loops hold one reference instead of copying the column's strings and arrays per field.
+final class ValueCheck {
     let column: ColumnSpec
     /// A timestamp column's formats split once: patterns with a time, and plain date patterns (midnight).
     private let timeFormats: [DateFormat]
