@@ -17,6 +17,9 @@ public struct RunContext: Sendable {
     public var skillConfigs: [String: SkillConfig] = [:]
     /// Rows the running step has reached, for the terminal.
     public var progress = RowProgress()
+    /// Rows released from quarantine, not a day's file: volume rules do not apply, and the load appends them
+    /// under a ledger entry of their own.
+    public var isRelease = false
 
     public init(home: HealHome, playbook: Playbook, runID: String, date: CalendarDate, force: Bool = false,
                 variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment, store: MetadataStore) {

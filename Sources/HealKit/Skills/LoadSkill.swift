@@ -23,7 +23,13 @@ public struct LoadSkill: Skill {
         let sourceSHA = context.sourceSHA256 ?? artifact.sha256
         let earlier = try warehouse.ledger(pipeline: context.pipeline, date: context.date.description, table: spec.table)
         var replace = spec.mode == .replace || context.force
-        if let previous = earlier.first, !replace {
+        if context.isRelease {
+            // Released rows join the day's data: appended, once per distinct set of rows.
+            if let same = earlier.first(where: { $0.inputSHA256 == sourceSHA }) {
+                return .skip("these rows are already in \(spec.table) (release run \(same.runID))")
+            }
+            replace = false
+        } else if let previous = earlier.first, !replace {
             if previous.inputSHA256 == sourceSHA {
                 return .skip("\(context.date) is already in \(spec.table) from the same input (run \(previous.runID)); use --force to load it again")
             }

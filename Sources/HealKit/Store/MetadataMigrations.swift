@@ -120,6 +120,31 @@ enum MetadataMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v4-quarantine-review") { db in
+            try db.execute(sql: """
+                ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'run';
+                ALTER TABLE quarantine_batches ADD COLUMN released INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE quarantine_batches ADD COLUMN discarded INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE quarantine_actions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    batch_id TEXT NOT NULL REFERENCES quarantine_batches(id),
+                    action TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    rows INTEGER NOT NULL,
+                    detail TEXT NOT NULL,
+                    run_id TEXT,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX quarantine_actions_batch ON quarantine_actions(batch_id);
+                CREATE TABLE quarantine_row_states (
+                    batch_id TEXT NOT NULL REFERENCES quarantine_batches(id),
+                    source_line INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    action_id INTEGER NOT NULL REFERENCES quarantine_actions(id),
+                    PRIMARY KEY (batch_id, source_line)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -18,6 +18,8 @@ public struct RunRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     public var sourceSha256: String?
     public var forced = false
     public var error: String?
+    /// `run` for a playbook run, `release` for rows a reviewer released from quarantine.
+    public var kind = "run"
 
     public init(id: String, pipeline: String, logicalDate: String, status: String, startedAt: String, finishedAt: String? = nil,
                 rowsRead: Int = 0, rowsLoaded: Int = 0, rowsQuarantined: Int = 0, rowsDeduplicated: Int = 0, rowsUpdated: Int = 0,
@@ -39,7 +41,7 @@ public struct RunRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, pipeline, status, error, forced
+        case id, pipeline, status, error, forced, kind
         case logicalDate = "logical_date", startedAt = "started_at", finishedAt = "finished_at"
         case rowsRead = "rows_read", rowsLoaded = "rows_loaded", rowsQuarantined = "rows_quarantined"
         case rowsDeduplicated = "rows_deduplicated", rowsUpdated = "rows_updated", sourceSha256 = "source_sha256"
@@ -118,10 +120,49 @@ public struct QuarantineBatchRecord: Codable, Sendable, FetchableRecord, Persist
     public var reasons: String
     public var status: String
     public var createdAt: String
+    /// Rows released into the warehouse and rows discarded so far; the rest are open.
+    public var released = 0
+    public var discarded = 0
+
+    public var open: Int { rows - released - discarded }
+
+    public init(id: String, runId: String, pipeline: String, logicalDate: String, step: String, path: String, rows: Int,
+                reasons: String, status: String, createdAt: String) {
+        self.id = id
+        self.runId = runId
+        self.pipeline = pipeline
+        self.logicalDate = logicalDate
+        self.step = step
+        self.path = path
+        self.rows = rows
+        self.reasons = reasons
+        self.status = status
+        self.createdAt = createdAt
+    }
 
     enum CodingKeys: String, CodingKey {
-        case id, pipeline, step, path, rows, reasons, status
+        case id, pipeline, step, path, rows, reasons, status, released, discarded
         case runId = "run_id", logicalDate = "logical_date", createdAt = "created_at"
+    }
+}
+
+/// Who did what to a quarantine batch, and when: every release and discard.
+public struct QuarantineActionRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "quarantine_actions"
+    public var id: Int64?
+    public var batchId: String
+    public var action: String
+    public var actor: String
+    public var rows: Int
+    public var detail: String
+    public var runId: String?
+    public var createdAt: String
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    enum CodingKeys: String, CodingKey {
+        case id, action, actor, rows, detail
+        case batchId = "batch_id", runId = "run_id", createdAt = "created_at"
     }
 }
 

@@ -1,0 +1,129 @@
+import Foundation
+
+/// One quarantined row as a reviewer sees it: where it came from, why it was set aside, its fields, and what
+/// became of it.
+public struct QuarantinedRow: Sendable, Codable, Equatable {
+    public var sourceLine: Int
+    public var reason: String
+    public var rule: String
+    public var column: String
+    public var value: String
+    /// `open`, `released` or `discarded`.
+    public var state: String
+    public var fields: [String]
+}
+
+/// A problem a reviewer can fix: an unknown batch, a missing file, an edited file that does not fit.
+public struct QuarantineReviewError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// `heal quarantine …`: list, read, export and discard quarantined rows; every action recorded with who and when.
+public struct QuarantineReview: Sendable {
+    public let home: HealHome
+    public let store: MetadataStore
+
+    public init(home: HealHome, store: MetadataStore) {
+        self.home = home
+        self.store = store
+    }
+
+    /// A batch by id or unique prefix.
+    public func batch(_ id: String) throws -> QuarantineBatchRecord {
+        let found = try store.quarantineBatch(matching: id)
+        guard found.count == 1 else {
+            throw QuarantineReviewError(found.isEmpty
+                ? "no quarantine batch '\(id)'; list them with heal quarantine list"
+                : "'\(id)' matches \(found.count) batches (\(found.map(\.id).joined(separator: ", "))); give more of the id")
+        }
+        return found[0]
+    }
+
+    /// The row columns of a batch (after quarantine's leading columns), and each row that `reason` selects, in file order.
+    /// `reason` matches a rule (`not_null`), a rule and column (`not_null:amount`) or words of the reason text.
+    @discardableResult
+    public func rows(of batch: QuarantineBatchRecord, reason: String? = nil, limit: Int? = nil,
+                     _ body: (QuarantinedRow) throws -> Void) throws -> [String] {
+        let url = home.resolve(path: batch.path)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw QuarantineReviewError("the file of batch \(batch.id) is missing: \(batch.path)")
+        }
+        let states = try store.quarantineRowStates(batch: batch.id)
+        let reader = try CSVReader(url: url)
+        let lead = QuarantineBatch.leadingColumns.count
+        guard Array(reader.header.prefix(lead)) == QuarantineBatch.leadingColumns else {
+            throw QuarantineReviewError("\(batch.path) is not a quarantine file: its header should start with \(QuarantineBatch.leadingColumns.joined(separator: ","))")
+        }
+        var shown = 0
+        while let record = try reader.next() {
+            if let limit, shown >= limit { break }
+            let f = record.fields
+            guard f.count >= lead, let line = Int(f[0]) else {
+                throw QuarantineReviewError("\(batch.path):\(record.line): expected a source line number in the first field")
+            }
+            let row = QuarantinedRow(sourceLine: line, reason: f[1], rule: f[2], column: f[3], value: f[4],
+                                     state: states[line] ?? "open", fields: Array(f.dropFirst(lead)))
+            if let reason, !QuarantineReview.matches(row, reason) { continue }
+            shown += 1
+            try body(row)
+        }
+        return Array(reader.header.dropFirst(lead))
+    }
+
+    static func matches(_ row: QuarantinedRow, _ filter: String) -> Bool {
+        filter == row.rule || filter == "\(row.rule):\(row.column)" || row.reason.localizedCaseInsensitiveContains(filter)
+    }
+
+    public enum ExportFormat: String, Sendable, CaseIterable {
+        case csv, jsonl
+    }
+
+    /// Every row of the batch with its state: CSV in quarantine's layout plus `_state`, or JSON Lines with the
+    /// row's fields by column name. A CSV export, edited, is what `release --file` takes back.
+    public func export(_ batch: QuarantineBatchRecord, format: ExportFormat, to output: URL) throws -> Int {
+        var header: [String] = []
+        var rows: [QuarantinedRow] = []
+        header = try self.rows(of: batch) { rows.append($0) }
+        switch format {
+        case .csv:
+            let writer = try CSVWriter(url: output, header: QuarantineBatch.leadingColumns + ["_state"] + header)
+            for r in rows {
+                try writer.write([String(r.sourceLine), r.reason, r.rule, r.column, r.value, r.state] + r.fields)
+            }
+            _ = try writer.finish()
+        case .jsonl:
+            var text = ""
+            for r in rows {
+                var object: [String: Any] = ["_source_line": r.sourceLine, "_reason": r.reason, "_rule": r.rule, "_column": r.column,
+                                             "_value": r.value, "_state": r.state]
+                var fields: [String: String] = [:]
+                for (name, value) in zip(header, r.fields) { fields[name] = value }
+                object["row"] = fields
+                text += String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
+            }
+            try Data(text.utf8).write(to: output, options: .atomic)
+        }
+        return rows.count
+    }
+
+    /// Marks every open row of the batch discarded, with the reviewer's reason. The rows stay in the file for the record.
+    public func discard(_ batch: QuarantineBatchRecord, reason: String, actor: String) throws -> QuarantineActionRecord {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw QuarantineReviewError("say why the rows are discarded: --reason TEXT")
+        }
+        var open: [Int] = []
+        try rows(of: batch) { if $0.state == "open" { open.append($0.sourceLine) } }
+        guard !open.isEmpty else { throw QuarantineReviewError("batch \(batch.id) has no open rows (\(batch.released) released, \(batch.discarded) discarded)") }
+        let action = QuarantineActionRecord(batchId: batch.id, action: "discard", actor: actor, rows: open.count, detail: reason,
+                                            runId: nil, createdAt: Timestamp.now())
+        return try store.recordQuarantineAction(action, lines: open)
+    }
+
+    /// Who is acting: `HEAL_ACTOR` (a CI job can name itself), else the login name.
+    public static func actor(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let name = environment["HEAL_ACTOR"] ?? environment["USER"] ?? environment["LOGNAME"], !name.isEmpty { return name }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(getuid())"
+    }
+}

@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import HealKit
+
+struct QuarantineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quarantine", abstract: "Review quarantined rows: list, show, export, release, discard.",
+        subcommands: [List.self, Show.self, Export.self, Release.self, Discard.self])
+
+    static func review(_ home: HomeOption) throws -> QuarantineReview {
+        let home = home.resolved
+        return QuarantineReview(home: home, store: try RunsCommand.store(home))
+    }
+
+    /// Runs a review action; the reviewer's mistakes (an unknown batch, a missing reason) exit 2 with the message.
+    static func reviewing<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as QuarantineReviewError {
+            Console.error("heal: \(error)")
+            throw ExitCode(2)
+        } catch let error as TableError {
+            Console.error("heal: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Quarantine batches, newest first: rows by reason and what became of them.")
+        @Option(help: "Only this pipeline.") var pipeline: String?
+        @Option(help: "Only logical dates from this one on (YYYY-MM-DD).") var since: String?
+        @Option(help: "Only batches in this status: open, released, discarded, closed.") var status: String?
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var home: HomeOption
+
+        func run() async throws {
+            let batches = try QuarantineCommand.review(home).store.quarantineBatches(pipeline: pipeline, since: since, status: status)
+            if json { return try Console.json(batches) }
+            if batches.isEmpty { return print("no quarantine batches\(pipeline.map { " for \($0)" } ?? "")") }
+            print(["BATCH", "PIPELINE", "DATE", "STEP", "ROWS", "OPEN", "STATUS"].enumerated()
+                .map { RunPrinter.pad($1, [26, 14, 11, 10, 6, 6, 10][$0]) }.joined(separator: " ") + " REASONS")
+            for b in batches {
+                let reasons = (try? JSONSerialization.jsonObject(with: Data(b.reasons.utf8)) as? [String: Int]).map { counts in
+                    counts.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                } ?? b.reasons
+                print([b.id, b.pipeline, b.logicalDate, b.step, String(b.rows), String(b.open), b.status].enumerated()
+                    .map { RunPrinter.pad($1, [26, 14, 11, 10, 6, 6, 10][$0]) }.joined(separator: " ") + " " + reasons)
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The rows of one batch: source line, reason, rule, column, value and the row.")
+        @Argument(help: "The batch id or a unique prefix (heal quarantine list).") var batch: String
+        @Option(help: "Only rows of this rule (not_null), rule and column (not_null:amount) or reason words.") var reason: String?
+        @Option(help: "At most this many rows.") var limit: Int?
+        @Flag(help: "Print JSON Lines.") var json = false
+        @OptionGroup var home: HomeOption
+
+        func run() async throws {
+            let review = try QuarantineCommand.review(home)
+            try QuarantineCommand.reviewing {
+                let batch = try review.batch(self.batch)
+                if !json {
+                    print("batch \(batch.id) · \(batch.pipeline) · \(batch.logicalDate) · step \(batch.step) · \(batch.rows) rows (\(batch.open) open, \(batch.released) released, \(batch.discarded) discarded) · \(batch.path)")
+                }
+                var header: [String] = []
+                var rows: [QuarantinedRow] = []
+                header = try review.rows(of: batch, reason: reason, limit: limit) { rows.append($0) }
+                for row in rows {
+                    if json {
+                        let encoder = JSONEncoder()
+                        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                        print(String(decoding: try encoder.encode(row), as: UTF8.self))
+                        continue
+                    }
+                    let fields = zip(header, row.fields).map { "\($0)=\($1)" }.joined(separator: " ")
+                    print("line \(row.sourceLine) [\(row.state)] \(row.rule)\(row.column.isEmpty ? "" : " \(row.column)"): \(row.reason)")
+                    print("    \(fields)")
+                }
+                if !json && rows.isEmpty { print("no rows\(reason.map { " match '\($0)'" } ?? "")") }
+            }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write a batch's rows, with their state, as CSV (editable for release --file) or JSON Lines.")
+        @Argument(help: "The batch id or a unique prefix.") var batch: String
+        @Option(help: "csv or jsonl.") var format: String = "csv"
+        @Option(help: "The file to write (default: standard output).") var out: String?
+        @OptionGroup var home: HomeOption
+
+        func validate() throws {
+            guard QuarantineReview.ExportFormat(rawValue: format) != nil else { throw ValidationError("--format must be csv or jsonl, not '\(format)'") }
+        }
+
+        func run() async throws {
+            let review = try QuarantineCommand.review(home)
+            let target = out.map { URL(fileURLWithPath: $0) }
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("heal-export-\(UUID().uuidString).\(format)")
+            let count = try QuarantineCommand.reviewing {
+                try review.export(try review.batch(batch), format: QuarantineReview.ExportFormat(rawValue: format)!, to: target)
+            }
+            if let out {
+                Console.error("\(count) rows → \(out)")
+            } else {
+                FileHandle.standardOutput.write(try Data(contentsOf: target))
+                try? FileManager.default.removeItem(at: target)
+            }
+        }
+    }
+
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send rows back through the pipeline's checks and transforms; load those that pass, once.",
+            discussion: "Rows run from the step that quarantined them (fetch, health checks and commands are not run). Rows that fail again stay open in the batch. Edit rows by exporting the batch as CSV, changing values, and passing the file with --file.")
+        @Argument(help: "The batch id or a unique prefix.") var batch: String
+        @Option(help: "Only these source lines, e.g. 82,243-250.") var rows: String?
+        @Option(help: "An edited export of the batch (CSV with _source_line and the row's columns).") var file: String?
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var home: HomeOption
+
+        func validate() throws {
+            if let rows, Release.lines(rows) == nil { throw ValidationError("--rows '\(rows)' is not a list of line numbers like 82,243-250") }
+        }
+
+        static func lines(_ text: String) -> Set<Int>? {
+            var lines: Set<Int> = []
+            for part in text.split(separator: ",") {
+                let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                switch bounds.count {
+                case 1: guard let n = bounds[0] else { return nil }; lines.insert(n)
+                case 2: guard let a = bounds[0], let b = bounds[1], a <= b else { return nil }; lines.formUnion(a...b)
+                default: return nil
+                }
+            }
+            return lines.isEmpty ? nil : lines
+        }
+
+        func run() async throws {
+            let review = try QuarantineCommand.review(home)
+            let config = try Console.configuration(review.home)
+            let release = QuarantineRelease(review: review, config: config)
+            let report: QuarantineRelease.Report
+            do {
+                report = try await release.release(batch, lines: rows.flatMap(Release.lines), edited: file.map { URL(fileURLWithPath: $0) },
+                                                   actor: QuarantineReview.actor())
+            } catch let error as QuarantineReviewError {
+                Console.error("heal: \(error)")
+                throw ExitCode(2)
+            } catch let error as TableError {
+                Console.error("heal: \(error)")
+                throw ExitCode(2)
+            } catch let failure as SkillFailure {
+                Console.error("heal: the release failed and nothing was loaded: \(failure.failureClass.rawValue): \(failure.details)")
+                throw ExitCode(1)
+            }
+            if json {
+                try Console.json(report)
+            } else {
+                for step in report.steps { print("  \(step)") }
+                for (line, reason) in report.failures.sorted(by: { $0.key < $1.key }) { print("  kept line \(line): \(reason)") }
+                print("\(report.status): \(report.candidates) rows offered · loaded \(report.loaded) · kept in quarantine \(report.kept) · deduplicated \(report.deduplicated) (run \(report.runID))")
+            }
+            if report.status == "failed" { throw ExitCode(1) }
+        }
+    }
+
+    struct Discard: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a batch's open rows discarded, with why; recorded with who and when.")
+        @Argument(help: "The batch id or a unique prefix.") var batch: String
+        @Option(help: "Why the rows are not worth loading (required).") var reason: String
+        @OptionGroup var home: HomeOption
+
+        func run() async throws {
+            let review = try QuarantineCommand.review(home)
+            let action = try QuarantineCommand.reviewing {
+                try review.discard(try review.batch(batch), reason: reason, actor: QuarantineReview.actor())
+            }
+            print("discarded \(action.rows) rows of batch \(action.batchId) (by \(action.actor): \(action.detail))")
+        }
+    }
+}
