@@ -142,6 +142,22 @@ public final class MetadataStore: Sendable {
         try database.read { db in try QuarantineActionRecord.filter(Column("batch_id") == batch).order(Column("id")).fetchAll(db) }
     }
 
+    /// Everything a report over logical dates `from`…`to` reads: playbook runs (not releases), their attempts and
+    /// proposals, and the quarantine batches of those dates.
+    public func reportInput(from: String, to: String, pipeline: String?) throws
+        -> (runs: [RunRecord], attempts: [AttemptRecord], proposals: [ProposalRecord], batches: [QuarantineBatchRecord]) {
+        try database.read { db in
+            var runs = RunRecord.filter(Column("logical_date") >= from && Column("logical_date") <= to && Column("kind") == "run")
+            if let pipeline { runs = runs.filter(Column("pipeline") == pipeline) }
+            let runList = try runs.order(Column("logical_date"), Column("started_at")).fetchAll(db)
+            let ids = runList.map(\.id)
+            let attempts = try AttemptRecord.filter(ids.contains(Column("run_id"))).order(Column("id")).fetchAll(db)
+            let proposals = try ProposalRecord.filter(ids.contains(Column("run_id"))).order(Column("id")).fetchAll(db)
+            let batches = try QuarantineBatchRecord.filter(ids.contains(Column("run_id"))).fetchAll(db)
+            return (runList, attempts, proposals, batches)
+        }
+    }
+
     public func artifacts(run: String) throws -> [ArtifactRecord] {
         try database.read { db in try ArtifactRecord.filter(Column("run_id") == run).order(Column("id")).fetchAll(db) }
     }

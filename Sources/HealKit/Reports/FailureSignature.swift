@@ -1,0 +1,26 @@
+import Foundation
+
+/// Masks what changes from day to day in a failure's details (numbers, quoted values, paths, run ids, hashes),
+/// so the same failure on different days has the same pattern.
+public enum FailureSignature {
+    private static let rules: [(NSRegularExpression, String)] = [
+        // The examples after "; e.g." differ every day; the summary before them is the failure.
+        (#"; e\.g\. .*$"#, ""),
+        (#"\b[a-z][a-z0-9+.-]*://[^\s'"]+"#, "URL"),
+        (#"\b\d{8}T\d{6}-[0-9a-f]{4}(-\d+)?\b"#, "RUN"),
+        (#"\b[0-9a-f]{12,64}\b"#, "HEX"),
+        (#"(?:[A-Za-z0-9_.~-]*/)+[A-Za-z0-9_.~-]+"#, "PATH"),
+        (#"'[^']*'"#, "'…'"),
+        (#"\b\d+([.,]\d+)*\b"#, "N"),
+        (#"\s+"#, " "),
+    ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
+
+    public static func pattern(_ details: String) -> String {
+        var text = details
+        for (regex, template) in rules {
+            text = regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
+        }
+        text = text.trimmingCharacters(in: .whitespaces)
+        return text.count > 160 ? String(text.prefix(160)) + "…" : text
+    }
+}

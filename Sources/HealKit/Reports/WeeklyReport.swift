@@ -1,0 +1,100 @@
+import Foundation
+
+/// The weekly failure-pattern report: what failed, what healed it, what keeps coming back, what to change.
+/// A value type, rendered as JSON, Markdown or one self-contained HTML page.
+public struct WeeklyReport: Codable, Sendable, Equatable {
+    public struct Period: Codable, Sendable, Equatable {
+        /// First and last logical date, inclusive (YYYY-MM-DD).
+        public var from: String
+        public var to: String
+        /// `2026-W47`, or `since 2026-11-01`.
+        public var label: String
+    }
+
+    public struct Day: Codable, Sendable, Equatable {
+        public var date: String
+        /// Runs by status: succeeded, healed, partial, failed, skipped.
+        public var runs: [String: Int]
+        public var rowsRead: Int
+        public var rowsLoaded: Int
+        public var rowsQuarantined: Int
+    }
+
+    public struct StepFailures: Codable, Sendable, Equatable {
+        public var pipeline: String
+        public var step: String
+        public var failureClass: String
+        /// Runs in which this step failed with this class at least once.
+        public var runs: Int
+    }
+
+    /// One kind of failure: the same pipeline, step, class and detail once numbers, values and paths are masked.
+    public struct Signature: Codable, Sendable, Equatable {
+        public var pipeline: String
+        public var step: String
+        public var failureClass: String
+        public var pattern: String
+        public var occurrences: Int
+        public var healed: Int
+        public var firstSeen: String
+        public var lastSeen: String
+        /// The longest run of consecutive logical dates with this signature.
+        public var longestStreak: Int
+        public var recurring: Bool
+    }
+
+    public struct RemediationRate: Codable, Sendable, Equatable {
+        public var pipeline: String
+        public var step: String
+        public var remediation: String
+        public var failureClass: String
+        public var tried: Int
+        /// Tries after which the step's own check passed again.
+        public var healed: Int
+        public var rate: Double
+    }
+
+    public struct ProposerStats: Codable, Sendable, Equatable {
+        public var proposer: String
+        public var proposals: Int
+        public var accepted: Int
+        public var rejected: Int
+        /// Proposals that cost a model call (tokens were spent).
+        public var modelCalls: Int
+        public var inputTokens: Int
+        public var outputTokens: Int
+        public var medianLatencyMs: Int
+        public var rate: Double
+    }
+
+    public struct QuarantineReason: Codable, Sendable, Equatable {
+        public var pipeline: String
+        public var reason: String
+        public var rows: Int
+        /// Rows per logical date, every date of the period present.
+        public var byDay: [Int]
+        /// rising, falling or steady: the second half of the period against the first.
+        public var trend: String
+    }
+
+    public struct TimeToHeal: Codable, Sendable, Equatable {
+        public var healedSteps: Int
+        public var medianMs: Int
+        public var maxMs: Int
+    }
+
+    public var period: Period
+    public var pipeline: String?
+    public var generatedAt: String
+    public var runs: Int
+    public var runsByStatus: [String: Int]
+    public var days: [Day]
+    public var failures: [StepFailures]
+    public var signatures: [Signature]
+    public var recurring: [Signature]
+    public var remediations: [RemediationRate]
+    public var proposers: [ProposerStats]
+    public var quarantine: [QuarantineReason]
+    public var timeToHeal: TimeToHeal
+    public var suggestions: [String]
+}
