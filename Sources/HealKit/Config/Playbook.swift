@@ -7,10 +7,19 @@ public struct Playbook: Sendable {
     public var description: String?
     public var timeZone: TimeZone
     public var schedule: String?
+    /// The schedule, parsed; the daemon fires the pipeline at these wall-clock times in `timeZone`.
+    public var cron: CronSchedule?
+    /// What the daemon does about fire times it missed while it was not running.
+    public var catchUp: CatchUp
     public var retry: RetryPolicy
     public var thresholds: Thresholds
     public var alerts: AlertRoutes
     public var steps: [Step]
+}
+
+/// Missed fire times: run the latest one only (the default), every one in order, or none.
+public enum CatchUp: String, Sendable {
+    case latest, all, none
 }
 
 /// One step: a skill and what to do when it fails.

@@ -3,7 +3,7 @@ import Foundation
 /// Reads `playbooks/NAME.yml` strictly.
 enum PlaybookDecoder {
     static func decode(_ root: YAMLValue, name: String) throws -> Playbook {
-        let map = try root.map(allowed: ["description", "timezone", "schedule", "retry", "thresholds", "alerts", "steps"])
+        let map = try root.map(allowed: ["description", "timezone", "schedule", "catchup", "retry", "thresholds", "alerts", "steps"])
         var timeZone = TimeZone(identifier: "UTC")!
         if let value = map["timezone"] {
             let id = try value.string("a time zone name such as Europe/Paris")
@@ -11,6 +11,18 @@ enum PlaybookDecoder {
                 throw value.error("unknown time zone '\(id)'; expected an IANA name such as UTC or America/New_York")
             }
             timeZone = zone
+        }
+        var cron: CronSchedule?
+        if let value = map["schedule"] {
+            do { cron = try CronSchedule(try value.string("a cron expression")) } catch let error as CronSchedule.ParseError {
+                throw value.error("\(error.description)")
+            }
+        }
+        var catchUp = CatchUp.latest
+        if let value = map["catchup"] {
+            let text = try value.string("latest, all or none")
+            guard let policy = CatchUp(rawValue: text) else { throw value.error("catchup '\(text)' is not one of latest, all, none") }
+            catchUp = policy
         }
         let retry = try map["retry"].map { try decodeRetry($0, defaults: RetryPolicy()) } ?? RetryPolicy()
         var thresholds = Thresholds()
@@ -37,7 +49,7 @@ enum PlaybookDecoder {
         if steps.isEmpty { throw stepsValue.error("expected at least one step") }
         return Playbook(
             name: name, file: root.file, description: try map["description"]?.string(), timeZone: timeZone,
-            schedule: try map["schedule"]?.string("a cron expression"), retry: retry, thresholds: thresholds,
+            schedule: try map["schedule"]?.string("a cron expression"), cron: cron, catchUp: catchUp, retry: retry, thresholds: thresholds,
             alerts: alerts, steps: steps)
     }
 

@@ -7,6 +7,8 @@ public struct RunExecutor: Sendable {
     public let store: MetadataStore
     public var observer: @Sendable (RunEvent) -> Void = { _ in }
     /// Waits between retries; tests may shorten it, users never need to.
+    /// Asked before each step; true stops the run there (the daemon sets it on SIGTERM).
+    public var shouldStop: @Sendable () -> Bool = { false }
     /// The running step's rows, sampled by the command line to show progress.
     public let progress = RowProgress()
     public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
@@ -47,6 +49,11 @@ public struct RunExecutor: Sendable {
 
         for (index, (step, skill)) in zip(playbook.steps, skills).enumerated() {
             if outcome != nil {
+                stepSummaries.append(.init(name: step.name, skill: step.skill, status: "not_run", attempts: []))
+                continue
+            }
+            if shouldStop() {
+                outcome = (.interrupted, "interrupted before step \(step.name): every earlier step is committed, nothing after it ran")
                 stepSummaries.append(.init(name: step.name, skill: step.skill, status: "not_run", attempts: []))
                 continue
             }

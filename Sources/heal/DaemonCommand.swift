@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import HealKit
+
+/// A flag raised by SIGTERM or SIGINT: the daemon finishes the current step and stops.
+final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    private var sources: [DispatchSourceSignal] = []
+
+    var isRequested: Bool { lock.withLock { stopped } }
+
+    func listen() {
+        for signo in [SIGTERM, SIGINT] {
+            signal(signo, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
+            source.setEventHandler { [self] in
+                lock.withLock { stopped = true }
+                Console.error("heal daemon: \(signo == SIGTERM ? "SIGTERM" : "SIGINT"): stopping after the current step")
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
+
+struct DaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon", abstract: "Run every playbook with a schedule at its fire times.",
+        discussion: "Missed fire times are caught up by each playbook's catchup: policy (latest, all, none). One run at a time. SIGTERM or SIGINT finishes the current step, marks the run interrupted and exits.")
+    @Flag(help: "Run what is due now (missed fire times), then exit: for a system timer.") var once = false
+    @OptionGroup var home: HomeOption
+
+    func run() async throws {
+        let home = home.resolved
+        let config = try Console.configuration(home)
+        let store: MetadataStore
+        do { store = try MetadataStore(url: home.metadata) } catch {
+            Console.error("heal: cannot open \(home.display(home.metadata)): \(error)")
+            throw ExitCode(2)
+        }
+        var daemon = Daemon(home: home, config: config, store: store)
+        // Flushed after every event, so journald and log files see each one as it happens.
+        daemon.observer = { event in
+            RunPrinter.print(event, quiet: false)
+            fflush(nil)
+        }
+        let scheduled = config.playbooks.values.filter { $0.cron != nil }.map(\.name).sorted()
+        guard !scheduled.isEmpty else {
+            Console.error("heal daemon: no playbook has a schedule: (add one, e.g. schedule: \"0 2 * * *\")")
+            throw ExitCode(2)
+        }
+        let stop = StopRequest()
+        stop.listen()
+        print("heal daemon: \(scheduled.count) scheduled pipeline\(scheduled.count == 1 ? "" : "s"): \(scheduled.joined(separator: ", "))\(once ? " (once)" : "")")
+        if let next = daemon.nextFire(after: Date()), !once { print("next: \(next)") }
+        fflush(nil)
+        let running = daemon
+        try await running.loop(once: once, shouldStop: { stop.isRequested }) { fire, summary in
+            let r = summary.rows
+            print("\(fire): \(summary.status.rawValue) · read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · run \(summary.runID)")
+            if let next = running.nextFire(after: Date()), !once, !stop.isRequested { print("next: \(next)") }
+            fflush(nil)
+        }
+        print("heal daemon: stopped")
+    }
+}
+
+struct ScheduleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "schedule", abstract: "The next fire times of every scheduled playbook.")
+    @Option(help: "How many fire times per playbook.") var count = 3
+    @OptionGroup var home: HomeOption
+
+    func run() async throws {
+        let config = try Console.configuration(home.resolved)
+        let playbooks = config.playbooks.values.filter { $0.cron != nil }.sorted { $0.name < $1.name }
+        if playbooks.isEmpty { return print("no playbook has a schedule") }
+        let formatter = ISO8601DateFormatter()
+        for playbook in playbooks {
+            print("\(playbook.name): \(playbook.cron!.expression) in \(playbook.timeZone.identifier), catchup \(playbook.catchUp.rawValue)")
+            var t = Date()
+            for _ in 0..<max(1, count) {
+                guard let next = playbook.cron!.next(after: t, in: playbook.timeZone) else { print("  never fires"); break }
+                formatter.timeZone = playbook.timeZone
+                print("  \(formatter.string(from: next))  runs \(CalendarDate.of(next, in: playbook.timeZone).adding(days: -1))")
+                t = next
+            }
+        }
+    }
+}
