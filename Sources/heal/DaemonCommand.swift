@@ -1,4 +1,6 @@
 import ArgumentParser
+import FlyingFox
+import FlyingSocks
 import Foundation
 import HealKit
 
@@ -29,6 +31,7 @@ struct DaemonCommand: AsyncParsableCommand {
         commandName: "daemon", abstract: "Run every playbook with a schedule at its fire times.",
         discussion: "Missed fire times are caught up by each playbook's catchup: policy (latest, all, none). One run at a time. SIGTERM or SIGINT finishes the current step, marks the run interrupted and exits.")
     @Flag(help: "Run what is due now (missed fire times), then exit: for a system timer.") var once = false
+    @Option(help: "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics (0: off).") var metricsPort: UInt16 = 9464
     @OptionGroup var home: HomeOption
 
     func run() async throws {
@@ -52,6 +55,9 @@ struct DaemonCommand: AsyncParsableCommand {
         }
         let stop = StopRequest()
         stop.listen()
+        let metrics = once || metricsPort == 0 ? nil : try await MetricsServer.start(port: metricsPort, store: store)
+        defer { metrics?.stop() }
+        if let metrics { print("metrics: http://127.0.0.1:\(metrics.port)/metrics") }
         print("heal daemon: \(scheduled.count) scheduled pipeline\(scheduled.count == 1 ? "" : "s"): \(scheduled.joined(separator: ", "))\(once ? " (once)" : "")")
         if let next = daemon.nextFire(after: Date()), !once { print("next: \(next)") }
         fflush(nil)
@@ -87,4 +93,40 @@ struct ScheduleCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// `GET /metrics` on the loopback interface: the same page `metrics/heal.prom` holds, computed per request.
+final class MetricsServer: Sendable {
+    let port: UInt16
+    private let task: Task<Void, Error>
+
+    private init(port: UInt16, task: Task<Void, Error>) {
+        self.port = port
+        self.task = task
+    }
+
+    static func start(port: UInt16, store: MetadataStore) async throws -> MetricsServer {
+        let server = HTTPServer(address: try sockaddr_in.inet(ip4: "127.0.0.1", port: port), timeout: 10, logger: .disabled)
+        await server.appendRoute("GET /metrics") { _ in
+            do {
+                let page = try PrometheusMetrics.render(store)
+                return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: Data(page.utf8))
+            } catch {
+                return HTTPResponse(statusCode: .internalServerError, body: Data("metadata.db: \(error)\n".utf8))
+            }
+        }
+        await server.appendRoute("*") { _ in HTTPResponse(statusCode: .notFound, body: Data("heal serves /metrics only\n".utf8)) }
+        let task = Task { try await server.run() }
+        do {
+            try await server.waitUntilListening(timeout: 5)
+        } catch {
+            task.cancel()
+            Console.error("heal daemon: cannot serve metrics on 127.0.0.1:\(port) (\(error)); use --metrics-port to pick another, or 0 for none")
+            throw ExitCode(2)
+        }
+        guard case .ip4(_, let bound)? = await server.listeningAddress else { return MetricsServer(port: port, task: task) }
+        return MetricsServer(port: bound, task: task)
+    }
+
+    func stop() { task.cancel() }
 }

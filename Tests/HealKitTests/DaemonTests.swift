@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import GRDB
 import HealKit
 import HealTesting
@@ -76,7 +79,7 @@ struct DaemonTests {
         try home.write("landing/in.csv", "id,v\n1,a\n2,b\n")
         let process = Process()
         process.executableURL = HealProcess.binary
-        process.arguments = ["daemon", "--home", home.root.path]
+        process.arguments = ["daemon", "--home", home.root.path, "--metrics-port", "0"]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = out
@@ -109,6 +112,62 @@ struct DaemonTests {
             if tables.contains("t") { #expect(try count(warehouse, "SELECT count(*) FROM t") == 0) }
             if tables.contains("_heal_loads") { #expect(try count(warehouse, "SELECT count(*) FROM _heal_loads") == 0) }
         }
+    }
+
+    /// Every sample line of the exposition format: a metric name, optional labels, a number; TYPE before samples.
+    static func checkExposition(_ page: String) {
+        let sample = try! Regex(#"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? -?[0-9]+(\.[0-9]+)?(e[+-]?[0-9]+)?$"#)
+        var typed: Set<String> = []
+        for line in page.split(separator: "\n") {
+            if line.hasPrefix("# TYPE ") { typed.insert(String(line.split(separator: " ")[2])); continue }
+            if line.hasPrefix("# HELP ") { continue }
+            #expect(line.wholeMatch(of: sample) != nil, "\(line)")
+            let name = String(line.prefix { $0 != "{" && $0 != " " })
+            #expect(typed.contains(name) || typed.contains(name.replacingOccurrences(of: "_sum", with: "").replacingOccurrences(of: "_count", with: "")), "\(name)")
+        }
+    }
+
+    /// After a run, metrics/heal.prom holds its figures; the daemon serves the same page on loopback.
+    @Test func metricsAfterEachRunAndFromTheDaemon() async throws {
+        let home = try TestHome.example()
+        defer { home.remove() }
+        let run = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-19"], home: home)
+        #expect(run.status == 0)
+        let page = try home.read("metrics/heal.prom")
+        DaemonTests.checkExposition(page)
+        for line in ["heal_runs_total{pipeline=\"sales-daily\",status=\"partial\"} 1", "heal_rows_total{pipeline=\"sales-daily\",outcome=\"loaded\"} 489",
+                     "heal_rows_total{pipeline=\"sales-daily\",outcome=\"quarantined\"} 8", "heal_quarantine_rows{pipeline=\"sales-daily\",state=\"open\"} 8",
+                     "heal_quarantine_batches_total{pipeline=\"sales-daily\"} 2", "heal_last_run_ok{pipeline=\"sales-daily\"} 1",
+                     "heal_attempts_total{pipeline=\"sales-daily\",step=\"quality\",level=\"2\",outcome=\"pass\"} 2"] {
+            #expect(page.contains(line + "\n"), "\(line)")
+        }
+
+        try home.write("playbooks/sales-daily.yml", try home.read("playbooks/sales-daily.yml") + "\ncatchup: none\n")
+        let port = UInt16.random(in: 30_000...39_999)
+        let process = Process()
+        process.executableURL = HealProcess.binary
+        process.arguments = ["daemon", "--home", home.root.path, "--metrics-port", String(port)]
+        let out = Pipe()
+        let output = OutputBuffer()
+        out.fileHandleForReading.readabilityHandler = { output.append($0.availableData) }
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var waited = 0
+        while !output.text.contains("metrics: http://127.0.0.1:\(port)/metrics") && waited < 200 { try await Task.sleep(for: .milliseconds(50)); waited += 1 }
+        let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        let served = String(decoding: body, as: UTF8.self)
+        DaemonTests.checkExposition(served)
+        #expect(served.contains("heal_rows_total{pipeline=\"sales-daily\",outcome=\"loaded\"} 489\n"))
+        let (_, missing) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/other")!)
+        #expect((missing as? HTTPURLResponse)?.statusCode == 404)
+        process.terminate()
+        waited = 0
+        while process.isRunning && waited < 200 { try await Task.sleep(for: .milliseconds(50)); waited += 1 }
+        #expect(process.terminationStatus == 0, "\(output.text)")
     }
 
     @Test func scheduleListsTheNextFireTimesAndCheckNamesABadExpression() async throws {

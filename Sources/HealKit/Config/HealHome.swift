@@ -19,6 +19,8 @@ public struct HealHome: Sendable {
     public var metadata: URL { root.appendingPathComponent("metadata.db") }
     public var staging: URL { root.appendingPathComponent("staging") }
     public var quarantine: URL { root.appendingPathComponent("quarantine") }
+    /// `metrics/heal.prom`: point node_exporter's textfile collector at `metrics/`.
+    public var metricsFile: URL { root.appendingPathComponent("metrics").appendingPathComponent("heal.prom") }
 
     /// A path from a config: absolute as is, otherwise relative to the home folder.
     public func resolve(path: String) -> URL {

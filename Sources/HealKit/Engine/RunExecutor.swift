@@ -121,6 +121,8 @@ public struct RunExecutor: Sendable {
         record.rowsUpdated = rows.updated
         record.error = error
         try store.updateRun(record)
+        // The metrics page for node_exporter's textfile collector; a failure to write it never fails the run.
+        try? PrometheusMetrics.write(store, to: home.metricsFile)
         return RunSummary(runID: runID, pipeline: playbook.name, date: date.description, status: status, rows: rows,
                           steps: stepSummaries, alerts: walk.alerts, error: error)
     }

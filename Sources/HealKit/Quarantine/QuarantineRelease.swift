@@ -164,6 +164,7 @@ public struct QuarantineRelease: Sendable {
         record.rowsDeduplicated = status == .failed ? 0 : deduplicated
         record.error = error
         try store.updateRun(record)
+        try? PrometheusMetrics.write(store, to: review.home.metricsFile)
         return Report(batch: batch.id, runID: runID, status: record.status, candidates: candidates.count, loaded: record.rowsLoaded,
                       kept: kept, deduplicated: record.rowsDeduplicated, failures: failures, steps: steps)
     }

@@ -158,6 +158,34 @@ public final class MetadataStore: Sendable {
         }
     }
 
+    /// Rows of an aggregate query for the metrics page: label values, then one number.
+    public func metricRows(_ sql: String) throws -> [(labels: [String], value: Double)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: sql).map { row in
+                // Read through DatabaseValue: a typed subscript traps on a value of another storage class.
+                func text(_ value: DatabaseValue) -> String {
+                    switch value.storage {
+                    case .null: return ""
+                    case .int64(let i): return String(i)
+                    case .double(let d): return String(d)
+                    case .string(let s): return s
+                    case .blob(let b): return "\(b.count) bytes"
+                    }
+                }
+                func number(_ value: DatabaseValue) -> Double {
+                    switch value.storage {
+                    case .int64(let i): return Double(i)
+                    case .double(let d): return d
+                    case .string(let s): return Double(s) ?? 0
+                    case .null, .blob: return 0
+                    }
+                }
+                let values = (0..<row.count).map { row[$0] as DatabaseValue }
+                return (values.dropLast().map(text), values.last.map(number) ?? 0)
+            }
+        }
+    }
+
     public func artifacts(run: String) throws -> [ArtifactRecord] {
         try database.read { db in try ArtifactRecord.filter(Column("run_id") == run).order(Column("id")).fetchAll(db) }
     }
