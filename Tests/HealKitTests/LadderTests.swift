@@ -177,17 +177,31 @@ struct LadderTests {
         #expect(posts.count == 2)
         let body = try #require(try JSONSerialization.jsonObject(with: posts[1].body) as? [String: Any])
         #expect((body["text"] as? String)?.contains("failed at step 'get' (source_missing)") == true)
-        #expect(try f.store.alerts(run: summary.runID).first?.delivery == "file: delivered; webhook: delivered")
+        #expect(try f.store.alerts(run: summary.runID).first?.delivery == "file: delivered; webhook 127.0.0.1: delivered")
+
+        // The same failure again inside the dedup window (60 minutes by default): counted, not sent.
+        let again = try await f.executor().run(pipeline: "p", options: options)
+        #expect(again.status == .failed)
+        #expect(await hook.requests().count == 2)
+        #expect(try f.store.alerts(run: again.runID).first?.delivery.hasPrefix("suppressed: same as alert \(summary.runID)-1") == true)
+        #expect(try f.store.alerts(run: summary.runID).first?.occurrences == 2)
 
         // A webhook that never answers well is recorded, and the run's status is untouched.
+        try home.write("playbooks/p.yml", """
+            alerts:
+              webhook: "{env.HOOK}"
+              dedup_minutes: 0
+            steps:
+              - skill: get
+            """)
         let dead = try await TestHTTPServer { _, _ in .init(status: 500) }
         defer { Task { await dead.stop() } }
         options.environment["HOOK"] = "\(dead.baseURL)/hook"
-        executor = f.executor()
+        executor = try PipelineFixture(home: home).executor()
         let second = try await executor.run(pipeline: "p", options: options)
         #expect(second.status == .failed)
         #expect(await dead.requests().count == 3)
-        #expect(try f.store.alerts(run: second.runID).first?.delivery.contains("webhook: webhook 127.0.0.1 failed after 3 attempts: HTTP 500") == true)
+        #expect(try f.store.alerts(run: second.runID).first?.delivery.contains("webhook 127.0.0.1: failed after 3 attempts: HTTP 500") == true)
     }
 
     @Test func circuitBreakerStopsHammeringADeadEndpoint() async throws {

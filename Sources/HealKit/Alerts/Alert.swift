@@ -14,21 +14,32 @@ public struct Alert: Codable, Sendable {
     public var suggestion: String
     public var inspect: String
     public var createdAt: String
+    /// `critical`: a run failed; `warning`: the same failure keeps coming back, even when healed.
+    public var severity = "critical"
+    /// Pipeline, step, class and the masked detail: what deduplication and recurrence compare.
+    public var signature = ""
 
     enum CodingKeys: String, CodingKey {
-        case id, pipeline, date, step, skill, summary, attempts, suggestion, inspect
+        case id, pipeline, date, step, skill, summary, attempts, suggestion, inspect, severity, signature
         case runID = "run_id", failureClass = "failure_class", createdAt = "created_at"
     }
 
     /// Plain text for a terminal or a chat message.
     public var text: String {
-        var lines = ["heal: \(pipeline) \(date) failed at step '\(step)' (\(failureClass ?? "unknown")): \(summary)"]
+        let headline = severity == "warning"
+            ? "heal [warning]: \(pipeline) \(date) step '\(step)' (\(failureClass ?? "unknown")): \(summary)"
+            : "heal: \(pipeline) \(date) failed at step '\(step)' (\(failureClass ?? "unknown")): \(summary)"
+        var lines = [headline]
         for attempt in attempts {
             lines.append("  level \(attempt.level) \(attempt.skill) #\(attempt.attempt): \(attempt.outcome)\(attempt.failureClass.map { " \($0)" } ?? "") — \(attempt.details)")
         }
         lines.append("next: \(suggestion)")
         lines.append("inspect: \(inspect)")
         return lines.joined(separator: "\n")
+    }
+
+    static func signature(pipeline: String, step: String, failureClass: String?, details: String) -> String {
+        "\(pipeline)|\(step)|\(failureClass ?? "unknown")|\(FailureSignature.pattern(details))"
     }
 
     /// What to try next, by failure class.

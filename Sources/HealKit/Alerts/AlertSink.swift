@@ -35,17 +35,20 @@ public struct FileAlertSink: AlertSink {
     }
 }
 
-/// POSTs a Slack-compatible `{"text": …}` body (with the full alert under `"alert"`), retried with backoff.
+/// POSTs a Slack-compatible `{"text": …}` body (with the full alert under `"alert"`), or with `json` the alert
+/// object itself; retried with backoff.
 public struct WebhookAlertSink: AlertSink {
     public let url: URL
     public let attempts: Int
     public let backoff: Duration
-    public var name: String { "webhook" }
+    public let format: String
+    public var name: String { "webhook \(url.host ?? "?")" }
 
-    public init(url: URL, attempts: Int = 3, backoff: Duration = .milliseconds(500)) {
+    public init(url: URL, attempts: Int = 3, backoff: Duration = .milliseconds(500), format: String = "slack") {
         self.url = url
         self.attempts = attempts
         self.backoff = backoff
+        self.format = format
     }
 
     public func deliver(_ alert: Alert) async -> String? {
@@ -56,7 +59,7 @@ public struct WebhookAlertSink: AlertSink {
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "content-type")
-        request.httpBody = try? JSONEncoder().encode(Body(text: alert.text, alert: alert))
+        request.httpBody = format == "json" ? try? JSONEncoder().encode(alert) : try? JSONEncoder().encode(Body(text: alert.text, alert: alert))
         var problem = ""
         for attempt in 1...attempts {
             do {
@@ -69,6 +72,40 @@ public struct WebhookAlertSink: AlertSink {
             }
             if attempt < attempts { try? await Task.sleep(for: backoff * (1 << (attempt - 1))) }
         }
-        return "webhook \(url.host ?? "?") failed after \(attempts) attempts: \(problem)"
+        return "failed after \(attempts) attempts: \(problem)"
+    }
+}
+
+/// Runs a program with the alert as JSON on standard input (a pager CLI, a ticket script); exit 0 is delivered.
+public struct CommandAlertSink: AlertSink {
+    public let argv: [String]
+    public let directory: URL
+    public let attempts: Int
+    public var name: String { "command \(argv[0])" }
+
+    public init(argv: [String], directory: URL, attempts: Int = 3) {
+        self.argv = argv
+        self.directory = directory
+        self.attempts = attempts
+    }
+
+    public func deliver(_ alert: Alert) async -> String? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let json = try? encoder.encode(alert) else { return "cannot encode the alert" }
+        var problem = ""
+        for attempt in 1...attempts {
+            do {
+                let outcome = try await ChildProcess.run(argv[0], Array(argv.dropFirst()), in: directory, input: Array(json), timeout: .seconds(30))
+                if outcome.status == 0 { return nil }
+                problem = "exit \(outcome.status.map(String.init) ?? "by signal"): \(outcome.stderr.prefix(200))"
+            } catch is ChildProcess.TimedOut {
+                problem = "no exit within 30 s"
+            } catch {
+                problem = "\(error)"
+            }
+            if attempt < attempts { try? await Task.sleep(for: .milliseconds(300 << (attempt - 1))) }
+        }
+        return "failed after \(attempts) attempts: \(problem)"
     }
 }

@@ -72,6 +72,25 @@ public struct Thresholds: Sendable {
 
 public struct AlertRoutes: Sendable {
     public var file: String = "alerts/alerts.jsonl"
+    /// A Slack-compatible webhook for every severity (the short form of one route).
     public var webhook: Template?
     public var webhookAttempts: Int = 3
+    /// The same signature again inside this window is counted on the first alert, not sent again.
+    public var dedupMinutes: Int = 60
+    public var routes: [AlertRoute] = []
+}
+
+/// Where alerts of some severities go, besides the always-written file.
+public struct AlertRoute: Sendable {
+    public enum Sink: Sendable {
+        /// `slack` posts `{"text": …, "alert": …}`; `json` posts the alert object itself.
+        case webhook(Template, format: String)
+        /// A program that reads the alert as JSON on standard input; exit 0 means delivered.
+        case command([String])
+        case file(String)
+    }
+
+    public var severities: Set<String>
+    public var sink: Sink
+    public var attempts: Int = 3
 }

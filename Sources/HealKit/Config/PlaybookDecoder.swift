@@ -32,10 +32,40 @@ enum PlaybookDecoder {
         }
         var alerts = AlertRoutes()
         if let value = map["alerts"] {
-            let a = try value.map(allowed: ["file", "webhook", "webhook_attempts"])
+            let a = try value.map(allowed: ["file", "webhook", "webhook_attempts", "dedup_minutes", "routes"])
             if let v = a["file"] { alerts.file = try v.string("a path") }
             if let v = a["webhook"] { alerts.webhook = try v.template("a URL") }
             if let v = a["webhook_attempts"] { alerts.webhookAttempts = try v.int("a number of attempts", range: 1...10) }
+            if let v = a["dedup_minutes"] { alerts.dedupMinutes = try v.int("minutes", range: 0...10_080) }
+            if let v = a["routes"] {
+                for item in try v.list() {
+                    let r = try item.map(allowed: ["severity", "webhook", "format", "command", "file", "attempts"])
+                    let severityValue = try r.required("severity", "critical, warning, or a list of them")
+                    let names: [String]
+                    if let list = try? severityValue.list() { names = try list.map { try $0.string("a severity") } } else { names = [try severityValue.string("a severity")] }
+                    for name in names where !["critical", "warning"].contains(name) {
+                        throw severityValue.error("unknown severity '\(name)'; expected critical or warning")
+                    }
+                    let sinks = ["webhook", "command", "file"].filter { r[$0] != nil }
+                    guard sinks.count == 1 else { throw item.error("a route needs exactly one of webhook, command, file") }
+                    let sink: AlertRoute.Sink
+                    switch sinks[0] {
+                    case "webhook":
+                        let format = try r["format"]?.string("slack or json") ?? "slack"
+                        guard ["slack", "json"].contains(format) else { throw r["format"]!.error("format '\(format)' is not slack or json") }
+                        sink = .webhook(try r["webhook"]!.template("a URL"), format: format)
+                    case "command":
+                        let argv = try r["command"]!.list().map { try $0.string("a program or argument") }
+                        guard !argv.isEmpty else { throw r["command"]!.error("expected [program, arguments…]") }
+                        sink = .command(argv)
+                    default:
+                        sink = .file(try r["file"]!.string("a path"))
+                    }
+                    var route = AlertRoute(severities: Set(names), sink: sink)
+                    if let n = r["attempts"] { route.attempts = try n.int("a number of attempts", range: 1...10) }
+                    alerts.routes.append(route)
+                }
+            }
         }
         let stepsValue = try map.required("steps", "the list of steps")
         var steps: [Step] = []

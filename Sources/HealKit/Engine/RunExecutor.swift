@@ -111,6 +111,7 @@ public struct RunExecutor: Sendable {
                 status = healed ? .healed : .succeeded
             }
         }
+        if status != .skipped && status != .interrupted { await walk.escalateRecurring() }
         if status == .skipped { rows = RunSummary.Rows() }
         record.status = status.rawValue
         record.finishedAt = Timestamp.now()

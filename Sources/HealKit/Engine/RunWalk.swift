@@ -126,36 +126,32 @@ struct RunWalk {
         return result
     }
 
-    /// Level 3: records the alert and sends it to every sink; a failing sink never fails the run.
-    mutating func raise(step: String, skill: String, failure: FailureClass?, summary: String, trace: [AttemptSummary]) async {
-        let alert = Alert(
+    /// Level 3: records the alert and sends it where the playbook routes it; a failing sink never fails the run.
+    mutating func raise(step: String, skill: String, failure: FailureClass?, summary: String, trace: [AttemptSummary],
+                        severity: String = "critical", signatureDetails: String? = nil) async {
+        var alert = Alert(
             id: "\(context.runID)-\(alerts.count + 1)", pipeline: context.pipeline, date: context.date.description, runID: context.runID,
             step: step, skill: skill, failureClass: failure?.rawValue, summary: summary, attempts: trace,
             suggestion: Alert.suggestion(for: failure, pipeline: context.pipeline, date: context.date.description),
             inspect: "heal runs show \(context.runID)", createdAt: Timestamp.now())
+        alert.severity = severity
+        alert.signature = Alert.signature(pipeline: context.pipeline, step: step, failureClass: failure?.rawValue, details: signatureDetails ?? summary)
         alerts.append(.init(id: alert.id, step: step, failureClass: failure?.rawValue, summary: summary))
-        var sinks: [any AlertSink] = [FileAlertSink(url: context.home.resolve(path: playbook.alerts.file))]
-        var delivery: [String] = []
-        if let webhook = playbook.alerts.webhook {
-            do {
-                let rendered = try webhook.render(context.values)
-                if let url = URL(string: rendered), url.scheme == "http" || url.scheme == "https" {
-                    sinks.append(WebhookAlertSink(url: url, attempts: playbook.alerts.webhookAttempts))
-                } else {
-                    delivery.append("webhook: not a URL")
-                }
-            } catch {
-                delivery.append("webhook: \(error.message)")
-            }
-        }
-        let payload = (try? JSONEncoder().encode(alert)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        try? context.store.insertAlert(AlertRecord(
-            id: alert.id, runId: context.runID, pipeline: context.pipeline, logicalDate: context.date.description, step: step,
-            failureClass: failure?.rawValue, summary: summary, payload: payload, delivery: "pending", createdAt: alert.createdAt))
-        for sink in sinks {
-            if let problem = await sink.deliver(alert) { delivery.append("\(sink.name): \(problem)") } else { delivery.append("\(sink.name): delivered") }
-        }
-        try? context.store.updateAlertDelivery(id: alert.id, delivery: delivery.joined(separator: "; "))
+        let delivery = await AlertDispatcher(playbook: playbook, context: context).dispatch(alert)
         executor.observer(.alert(alert, delivery: delivery))
+    }
+
+    /// A failure seen on this date and the two before it is escalated as a warning, even when healed each day.
+    mutating func escalateRecurring() async {
+        guard let today = try? context.store.failureSignatures(pipeline: context.pipeline, date: context.date.description), !today.isEmpty else { return }
+        let before = (1...2).map { (try? context.store.failureSignatures(pipeline: context.pipeline, date: context.date.adding(days: -$0).description)) ?? [] }
+        for signature in today.sorted() where before.allSatisfy({ $0.contains(signature) }) {
+            let parts = signature.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 4 else { continue }
+            let failure = FailureClass(rawValue: parts[2])
+            await raise(step: parts[1], skill: "recurring", failure: failure,
+                        summary: "the same failure on 3 consecutive days (\(context.date.adding(days: -2)) to \(context.date)), healed or not: \(parts[3]); fix it at the source",
+                        trace: [], severity: "warning", signatureDetails: parts[3])
+        }
     }
 }

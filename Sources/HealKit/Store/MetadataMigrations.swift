@@ -145,6 +145,15 @@ enum MetadataMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v5-alert-routing") { db in
+            try db.execute(sql: """
+                ALTER TABLE alerts ADD COLUMN severity TEXT NOT NULL DEFAULT 'critical';
+                ALTER TABLE alerts ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+                ALTER TABLE alerts ADD COLUMN occurrences INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE alerts ADD COLUMN duplicate_of TEXT;
+                CREATE INDEX alerts_signature ON alerts(signature, created_at);
+                """)
+        }
         return migrator
     }
 }

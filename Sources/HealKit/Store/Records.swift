@@ -101,10 +101,16 @@ public struct AlertRecord: Codable, Sendable, FetchableRecord, PersistableRecord
     public var payload: String
     public var delivery: String
     public var createdAt: String
+    public var severity = "critical"
+    public var signature = ""
+    /// How many times this alert's signature fired inside the dedup window (this one included).
+    public var occurrences = 1
+    /// Set on a suppressed repeat: the alert that was delivered and counts it.
+    public var duplicateOf: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, pipeline, step, summary, payload, delivery
-        case runId = "run_id", logicalDate = "logical_date", failureClass = "failure_class", createdAt = "created_at"
+        case id, pipeline, step, summary, payload, delivery, severity, signature, occurrences
+        case runId = "run_id", logicalDate = "logical_date", failureClass = "failure_class", createdAt = "created_at", duplicateOf = "duplicate_of"
     }
 }
 
