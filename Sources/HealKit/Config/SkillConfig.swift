@@ -57,6 +57,12 @@ public struct FetchSpec: Sendable {
     /// Transient failures in a row that open an HTTP endpoint's circuit, and for how long.
     public var circuitFailures: Int = 5
     public var circuitCooldownSeconds: Int = 300
+    /// S3-compatible stores: a custom endpoint (path-style), the region, a credentials profile, and a pattern
+    /// that picks the day's object among the keys under an `s3://bucket/prefix/` source.
+    public var endpoint: Template?
+    public var region: String?
+    public var profile: String?
+    public var pattern: Template?
 }
 
 /// The data contract: the columns a file must have and how their values parse.

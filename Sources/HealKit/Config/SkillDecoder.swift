@@ -28,8 +28,20 @@ enum SkillDecoder {
     }
 
     static func fetch(_ root: YAMLValue) throws -> FetchSpec {
-        let map = try root.map(allowed: ["kind", "source", "min_bytes", "sha256", "timeout_seconds", "circuit_breaker"])
-        var spec = FetchSpec(source: try map.required("source", "a path, file:// or http(s):// URL").template("a path or URL"))
+        let map = try root.map(allowed: ["kind", "source", "min_bytes", "sha256", "timeout_seconds", "circuit_breaker", "endpoint", "region", "profile", "pattern"])
+        let sourceValue = try map.required("source", "a path, file://, http(s):// or s3:// URL")
+        var spec = FetchSpec(source: try sourceValue.template("a path or URL"))
+        if let v = map["endpoint"] { spec.endpoint = try v.template("an http(s):// URL") }
+        if let v = map["region"] { spec.region = try v.string("an AWS region such as us-east-1") }
+        if let v = map["profile"] { spec.profile = try v.string("a profile name in the AWS credentials file") }
+        if let v = map["pattern"] { spec.pattern = try v.template("a regular expression for the object's key") }
+        let isS3 = spec.source.source.hasPrefix("s3://")
+        for key in ["endpoint", "region", "profile", "pattern"] where !isS3 {
+            if let v = map[key] { throw v.error("\(key) applies to s3:// sources only") }
+        }
+        if isS3 && spec.pattern == nil && spec.source.source.hasSuffix("/") {
+            throw sourceValue.error("an s3:// source ending in / is a prefix: add pattern: to pick the day's object")
+        }
         if let v = map["min_bytes"] { spec.minBytes = try v.int("a size in bytes", range: 0...Int.max) }
         if let v = map["sha256"] { spec.sha256 = try v.template("a SHA-256 hex digest") }
         if let v = map["timeout_seconds"] { spec.timeoutSeconds = try v.int("seconds", range: 1...86_400) }

@@ -57,8 +57,8 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
         if name == "run" { return .run }
         if name.hasPrefix("date:") {
             let pattern = String(name.dropFirst(5))
-            guard let format = DateFormat(pattern) else {
-                throw TemplateError(message: "'{\(name)}': '\(pattern)' is not a date format; use yyyy, MM, dd and separators, e.g. {date:yyyyMMdd}")
+            guard let format = DateFormat(pattern, forWriting: true) else {
+                throw TemplateError(message: "'{\(name)}': '\(pattern)' is not a date format; use yyyy, MM, dd and separators, e.g. {date:yyyyMMdd} or {date:yyyy}")
             }
             return .date(format)
         }

@@ -8,7 +8,7 @@ public struct HeuristicProposer: Proposer {
 
     /// Date patterns producers are seen to switch to.
     static let knownDateFormats = ["yyyy-MM-dd", "MM/dd/yyyy", "dd/MM/yyyy", "dd.MM.yyyy", "yyyyMMdd", "dd-MM-yyyy",
-                                   "MM-dd-yyyy", "yyyy/MM/dd", "yyyy.MM.dd"].compactMap(DateFormat.init)
+                                   "MM-dd-yyyy", "yyyy/MM/dd", "yyyy.MM.dd"].compactMap { DateFormat($0) }
 
     public init() {}
 

@@ -14,11 +14,12 @@ enum SourceFetcher {
     /// Renders the spec's source and brings it to `staging/…/NN-name.EXT`.
     static func stage(_ spec: FetchSpec, stepIndex: Int, name: String, in context: RunContext) async throws -> Staged {
         let source = try context.render(spec.source)
-        let shown = display(spec.source, rendered: source)
+        var shown = display(spec.source, rendered: source)
         let ext = URL(fileURLWithPath: source).pathExtension
         let destination = context.stagingURL(stepIndex: stepIndex, name: name, extension: ext.isEmpty ? "csv" : ext)
         do {
-            return .fetched(try await fetch(spec, source: source, to: destination, context: context, shownAs: shown), shownAs: shown)
+            let artifact = try await fetch(spec, source: source, to: destination, context: context, shownAs: &shown)
+            return .fetched(artifact, shownAs: shown)
         } catch let open as CircuitOpen {
             var result = SkillResult.fail(.transient, open.details, figures: ["circuit_open": 1])
             result.retryAllowed = false
@@ -27,7 +28,9 @@ enum SourceFetcher {
     }
 
     /// Fetches through the endpoint's circuit breaker (HTTP sources only; a local path has no endpoint to spare).
-    static func fetch(_ spec: FetchSpec, source: String, to destination: URL, context: RunContext, shownAs: String) async throws -> Artifact {
+    /// `shownAs` becomes the object a listing picked, for S3 prefixes.
+    static func fetch(_ spec: FetchSpec, source: String, to destination: URL, context: RunContext, shownAs: inout String) async throws -> Artifact {
+        if source.hasPrefix("s3://") { return try await fetchS3(spec, source: source, to: destination, context: context, shownAs: &shownAs) }
         guard let endpoint = CircuitBreaker.endpoint(of: source), source.hasPrefix("http") else {
             return try await fetch(source, to: destination, timeoutSeconds: spec.timeoutSeconds, home: context.home, shownAs: shownAs)
         }
@@ -53,6 +56,57 @@ enum SourceFetcher {
             try await download(url, to: destination, timeoutSeconds: timeoutSeconds, shownAs: shownAs)
         } else {
             try copy(home.resolve(path: source), to: destination, shownAs: shownAs)
+        }
+        let digest = try FileDigest.sha256(of: destination)
+        return Artifact(url: destination, sha256: digest.sha256, bytes: digest.bytes)
+    }
+
+    /// `s3://bucket/key`, or the newest key under `s3://bucket/prefix/` that `pattern` matches whole, through the
+    /// endpoint's circuit breaker.
+    static func fetchS3(_ spec: FetchSpec, source: String, to destination: URL, context: RunContext, shownAs: inout String) async throws -> Artifact {
+        guard let (bucket, key) = S3Client.parse(source) else { throw SkillFailure(.internal, "'\(shownAs)' is not s3://bucket/key") }
+        let environment = context.values.environment
+        var endpointURL: URL?
+        if let template = spec.endpoint {
+            let text = try context.render(template)
+            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw SkillFailure(.internal, "endpoint '\(template.source)' is not an http(s):// URL")
+            }
+            endpointURL = url
+        }
+        let region = spec.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
+        var client = S3Client(endpoint: endpointURL, region: region, credentials: try S3Client.credentials(environment: environment, profile: spec.profile))
+        // Smaller listing pages, for trying pagination against a small bucket.
+        if let size = environment["HEAL_S3_PAGE_SIZE"].flatMap(Int.init), (1...1000).contains(size) { client.pageSize = size }
+        let breaker = CircuitBreaker(failures: spec.circuitFailures, cooldown: .seconds(spec.circuitCooldownSeconds), store: context.store)
+        let circuit = "s3:" + (CircuitBreaker.endpoint(of: client.endpoint.absoluteString) ?? "aws") + "/" + bucket
+        if let refusal = try breaker.refusal(for: circuit) { throw CircuitOpen(details: refusal) }
+        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        do {
+            var objectKey = key
+            var shown = shownAs
+            if let patternTemplate = spec.pattern {
+                let pattern = try context.render(patternTemplate)
+                guard let regex = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else {
+                    throw SkillFailure(.internal, "pattern '\(pattern)' is not a regular expression")
+                }
+                let (objects, pages) = try await client.list(bucket: bucket, prefix: key, timeoutSeconds: spec.timeoutSeconds, shownAs: shownAs)
+                let matching = objects.filter { object in
+                    let name = String(object.key.dropFirst(key.count))
+                    return regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil
+                }
+                guard let newest = matching.max(by: { ($0.lastModified, $0.key) < ($1.lastModified, $1.key) }) else {
+                    throw SkillFailure(.sourceMissing, "no object under \(shownAs) matches \(pattern) (\(objects.count) listed)")
+                }
+                objectKey = newest.key
+                shown = "s3://\(bucket)/\(newest.key)"
+                shownAs = "\(shown) (the newest of \(matching.count) matching among \(objects.count) objects, \(pages) listing page\(pages == 1 ? "" : "s"))"
+            }
+            try await client.get(bucket: bucket, key: objectKey, to: destination, timeoutSeconds: spec.timeoutSeconds, shownAs: shown)
+            try breaker.record(circuit, failed: false)
+        } catch let failure as SkillFailure {
+            try breaker.record(circuit, failed: failure.failureClass == .transient)
+            throw failure
         }
         let digest = try FileDigest.sha256(of: destination)
         return Artifact(url: destination, sha256: digest.sha256, bytes: digest.bytes)

@@ -15,7 +15,8 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
 
     public static let iso = DateFormat(validated: "yyyy-MM-dd")
 
-    public init?(_ pattern: String) {
+    /// A parse format needs year, month and day; a format for writing (`{date:yyyy}` in a path) needs one of them.
+    public init?(_ pattern: String, forWriting: Bool = false) {
         var tokens: [Token] = []
         var chars = Array(pattern)[...]
         var sawYear = false, sawMonth = false, sawDay = false
@@ -48,7 +49,7 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
                 tokens.append(contentsOf: Array(repeating: .literal(c), count: run))
             }
         }
-        guard sawYear && sawMonth && sawDay else { return nil }
+        guard forWriting ? (sawYear || sawMonth || sawDay) : (sawYear && sawMonth && sawDay) else { return nil }
         self.pattern = pattern
         self.tokens = tokens
         isDateOnly = !tokens.contains { token in

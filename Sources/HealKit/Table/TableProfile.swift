@@ -26,8 +26,8 @@ public struct TableProfile: Sendable {
     /// Distinct values are tracked up to this many per column, so memory stays bounded on any file.
     public static let distinctCap = 100_000
 
-    static let dateFormats = ["yyyy-MM-dd", "MM/dd/yyyy", "dd/MM/yyyy", "dd.MM.yyyy", "yyyy/MM/dd", "M/d/yyyy", "d.M.yyyy", "yyyyMMdd", "dd-MM-yyyy"].compactMap(DateFormat.init)
-    static let timestampFormats = ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ssXXX", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "yyyy-MM-dd'T'HH:mm:ss.SSS"].compactMap(DateFormat.init)
+    static let dateFormats = ["yyyy-MM-dd", "MM/dd/yyyy", "dd/MM/yyyy", "dd.MM.yyyy", "yyyy/MM/dd", "M/d/yyyy", "d.M.yyyy", "yyyyMMdd", "dd-MM-yyyy"].compactMap { DateFormat($0) }
+    static let timestampFormats = ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ssXXX", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "yyyy-MM-dd'T'HH:mm:ss.SSS"].compactMap { DateFormat($0) }
 
     /// Reads the whole file once.
     public static func profile(_ url: URL, options: TableFormat.Options = .init()) throws -> TableProfile {
