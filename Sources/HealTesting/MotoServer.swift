@@ -1,7 +1,12 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HealKit
 
 /// moto's S3-compatible server (PyPI `moto[server]`) on 127.0.0.1, from the venv `scripts/bootstrap --test` makes;
-/// objects are put with boto3, AWS's own client, from the same venv.
+/// objects are put with boto3, AWS's own client, from the same venv. Nothing here blocks a thread of the
+/// cooperative pool (two on this machine), so tests running beside it keep their servers responsive.
 public final class MotoServer: @unchecked Sendable {
     public let port: Int
     private let process: Process
@@ -34,7 +39,7 @@ public final class MotoServer: @unchecked Sendable {
             for _ in 0..<100 {
                 try await Task.sleep(for: .milliseconds(100))
                 if !process.isRunning { break }
-                if let url = URL(string: "http://127.0.0.1:\(port)/"), (try? Data(contentsOf: url)) != nil {
+                if let url = URL(string: "http://127.0.0.1:\(port)/"), (try? await URLSession.shared.data(from: url)) != nil {
                     self.port = port
                     self.process = process
                     return
@@ -47,7 +52,7 @@ public final class MotoServer: @unchecked Sendable {
     }
 
     /// Creates the bucket if needed and puts each object, through boto3.
-    public func put(bucket: String, _ objects: [(key: String, body: String)]) throws {
+    public func put(bucket: String, _ objects: [(key: String, body: String)]) async throws {
         let script = """
             import boto3, json, sys
             s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
@@ -57,17 +62,10 @@ public final class MotoServer: @unchecked Sendable {
             for key, body in json.load(sys.stdin):
                 s3.put_object(Bucket=bucket, Key=key, Body=body.encode())
             """
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", script, endpoint, bucket]
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
         let payload = try JSONSerialization.data(withJSONObject: objects.map { [$0.key, $0.body] })
-        input.fileHandleForWriting.write(payload)
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestServerError(message: "boto3 could not put the objects (exit \(process.terminationStatus))") }
+        let outcome = try await ChildProcess.run(python.path, ["-c", script, endpoint, bucket], in: URL(fileURLWithPath: NSTemporaryDirectory()),
+                                                 input: Array(payload), timeout: .seconds(60))
+        guard outcome.status == 0 else { throw TestServerError(message: "boto3 could not put the objects: \(outcome.stderr.suffix(400))") }
     }
 
     public func stop() { process.terminate() }

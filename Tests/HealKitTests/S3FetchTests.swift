@@ -39,7 +39,7 @@ struct S3FetchTests {
     @Test func theDaysObjectByKeyTemplateAndByPrefixListing() async throws {
         let moto = try await MotoServer()
         defer { moto.stop() }
-        try moto.put(bucket: "landing", [("sales/2026/sales_20261120.csv", day(20, rows: 4)), ("sales/2026/sales_20261121.csv", day(21, rows: 7)),
+        try await moto.put(bucket: "landing", [("sales/2026/sales_20261120.csv", day(20, rows: 4)), ("sales/2026/sales_20261121.csv", day(21, rows: 7)),
                                          ("sales/2026/returns_20261121.csv", day(99, rows: 2))])
         let byKey = try home(fetch: "source: \"s3://landing/sales/{date:yyyy}/sales_{date:yyyyMMdd}.csv\"\nendpoint: \(moto.endpoint)\n")
         defer { byKey.remove() }
@@ -62,7 +62,7 @@ struct S3FetchTests {
         let moto = try await MotoServer()
         defer { moto.stop() }
         let keys = (1...5).map { "p/k\($0).csv" }
-        try moto.put(bucket: "pages", keys.map { ($0, "x\n") })
+        try await moto.put(bucket: "pages", keys.map { ($0, "x\n") })
         let home = try self.home(fetch: "source: s3://pages/p/\npattern: \"k5\\\\.csv\"\nendpoint: \(moto.endpoint)\n")
         defer { home.remove() }
         // The same fetch through the binary with 2 keys per page: the last page holds the object.
@@ -74,7 +74,7 @@ struct S3FetchTests {
     @Test func aMissingKeyFallsBackOrAlerts() async throws {
         let moto = try await MotoServer()
         defer { moto.stop() }
-        try moto.put(bucket: "landing", [("other.csv", "id\n1\n")])
+        try await moto.put(bucket: "landing", [("other.csv", "id\n1\n")])
         let home = try self.home(fetch: "source: \"s3://landing/sales_{date:yyyyMMdd}.csv\"\nendpoint: \(moto.endpoint)\n", fallback: "mirror/day.csv")
         defer { home.remove() }
         try home.write("mirror/day.csv", day(21, rows: 3))
@@ -99,7 +99,7 @@ struct S3FetchTests {
     @Test func credentialsFromAProfileOrAClearError() async throws {
         let moto = try await MotoServer()
         defer { moto.stop() }
-        try moto.put(bucket: "landing", [("d.csv", day(1, rows: 2))])
+        try await moto.put(bucket: "landing", [("d.csv", day(1, rows: 2))])
         let home = try self.home(fetch: "source: s3://landing/d.csv\nendpoint: \(moto.endpoint)\nprofile: nightly\n")
         defer { home.remove() }
         try home.write("aws/credentials", "[default]\naws_access_key_id = A\naws_secret_access_key = B\n\n[nightly]\naws_access_key_id = AKIDNIGHTLY\naws_secret_access_key = \(S3FetchTests.secret)\n")
