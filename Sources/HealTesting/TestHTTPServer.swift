@@ -19,6 +19,8 @@ public final class TestHTTPServer: Sendable {
     public struct Received: Sendable {
         public var method: String
         public var path: String
+        /// Query parameters, decoded (the last of a repeated name wins).
+        public var query: [String: String] = [:]
         public var headers: [String: String]
         public var body: Data
         public var at: ContinuousClock.Instant
@@ -36,7 +38,9 @@ public final class TestHTTPServer: Sendable {
         await server.appendRoute("*") { request in
             var headers: [String: String] = [:]
             for (name, value) in request.headers { headers[name.rawValue.lowercased()] = value }
-            let received = Received(method: request.method.rawValue, path: request.path, headers: headers,
+            var query: [String: String] = [:]
+            for item in request.query { query[item.name] = item.value }
+            let received = Received(method: request.method.rawValue, path: request.path, query: query, headers: headers,
                                     body: try await request.bodyData, at: .now)
             let index = await log.append(received)
             let reply = await respond(received, index)

@@ -63,6 +63,32 @@ public struct FetchSpec: Sendable {
     public var region: String?
     public var profile: String?
     public var pattern: Template?
+    /// A JSON API: pages of records written to staging as JSON Lines.
+    public var api: APISpec?
+}
+
+/// A paginated JSON endpoint: query and headers (templated), where the records are, how to page, how fast.
+public struct APISpec: Sendable {
+    public enum Pagination: Sendable, Equatable {
+        case none
+        /// The next page's URL at a path in the body (or in a `Link: <…>; rel="next"` header).
+        case nextLink([String]?)
+        /// A cursor at a path in the body, sent back as a query parameter.
+        case cursor(path: [String], param: String)
+        case page(param: String, start: Int)
+        case offset(param: String, limitParam: String, size: Int)
+    }
+
+    public var query: [(name: String, value: Template)] = []
+    public var headers: [(name: String, value: Template)] = []
+    /// Where the array of records is in each page (empty: the page is the array).
+    public var records: [String] = []
+    public var pagination = Pagination.none
+    public var maxPages = 1000
+    /// Requests per second at most.
+    public var rateLimit: Double?
+    /// An incremental source: the highest value of this record field is kept as the watermark.
+    public var watermarkField: [String]?
 }
 
 /// The data contract: the columns a file must have and how their values parse.

@@ -28,13 +28,17 @@ enum SkillDecoder {
     }
 
     static func fetch(_ root: YAMLValue) throws -> FetchSpec {
-        let map = try root.map(allowed: ["kind", "source", "min_bytes", "sha256", "timeout_seconds", "circuit_breaker", "endpoint", "region", "profile", "pattern"])
+        let map = try root.map(allowed: ["kind", "source", "min_bytes", "sha256", "timeout_seconds", "circuit_breaker", "endpoint", "region", "profile", "pattern", "api"])
         let sourceValue = try map.required("source", "a path, file://, http(s):// or s3:// URL")
         var spec = FetchSpec(source: try sourceValue.template("a path or URL"))
         if let v = map["endpoint"] { spec.endpoint = try v.template("an http(s):// URL") }
         if let v = map["region"] { spec.region = try v.string("an AWS region such as us-east-1") }
         if let v = map["profile"] { spec.profile = try v.string("a profile name in the AWS credentials file") }
         if let v = map["pattern"] { spec.pattern = try v.template("a regular expression for the object's key") }
+        if let v = map["api"] {
+            guard spec.source.source.hasPrefix("http") else { throw v.error("api applies to http(s):// sources only") }
+            spec.api = try api(v)
+        }
         let isS3 = spec.source.source.hasPrefix("s3://")
         for key in ["endpoint", "region", "profile", "pattern"] where !isS3 {
             if let v = map[key] { throw v.error("\(key) applies to s3:// sources only") }
@@ -49,6 +53,41 @@ enum SkillDecoder {
             let c = try v.map(allowed: ["failures", "cooldown_seconds"])
             if let f = c["failures"] { spec.circuitFailures = try f.int("a number of failures", range: 1...1000) }
             if let s = c["cooldown_seconds"] { spec.circuitCooldownSeconds = try s.int("seconds", range: 0...604_800) }
+        }
+        return spec
+    }
+
+    static func api(_ value: YAMLValue) throws -> APISpec {
+        let a = try value.map(allowed: ["query", "headers", "records", "pagination", "max_pages", "rate_limit", "watermark"])
+        var spec = APISpec()
+        func path(_ v: YAMLValue, _ what: String) throws -> [String] {
+            try v.string(what).split(separator: ".").map(String.init)
+        }
+        if let v = a["query"] { spec.query = try v.map(allowed: []).entries.map { (try $0.key.string(), try $0.value.template("a query value")) } }
+        if let v = a["headers"] { spec.headers = try v.map(allowed: []).entries.map { (try $0.key.string(), try $0.value.template("a header value")) } }
+        if let v = a["records"] { spec.records = try path(v, "a dotted path to the records, e.g. data.items") }
+        if let v = a["pagination"] {
+            let p = try v.map(allowed: ["next", "cursor", "param", "page", "start", "offset", "limit", "size"])
+            if let next = p["next"] {
+                let text = try next.string("a dotted path to the next page's URL, or 'link' for the Link header")
+                spec.pagination = .nextLink(text == "link" ? nil : text.split(separator: ".").map(String.init))
+            } else if let cursor = p["cursor"] {
+                spec.pagination = .cursor(path: try path(cursor, "a dotted path to the next cursor"),
+                                          param: try p.required("param", "the query parameter the cursor goes in").string())
+            } else if let page = p["page"] {
+                spec.pagination = .page(param: try page.string("the page parameter"), start: try p["start"]?.int("the first page number") ?? 1)
+            } else if let offset = p["offset"] {
+                spec.pagination = .offset(param: try offset.string("the offset parameter"), limitParam: try p["limit"]?.string("the limit parameter") ?? "limit",
+                                          size: try p["size"]?.int("records per page", range: 1...100_000) ?? 100)
+            } else {
+                throw v.error("expected one of next, cursor (with param), page, offset")
+            }
+        }
+        if let v = a["max_pages"] { spec.maxPages = try v.int("a number of pages", range: 1...1_000_000) }
+        if let v = a["rate_limit"] { spec.rateLimit = try v.double("requests per second") }
+        if let v = a["watermark"] {
+            let w = try v.map(allowed: ["field"])
+            spec.watermarkField = try path(try w.required("field", "the record field whose highest value is kept"), "a dotted path")
         }
         return spec
     }

@@ -12,6 +12,8 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
         case environment(String)
         case pipeline
         case run
+        /// The source's watermark from its last committed load ("" before the first).
+        case watermark
     }
 
     let parts: [Part]
@@ -49,12 +51,13 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
         self.parts = parts
     }
 
-    static let names = ["date", "date:FORMAT", "var.NAME", "env.NAME", "pipeline", "run"]
+    static let names = ["date", "date:FORMAT", "var.NAME", "env.NAME", "pipeline", "run", "watermark"]
 
     private static func placeholder(_ name: String, in source: String) throws(TemplateError) -> Part {
         if name == "date" { return .date(.iso) }
         if name == "pipeline" { return .pipeline }
         if name == "run" { return .run }
+        if name == "watermark" { return .watermark }
         if name.hasPrefix("date:") {
             let pattern = String(name.dropFirst(5))
             guard let format = DateFormat(pattern, forWriting: true) else {
@@ -81,6 +84,7 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
             case .date(let format): out += values.date.format(format)
             case .pipeline: out += values.pipeline
             case .run: out += values.runID
+            case .watermark: out += values.watermark ?? ""
             case .variable(let name):
                 guard let value = values.variables[name] else {
                     throw TemplateError(message: "'{var.\(name)}' in \"\(source)\" has no value; pass --var \(name)=VALUE")
@@ -114,6 +118,8 @@ public struct TemplateValues: Sendable {
     public var runID: String
     public var variables: [String: String]
     public var environment: [String: String]
+    /// Set while an incremental source renders its request.
+    public var watermark: String?
 
     public init(date: CalendarDate, pipeline: String, runID: String, variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.date = date

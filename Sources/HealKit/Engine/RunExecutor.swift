@@ -46,6 +46,8 @@ public struct RunExecutor: Sendable {
         var outcome: (status: RunStatus, error: String?)?
         var healed = false
         var hasLoad = false
+        // Watermarks fetched in this run, kept only once a load commits (or, with no load step, the run passes).
+        var pendingWatermarks: [Watermark] = []
 
         for (index, (step, skill)) in zip(playbook.steps, skills).enumerated() {
             if outcome != nil {
@@ -69,11 +71,15 @@ public struct RunExecutor: Sendable {
                 continue
             case .skip:
                 outcome = (.skipped, result.final.details)
+                // Skipped as already loaded from the same input: that load committed, so its watermark holds.
+                if skill is LoadSkill { try commit(&pendingWatermarks, runID: runID, pipeline: playbook.name) }
                 continue
             case .pass:
                 break
             }
             healed = healed || result.healed
+            if let watermark = result.final.watermark { pendingWatermarks.append(watermark) }
+            if skill is LoadSkill { try commit(&pendingWatermarks, runID: runID, pipeline: playbook.name) }
             if let next = result.final.artifact {
                 if next.url != artifact?.url {
                     try store.insertArtifact(ArtifactRecord(runId: runID, step: step.name, path: home.display(next.url), sha256: next.sha256,
@@ -90,6 +96,7 @@ public struct RunExecutor: Sendable {
                 record.sourceSha256 = fetched.sha256
                 if !options.force, let prior = try alreadyLoaded(skills: skills, sha: fetched.sha256, context: context) {
                     outcome = (.skipped, prior)
+                    try commit(&pendingWatermarks, runID: runID, pipeline: playbook.name)
                 }
             }
         }
@@ -111,6 +118,7 @@ public struct RunExecutor: Sendable {
                 status = healed ? .healed : .succeeded
             }
         }
+        if !hasLoad && [.succeeded, .healed, .partial].contains(status) { try commit(&pendingWatermarks, runID: runID, pipeline: playbook.name) }
         if status != .skipped && status != .interrupted { await walk.escalateRecurring() }
         if status == .skipped { rows = RunSummary.Rows() }
         record.status = status.rawValue
@@ -126,6 +134,13 @@ public struct RunExecutor: Sendable {
         try? PrometheusMetrics.write(store, to: home.metricsFile)
         return RunSummary(runID: runID, pipeline: playbook.name, date: date.description, status: status, rows: rows,
                           steps: stepSummaries, alerts: walk.alerts, error: error)
+    }
+
+    func commit(_ watermarks: inout [Watermark], runID: String, pipeline: String) throws {
+        for watermark in watermarks {
+            try store.setWatermark(pipeline: pipeline, source: watermark.source, value: watermark.value, runID: runID)
+        }
+        watermarks.removeAll()
     }
 
     /// A re-run of a date whose input is already in every load target is skipped before any work.

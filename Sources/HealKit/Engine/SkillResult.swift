@@ -35,6 +35,8 @@ public struct SkillResult: Sendable {
     public var rejected: RejectedRows?
     /// The sha256 of the artifact a failing check read, so a derived re-check knows which input it judged.
     public var checkedSHA256: String?
+    /// An incremental source's new watermark; the run keeps it only once its load commits.
+    public var watermark: Watermark?
     /// False when retrying cannot help now (an open circuit): the ladder goes straight to remediation.
     public var retryAllowed = true
 
@@ -62,4 +64,10 @@ public struct SkillFailure: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { "\(failureClass.rawValue): \(details)" }
+}
+
+/// Where an incremental source got to: the highest value of its watermark field in what it fetched.
+public struct Watermark: Sendable, Equatable {
+    public var source: String
+    public var value: String
 }

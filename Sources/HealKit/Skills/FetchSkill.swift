@@ -6,9 +6,11 @@ public struct FetchSkill: Skill {
     let spec: FetchSpec
 
     public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
-        switch try await SourceFetcher.stage(spec, stepIndex: input.stepIndex, name: input.stepName, in: context) {
-        case .fetched(let artifact, let shown):
-            return try verify(artifact, source: shown, in: context)
+        switch try await SourceFetcher.stage(spec, stepIndex: input.stepIndex, name: input.stepName, sourceName: config.name, in: context) {
+        case .fetched(let artifact, let shown, let watermark):
+            var result = try verify(artifact, source: shown, in: context)
+            if result.outcome == .pass { result.watermark = watermark }
+            return result
         case .refused(let result):
             return result
         }
@@ -39,7 +41,7 @@ public struct FallbackSource: Remediation {
 
     public func remediate(_ failure: StepFailure, in context: RunContext) async throws -> SkillResult {
         let name = "\(failure.input.stepName)-\(config.name)"
-        guard case .fetched(let artifact, let shown) = try await SourceFetcher.stage(spec, stepIndex: failure.input.stepIndex, name: name, in: context) else {
+        guard case .fetched(let artifact, let shown, _) = try await SourceFetcher.stage(spec, stepIndex: failure.input.stepIndex, name: name, sourceName: config.name, in: context) else {
             return .fail(.transient, "the fallback's endpoint has an open circuit")
         }
         if artifact.bytes < spec.minBytes {

@@ -6,20 +6,25 @@ import FoundationNetworking
 /// Brings one file from a path, `file://` or `http(s)://` into staging, atomically (temporary file, then rename).
 enum SourceFetcher {
     enum Staged {
-        case fetched(Artifact, shownAs: String)
+        case fetched(Artifact, shownAs: String, watermark: Watermark?)
         /// The endpoint's circuit is open: a failure that retrying now cannot help.
         case refused(SkillResult)
     }
 
     /// Renders the spec's source and brings it to `staging/…/NN-name.EXT`.
-    static func stage(_ spec: FetchSpec, stepIndex: Int, name: String, in context: RunContext) async throws -> Staged {
+    /// `sourceName` names the source's watermark (its skill config).
+    static func stage(_ spec: FetchSpec, stepIndex: Int, name: String, sourceName: String, in context: RunContext) async throws -> Staged {
         let source = try context.render(spec.source)
         var shown = display(spec.source, rendered: source)
         let ext = URL(fileURLWithPath: source).pathExtension
         let destination = context.stagingURL(stepIndex: stepIndex, name: name, extension: ext.isEmpty ? "csv" : ext)
         do {
+            if let api = spec.api {
+                return try await fetchAPI(api, spec: spec, source: source, to: context.stagingURL(stepIndex: stepIndex, name: name, extension: "jsonl"),
+                                          sourceName: sourceName, context: context, shownAs: shown)
+            }
             let artifact = try await fetch(spec, source: source, to: destination, context: context, shownAs: &shown)
-            return .fetched(artifact, shownAs: shown)
+            return .fetched(artifact, shownAs: shown, watermark: nil)
         } catch let open as CircuitOpen {
             var result = SkillResult.fail(.transient, open.details, figures: ["circuit_open": 1])
             result.retryAllowed = false
@@ -59,6 +64,35 @@ enum SourceFetcher {
         }
         let digest = try FileDigest.sha256(of: destination)
         return Artifact(url: destination, sha256: digest.sha256, bytes: digest.bytes)
+    }
+
+    /// A JSON API's pages as one JSON Lines file, through the endpoint's circuit breaker; the query may read the
+    /// source's committed watermark as `{watermark}`.
+    static func fetchAPI(_ api: APISpec, spec: FetchSpec, source: String, to destination: URL, sourceName: String,
+                         context: RunContext, shownAs: String) async throws -> Staged {
+        var values = context.values
+        values.watermark = try context.store.watermark(pipeline: context.pipeline, source: sourceName)
+        let endpoint = CircuitBreaker.endpoint(of: source) ?? source
+        let breaker = CircuitBreaker(failures: spec.circuitFailures, cooldown: .seconds(spec.circuitCooldownSeconds), store: context.store)
+        if let refusal = try breaker.refusal(for: endpoint) { throw CircuitOpen(details: refusal) }
+        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let fetched: APISource.Fetched
+        do {
+            fetched = try await APISource(spec: api, base: source, timeoutSeconds: spec.timeoutSeconds, shownAs: shownAs).fetch(to: destination, values: values)
+            try breaker.record(endpoint, failed: false)
+        } catch let failure as SkillFailure {
+            try breaker.record(endpoint, failed: failure.failureClass == .transient)
+            throw failure
+        } catch let error as TemplateError {
+            throw SkillFailure(.internal, error.message)
+        }
+        let digest = try FileDigest.sha256(of: destination)
+        var artifact = Artifact(url: destination, sha256: digest.sha256, bytes: digest.bytes, rows: fetched.records)
+        var format = TableFormat()
+        format.kind = .jsonl
+        artifact.format = format
+        let shown = "\(shownAs) (\(fetched.records) records in \(fetched.pages) page\(fetched.pages == 1 ? "" : "s"))"
+        return .fetched(artifact, shownAs: shown, watermark: fetched.watermark.map { Watermark(source: sourceName, value: $0) })
     }
 
     /// `s3://bucket/key`, or the newest key under `s3://bucket/prefix/` that `pattern` matches whole, through the

@@ -154,6 +154,18 @@ enum MetadataMigrations {
                 CREATE INDEX alerts_signature ON alerts(signature, created_at);
                 """)
         }
+        migrator.registerMigration("v6-watermarks") { db in
+            try db.execute(sql: """
+                CREATE TABLE watermarks (
+                    pipeline TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    run_id TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (pipeline, source)
+                );
+                """)
+        }
         return migrator
     }
 }

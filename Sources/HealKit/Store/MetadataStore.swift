@@ -84,6 +84,22 @@ public final class MetadataStore: Sendable {
         }
     }
 
+    /// An incremental source's watermark as of its last committed load.
+    public func watermark(pipeline: String, source: String) throws -> String? {
+        try database.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM watermarks WHERE pipeline = ? AND source = ?", arguments: [pipeline, source])
+        }
+    }
+
+    public func setWatermark(pipeline: String, source: String, value: String, runID: String) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT INTO watermarks (pipeline, source, value, run_id, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (pipeline, source) DO UPDATE SET value = excluded.value, run_id = excluded.run_id, updated_at = excluded.updated_at
+                """, arguments: [pipeline, source, value, runID, Timestamp.now()])
+        }
+    }
+
     public func insertQuarantineBatch(_ batch: QuarantineBatchRecord) throws {
         try database.write { db in try batch.insert(db) }
     }
