@@ -45,7 +45,7 @@ public final class MotoServer: @unchecked Sendable {
                     return
                 }
             }
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             lastError = "moto_server did not answer on port \(port)"
         }
         throw TestServerError(message: lastError)
@@ -68,7 +68,8 @@ public final class MotoServer: @unchecked Sendable {
         guard outcome.status == 0 else { throw TestServerError(message: "boto3 could not put the objects: \(outcome.stderr.suffix(400))") }
     }
 
-    public func stop() { process.terminate() }
+    /// SIGKILL: moto (werkzeug) may outlive SIGTERM, and a survivor keeps the test run's output pipe open.
+    public func stop() { kill(process.processIdentifier, SIGKILL) }
 
-    deinit { if process.isRunning { process.terminate() } }
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 }

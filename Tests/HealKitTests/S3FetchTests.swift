@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import GRDB
 import HealKit
 import HealTesting
@@ -111,6 +114,65 @@ struct S3FetchTests {
         let without = try await HealProcess.run(["run", "p", "--date", "2026-11-22"], home: home,
                                                 environment: ["AWS_SHARED_CREDENTIALS_FILE": home.url("aws/credentials").path])
         #expect(without.status == 1 && without.stdout.contains("profile 'absent'"), "\(without.stdout)")
+    }
+
+    /// An S3-style server that cuts the first GET halfway, then serves ranges: the fetch resumes where it stopped.
+    static let droppingServer = """
+        import hashlib, http.server, json, socket, sys
+        data = open(sys.argv[2], "rb").read()
+        etag = '"%s"' % hashlib.md5(data).hexdigest()
+        log = open(sys.argv[3], "a")
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def log_message(self, *args): pass
+            def do_GET(self):
+                if self.path == "/ready":
+                    self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers(); return
+                wanted = self.headers.get("Range")
+                log.write(json.dumps({"path": self.path, "range": wanted, "if_match": self.headers.get("If-Match"),
+                                      "signed": self.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256 ")}) + "\\n"); log.flush()
+                if wanted is None:
+                    self.send_response(200); self.send_header("Content-Length", str(len(data))); self.send_header("ETag", etag); self.end_headers()
+                    self.wfile.write(data[: len(data) // 2]); self.wfile.flush()
+                    self.connection.shutdown(socket.SHUT_RDWR); self.close_connection = True
+                    return
+                start = int(wanted.split("=")[1].rstrip("-"))
+                self.send_response(206); self.send_header("Content-Length", str(len(data) - start))
+                self.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data))); self.send_header("ETag", etag); self.end_headers()
+                self.wfile.write(data[start:])
+        http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+        """
+
+    @Test func aDroppedConnectionIsResumedWithRange() async throws {
+        let home = try self.home(fetch: "")
+        defer { home.remove() }
+        let body = day(7, rows: 3000)
+        try home.write("object.csv", body)
+        try home.write("server.py", S3FetchTests.droppingServer)
+        let port = Int.random(in: 49_000...49_999)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", home.url("server.py").path, String(port), home.url("object.csv").path, home.url("requests.jsonl").path]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        var ready = false
+        for _ in 0..<100 where !ready {
+            try await Task.sleep(for: .milliseconds(100))
+            ready = (try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/ready")!)) != nil
+        }
+        #expect(ready)
+        try home.write("skills/f.yml", "kind: fetch\nsource: s3://landing/object.csv\nendpoint: http://127.0.0.1:\(port)\n")
+        let run = try await HealProcess.run(["run", "p", "--date", "2026-11-21"], home: home, environment: environment)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("s3://landing/object.csv (resumed 1 time with Range)"), "\(run.stdout)")
+        #expect(try loaded(home) == 3000)
+        let requests = try home.read("requests.jsonl").split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(requests.count == 2)
+        #expect(requests.allSatisfy { $0["path"] as? String == "/landing/object.csv" && $0["signed"] as? Bool == true })
+        #expect(requests[1]["range"] as? String == "bytes=\(body.utf8.count / 2)-")
+        #expect((requests[1]["if_match"] as? String)?.hasPrefix("\"") == true)
     }
 
     @Test func s3SettingsOnAnotherSourceAreAConfigError() async throws {

@@ -65,6 +65,86 @@ enum HTTPTransfer {
     }
 }
 
+extension HTTPTransfer {
+    /// What a streamed transfer got: the response head (if any), the bytes appended, and the error that cut it.
+    struct Streamed: Sendable {
+        var response: HTTPURLResponse?
+        var written: Int
+        var error: String?
+    }
+
+    /// Appends the response body to `file` as it arrives, so a transfer cut halfway keeps what it got
+    /// (the caller resumes with `Range`). Never throws: a failure is reported in `Streamed.error`.
+    static func stream(_ request: URLRequest, appendingTo file: URL, timeoutSeconds: Int) async -> Streamed {
+        guard let handle = try? FileHandle(forWritingTo: file) else { return Streamed(response: nil, written: 0, error: "cannot write \(file.path)") }
+        _ = try? handle.seekToEnd()
+        let sink = StreamSink(handle: handle)
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = TimeInterval(timeoutSeconds)
+        configuration.timeoutIntervalForResource = TimeInterval(timeoutSeconds)
+        let session = URLSession(configuration: configuration, delegate: sink, delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        return await withCheckedContinuation { continuation in
+            sink.onFinish = { continuation.resume(returning: $0) }
+            let task = session.dataTask(with: request)
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(timeoutSeconds)) {
+                sink.finish(error: "no end within \(timeoutSeconds) s")
+                task.cancel()
+            }
+            task.resume()
+        }
+    }
+}
+
+/// Writes a data task's bytes to a file as they come, and reports once when the task ends (or the deadline passes).
+private final class StreamSink: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let lock = NSLock()
+    private let handle: FileHandle
+    private var response: HTTPURLResponse?
+    private var written = 0
+    private var done = false
+    private var writeFailed = false
+    var onFinish: (@Sendable (HTTPTransfer.Streamed) -> Void)?
+
+    init(handle: FileHandle) { self.handle = handle }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        lock.withLock { self.response = response as? HTTPURLResponse }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        lock.withLock {
+            guard !done else { return }
+            do {
+                try handle.write(contentsOf: data)
+                written += data.count
+            } catch {
+                writeFailed = true
+                done = true
+            }
+        }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        if lock.withLock({ response == nil }), let http = task.response as? HTTPURLResponse { lock.withLock { response = http } }
+        finish(error: error.map { $0.localizedDescription })
+    }
+
+    /// Reports once: the first of completion and deadline wins; later bytes are dropped.
+    func finish(error: String?) {
+        let report: ((@Sendable (HTTPTransfer.Streamed) -> Void), HTTPTransfer.Streamed)? = lock.withLock {
+            guard let callback = onFinish else { return nil }
+            onFinish = nil
+            done = true
+            try? handle.close()
+            return (callback, HTTPTransfer.Streamed(response: response, written: written, error: writeFailed ? "cannot write the file" : error))
+        }
+        if let (callback, result) = report { callback(result) }
+    }
+}
+
 /// Resumes a continuation exactly once, whichever of the transfer and the deadline comes first.
 private final class ResumeOnce<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()

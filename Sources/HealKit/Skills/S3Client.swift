@@ -111,24 +111,61 @@ struct S3Client: Sendable {
         return (objects, pages)
     }
 
-    /// Downloads `bucket`/`key` into `destination` (atomically) and checks the ETag when it is an MD5.
-    func get(bucket: String, key: String, to destination: URL, timeoutSeconds: Int, shownAs: String) async throws {
-        let result: (URL, URLResponse)
-        do {
-            result = try await HTTPTransfer.download(request("GET", bucket: bucket, key: key), beside: destination, timeoutSeconds: timeoutSeconds)
-        } catch is HTTPTransfer.DeadlinePassed {
-            throw SkillFailure(.transient, "\(shownAs) did not answer within \(timeoutSeconds) s")
-        } catch {
-            throw SkillFailure(.transient, "cannot reach \(shownAs): \(error.localizedDescription)")
+    /// Downloads `bucket`/`key` into `destination` (atomically). A transfer cut halfway is resumed with `Range`
+    /// from the bytes already written (`If-Match` the first ETag, so a replaced object starts over); the ETag is
+    /// checked as MD5 at the end when it is one.
+    func get(bucket: String, key: String, to destination: URL, timeoutSeconds: Int, shownAs: String, resumes: Int = 3) async throws -> Int {
+        let temporary = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+        _ = FileManager.default.createFile(atPath: temporary.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        var offset = 0, resumed = 0
+        var etag: String?
+        var total: Int?
+        while true {
+            var headers: [(String, String)] = []
+            if offset > 0 {
+                headers.append(("Range", "bytes=\(offset)-"))
+                if let etag { headers.append(("If-Match", etag)) }
+            }
+            let got = await HTTPTransfer.stream(request("GET", bucket: bucket, key: key, headers: headers), appendingTo: temporary, timeoutSeconds: timeoutSeconds)
+            guard let response = got.response else {
+                if got.written == 0 && offset == 0 { throw SkillFailure(.transient, "cannot reach \(shownAs): \(got.error ?? "no answer")") }
+                resumed += 1
+                guard resumed <= resumes else { throw SkillFailure(.transient, "\(shownAs): the transfer kept breaking (\(got.error ?? "no answer"))") }
+                offset = try fileSize(temporary)
+                continue
+            }
+            switch response.statusCode {
+            case 200 where offset > 0, 412:
+                // The range was ignored or the object changed: start again from the first byte.
+                try FileHandle(forWritingTo: temporary).truncate(atOffset: 0)
+                offset = 0
+                etag = nil
+                resumed += 1
+                guard resumed <= resumes else { throw SkillFailure(.transient, "\(shownAs): the object kept changing during the transfer") }
+                continue
+            case 200, 206:
+                if offset == 0 {
+                    etag = response.value(forHTTPHeaderField: "ETag")
+                    total = response.expectedContentLength >= 0 ? Int(response.expectedContentLength) : nil
+                }
+            default:
+                let body = (try? Data(contentsOf: temporary))?.dropFirst(offset) ?? Data()
+                try S3Client.check(response, Data(body), shownAs: shownAs)
+                throw SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(response.statusCode)")
+            }
+            offset = try fileSize(temporary)
+            if got.error == nil && (total == nil || offset >= total!) { break }
+            resumed += 1
+            guard resumed <= resumes else { throw SkillFailure(.transient, "\(shownAs): the transfer kept breaking after \(offset) bytes (\(got.error ?? "short body"))") }
         }
-        let (file, response) = result
-        defer { try? FileManager.default.removeItem(at: file) }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        if !(200..<300).contains(status) {
-            try S3Client.check(response, (try? Data(contentsOf: file)) ?? Data(), shownAs: shownAs)
-        }
-        _ = try S3Client.verifyETag((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "ETag"), of: file, shownAs: shownAs)
-        try SourceFetcher.replace(destination, with: file)
+        _ = try S3Client.verifyETag(etag, of: temporary, shownAs: shownAs)
+        try SourceFetcher.replace(destination, with: temporary)
+        return resumed
+    }
+
+    private func fileSize(_ url: URL) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
     }
 
     func send(_ request: URLRequest, timeoutSeconds: Int, shownAs: String) async throws -> (Data, URLResponse) {

@@ -136,7 +136,8 @@ enum SourceFetcher {
                 shown = "s3://\(bucket)/\(newest.key)"
                 shownAs = "\(shown) (the newest of \(matching.count) matching among \(objects.count) objects, \(pages) listing page\(pages == 1 ? "" : "s"))"
             }
-            try await client.get(bucket: bucket, key: objectKey, to: destination, timeoutSeconds: spec.timeoutSeconds, shownAs: shown)
+            let resumed = try await client.get(bucket: bucket, key: objectKey, to: destination, timeoutSeconds: spec.timeoutSeconds, shownAs: shown)
+            if resumed > 0 { shownAs += " (resumed \(resumed) time\(resumed == 1 ? "" : "s") with Range)" }
             try breaker.record(circuit, failed: false)
         } catch let failure as SkillFailure {
             try breaker.record(circuit, failed: failure.failureClass == .transient)
