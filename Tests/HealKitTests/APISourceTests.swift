@@ -108,6 +108,15 @@ struct APISourceTests {
         #expect(try watermark(home) == "2026-11-22T02:00:00Z")
         let last = await api.requests().suffix(1)
         #expect(last.first?.query["since"] == "2026-11-21T05:00:00Z")
+
+        // Nothing new the next night: a quiet skip (exit 0), no alert, nothing loaded, the watermark unchanged.
+        let quiet = try await HealProcess.run(["run", "orders", "--date", "2026-11-23"], home: home, environment: environment)
+        #expect(quiet.status == 0, "\(quiet.stdout)\(quiet.stderr)")
+        #expect(quiet.stdout.contains("no new records since the watermark; nothing to load") && quiet.stdout.contains("skipped"), "\(quiet.stdout)")
+        #expect(!quiet.stderr.contains("ALERT"))
+        #expect(try ids(home) == [1, 2, 3, 4, 5, 6, 7])
+        #expect(try watermark(home) == "2026-11-22T02:00:00Z")
+        #expect(await api.requests().last?.query["since"] == "2026-11-22T02:00:00Z")
         for output in [stopped.stdout, stopped.stderr, loaded.stdout, loaded.stderr, next.stdout, next.stderr] {
             #expect(!output.contains(APISourceTests.token))
         }

@@ -8,6 +8,10 @@ public struct FetchSkill: Skill {
     public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
         switch try await SourceFetcher.stage(spec, stepIndex: input.stepIndex, name: input.stepName, sourceName: config.name, in: context) {
         case .fetched(let artifact, let shown, let watermark):
+            // An incremental API with nothing new is a quiet night, not a failure: nothing to check or load.
+            if spec.api != nil && artifact.rows == 0 {
+                return .skip("\(shown): no new records\(spec.api?.watermarkField == nil ? "" : " since the watermark"); nothing to load")
+            }
             var result = try verify(artifact, source: shown, in: context)
             if result.outcome == .pass { result.watermark = watermark }
             return result
