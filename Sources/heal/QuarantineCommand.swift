@@ -14,12 +14,24 @@ struct QuarantineCommand: AsyncParsableCommand {
 
     /// Runs a review action; the reviewer's mistakes (an unknown batch, a missing reason) exit 2 with the message.
     static func reviewing<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as QuarantineReviewError {
+        do { return try body() } catch { throw reviewerMistake(error) }
+    }
+
+    static func reviewing<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch { throw reviewerMistake(error) }
+    }
+
+    /// An unknown batch, a missing reason or a malformed edited file exits 2 with its message; anything else passes.
+    static func reviewerMistake(_ error: Error) -> Error {
+        switch error {
+        case let error as QuarantineReviewError:
             Console.error("heal: \(error)")
-            throw ExitCode(2)
-        } catch let error as TableError {
+            return ExitCode(2)
+        case let error as TableError:
             Console.error("heal: \(error)")
-            throw ExitCode(2)
+            return ExitCode(2)
+        default:
+            return error
         }
     }
 
@@ -141,14 +153,10 @@ struct QuarantineCommand: AsyncParsableCommand {
             let release = QuarantineRelease(review: review, config: config)
             let report: QuarantineRelease.Report
             do {
-                report = try await release.release(batch, lines: rows.flatMap(Release.lines), edited: file.map { URL(fileURLWithPath: $0) },
-                                                   actor: QuarantineReview.actor())
-            } catch let error as QuarantineReviewError {
-                Console.error("heal: \(error)")
-                throw ExitCode(2)
-            } catch let error as TableError {
-                Console.error("heal: \(error)")
-                throw ExitCode(2)
+                report = try await QuarantineCommand.reviewing {
+                    try await release.release(batch, lines: rows.flatMap(Release.lines), edited: file.map { URL(fileURLWithPath: $0) },
+                                              actor: QuarantineReview.actor())
+                }
             } catch let failure as SkillFailure {
                 Console.error("heal: the release failed and nothing was loaded: \(failure.failureClass.rawValue): \(failure.details)")
                 throw ExitCode(1)

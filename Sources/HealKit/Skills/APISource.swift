@@ -122,12 +122,8 @@ struct APISource {
                 serverErrors += 1
                 guard serverErrors < 3 else { throw SkillFailure(.transient, "\(shownAs) answered HTTP \(response.statusCode) three times") }
                 try await sleep(.milliseconds(250 << serverErrors))
-            case 404, 410:
-                throw SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(response.statusCode)")
-            case 401, 403:
-                throw SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(response.statusCode): access denied; check the credentials")
             default:
-                throw SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(response.statusCode)")
+                throw SourceFetcher.failure(status: response.statusCode, shownAs: shownAs)
             }
         }
     }

@@ -180,17 +180,18 @@ enum SourceFetcher {
         let (file, response) = result
         defer { try? FileManager.default.removeItem(at: file) }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 200
+        guard (200..<300).contains(status) else { throw failure(status: status, shownAs: shownAs) }
+        try replace(destination, with: file)
+    }
+
+    /// What an HTTP error status means for the ladder: gone or forbidden is `source_missing` (a fallback may help,
+    /// a retry will not), busy or broken is `transient`. Shared by file downloads and API pages.
+    static func failure(status: Int, shownAs: String) -> SkillFailure {
         switch status {
-        case 200..<300:
-            try replace(destination, with: file)
-        case 404, 410:
-            throw SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(status): the file is not there (yet)")
-        case 401, 403:
-            throw SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(status): access denied; check the credentials")
-        case 408, 425, 429, 500...599:
-            throw SkillFailure(.transient, "\(shownAs) answered HTTP \(status)")
-        default:
-            throw SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(status)")
+        case 404, 410: SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(status): the file is not there (yet)")
+        case 401, 403: SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(status): access denied; check the credentials")
+        case 408, 425, 429, 500...599: SkillFailure(.transient, "\(shownAs) answered HTTP \(status)")
+        default: SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(status)")
         }
     }
 
