@@ -82,29 +82,32 @@ public struct QuarantineReview: Sendable {
     /// Every row of the batch with its state: CSV in quarantine's layout plus `_state`, or JSON Lines with the
     /// row's fields by column name. A CSV export, edited, is what `release --file` takes back.
     public func export(_ batch: QuarantineBatchRecord, format: ExportFormat, to output: URL) throws -> Int {
-        var header: [String] = []
-        var rows: [QuarantinedRow] = []
-        header = try self.rows(of: batch) { rows.append($0) }
+        // Row by row, so a large batch is never held in memory.
+        let header = try Array(CSVReader(url: home.resolve(path: batch.path)).header.dropFirst(QuarantineBatch.leadingColumns.count))
+        var count = 0
         switch format {
         case .csv:
             let writer = try CSVWriter(url: output, header: QuarantineBatch.leadingColumns + ["_state"] + header)
-            for r in rows {
+            try rows(of: batch) { r in
                 try writer.write([String(r.sourceLine), r.reason, r.rule, r.column, r.value, r.state] + r.fields)
+                count += 1
             }
             _ = try writer.finish()
         case .jsonl:
-            var text = ""
-            for r in rows {
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: output)
+            defer { try? handle.close() }
+            try rows(of: batch) { r in
                 var object: [String: Any] = ["_source_line": r.sourceLine, "_reason": r.reason, "_rule": r.rule, "_column": r.column,
                                              "_value": r.value, "_state": r.state]
-                var fields: [String: String] = [:]
-                for (name, value) in zip(header, r.fields) { fields[name] = value }
-                object["row"] = fields
-                text += String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
+                object["row"] = Dictionary(zip(header, r.fields), uniquingKeysWith: { first, _ in first })
+                var line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+                line.append(UInt8(ascii: "\n"))
+                try handle.write(contentsOf: line)
+                count += 1
             }
-            try Data(text.utf8).write(to: output, options: .atomic)
         }
-        return rows.count
+        return count
     }
 
     /// Marks every open row of the batch discarded, with the reviewer's reason. The rows stay in the file for the record.

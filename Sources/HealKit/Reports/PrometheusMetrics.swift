@@ -9,7 +9,20 @@ public enum PrometheusMetrics {
         var type: String
         var help: String
         var labels: [String]
-        var sql: String
+        /// Each sample's name suffix and the query giving its label values and value (a summary has _sum and _count).
+        var samples: [(suffix: String, sql: String)]
+
+        init(name: String, type: String, help: String, labels: [String], sql: String) {
+            self.init(name: name, type: type, help: help, labels: labels, samples: [("", sql)])
+        }
+
+        init(name: String, type: String, help: String, labels: [String], samples: [(suffix: String, sql: String)]) {
+            self.name = name
+            self.type = type
+            self.help = help
+            self.labels = labels
+            self.samples = samples
+        }
     }
 
     static let families = [
@@ -24,10 +37,9 @@ public enum PrometheusMetrics {
                    UNION ALL SELECT pipeline, 'updated', sum(rows_updated) FROM runs GROUP BY 1
                    ORDER BY 1, 2
                    """),
-        Family(name: "heal_step_duration_seconds_sum", type: "", help: "", labels: ["pipeline", "step"],
-               sql: "SELECT r.pipeline, a.step, sum(a.duration_ms) / 1000.0 FROM attempts a JOIN runs r ON r.id = a.run_id GROUP BY 1, 2 ORDER BY 1, 2"),
-        Family(name: "heal_step_duration_seconds_count", type: "", help: "", labels: ["pipeline", "step"],
-               sql: "SELECT r.pipeline, a.step, count(DISTINCT a.run_id) FROM attempts a JOIN runs r ON r.id = a.run_id GROUP BY 1, 2 ORDER BY 1, 2"),
+        Family(name: "heal_step_duration_seconds", type: "summary", help: "Time spent in each step, every attempt included.", labels: ["pipeline", "step"],
+               samples: [("_sum", "SELECT r.pipeline, a.step, sum(a.duration_ms) / 1000.0 FROM attempts a JOIN runs r ON r.id = a.run_id GROUP BY 1, 2 ORDER BY 1, 2"),
+                         ("_count", "SELECT r.pipeline, a.step, count(DISTINCT a.run_id) FROM attempts a JOIN runs r ON r.id = a.run_id GROUP BY 1, 2 ORDER BY 1, 2")]),
         Family(name: "heal_attempts_total", type: "counter", help: "Attempts by ladder level and outcome.", labels: ["pipeline", "step", "level", "outcome"],
                sql: "SELECT r.pipeline, a.step, CAST(a.level AS TEXT), a.outcome, count(*) FROM attempts a JOIN runs r ON r.id = a.run_id GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"),
         Family(name: "heal_quarantine_rows", type: "gauge", help: "Quarantined rows by review state.", labels: ["pipeline", "state"],
@@ -58,14 +70,12 @@ public enum PrometheusMetrics {
     public static func render(_ store: MetadataStore) throws -> String {
         var out = ""
         for family in families {
-            if family.name == "heal_step_duration_seconds_sum" {
-                out += "# HELP heal_step_duration_seconds Time spent in each step, every attempt included.\n# TYPE heal_step_duration_seconds summary\n"
-            } else if !family.type.isEmpty {
-                out += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
-            }
-            for row in try store.metricRows(family.sql) {
-                let labels = zip(family.labels, row.labels).map { "\($0)=\"\(escape($1))\"" }.joined(separator: ",")
-                out += "\(family.name){\(labels)} \(number(row.value))\n"
+            out += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
+            for (suffix, sql) in family.samples {
+                for row in try store.metricRows(sql) {
+                    let labels = zip(family.labels, row.labels).map { "\($0)=\"\(escape($1))\"" }.joined(separator: ",")
+                    out += "\(family.name)\(suffix){\(labels)} \(number(row.value))\n"
+                }
             }
         }
         return out

@@ -29,7 +29,6 @@ public struct Daemon: Sendable {
     /// Catch-up looks back at most this far (for `catchup: all`).
     public var lookback: TimeInterval = 7 * 86_400
     public var observer: @Sendable (RunEvent) -> Void = { _ in }
-    public var progress = RowProgress()
 
     public init(home: HealHome, config: ProjectConfig, store: MetadataStore, clock: any DaemonClock = SystemClock()) {
         self.home = home

@@ -103,10 +103,8 @@ struct APISource {
                 let (d, r) = try await HTTPTransfer.send(request, timeoutSeconds: timeoutSeconds)
                 guard let http = r as? HTTPURLResponse else { throw URLError(.badServerResponse) }
                 (data, response) = (d, http)
-            } catch is HTTPTransfer.DeadlinePassed {
-                throw SkillFailure(.transient, "\(shownAs) did not answer within \(timeoutSeconds) s")
             } catch {
-                throw SkillFailure(.transient, "cannot reach \(shownAs): \(error.localizedDescription)")
+                throw HTTPTransfer.failure(error, shownAs: shownAs, timeoutSeconds: timeoutSeconds)
             }
             switch response.statusCode {
             case 200..<300:

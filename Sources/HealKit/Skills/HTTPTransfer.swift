@@ -66,6 +66,12 @@ enum HTTPTransfer {
 }
 
 extension HTTPTransfer {
+    /// A transfer that got no answer, as the ladder sees it: always `transient`, worth a retry.
+    static func failure(_ error: Error, shownAs: String, timeoutSeconds: Int) -> SkillFailure {
+        if error is DeadlinePassed { return SkillFailure(.transient, "\(shownAs) did not answer within \(timeoutSeconds) s") }
+        return SkillFailure(.transient, "cannot reach \(shownAs): \(error.localizedDescription)")
+    }
+
     /// What a streamed transfer got: the response head (if any), the bytes appended, and the error that cut it.
     struct Streamed: Sendable {
         var response: HTTPURLResponse?

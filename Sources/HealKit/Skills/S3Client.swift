@@ -171,10 +171,8 @@ struct S3Client: Sendable {
     func send(_ request: URLRequest, timeoutSeconds: Int, shownAs: String) async throws -> (Data, URLResponse) {
         do {
             return try await HTTPTransfer.send(request, timeoutSeconds: timeoutSeconds)
-        } catch is HTTPTransfer.DeadlinePassed {
-            throw SkillFailure(.transient, "\(shownAs) did not answer within \(timeoutSeconds) s")
         } catch {
-            throw SkillFailure(.transient, "cannot reach \(shownAs): \(error.localizedDescription)")
+            throw HTTPTransfer.failure(error, shownAs: shownAs, timeoutSeconds: timeoutSeconds)
         }
     }
 

@@ -172,10 +172,8 @@ enum SourceFetcher {
         let result: (URL, URLResponse)
         do {
             result = try await HTTPTransfer.download(URLRequest(url: url), beside: destination, timeoutSeconds: timeoutSeconds)
-        } catch is HTTPTransfer.DeadlinePassed {
-            throw SkillFailure(.transient, "\(shownAs) did not answer within \(timeoutSeconds) s")
         } catch {
-            throw SkillFailure(.transient, "cannot reach \(shownAs): \(error.localizedDescription)")
+            throw HTTPTransfer.failure(error, shownAs: shownAs, timeoutSeconds: timeoutSeconds)
         }
         let (file, response) = result
         defer { try? FileManager.default.removeItem(at: file) }

@@ -33,10 +33,6 @@ public final class MetadataStore: Sendable {
         try database.write { db in try artifact.insert(db) }
     }
 
-    public func insertAlert(_ alert: AlertRecord) throws {
-        try database.write { db in try alert.insert(db) }
-    }
-
     public func updateAlertDelivery(id: String, delivery: String) throws {
         try database.write { db in
             try db.execute(sql: "UPDATE alerts SET delivery = ? WHERE id = ?", arguments: [delivery, id])
