@@ -98,6 +98,11 @@ enum RunPrinter {
         let r = summary.rows
         Swift.print("\(summary.status.rawValue): read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)\(r.updated > 0 ? " · updated \(r.updated)" : "")")
         if let error = summary.error { Swift.print("  \(error)") }
+        for source in summary.sources ?? [] {
+            let s = source.rows
+            let figures = source.role == "skipped" ? source.note ?? "" : "read \(s.read) · loaded \(s.loaded) · quarantined \(s.quarantined) · deduplicated \(s.deduplicated)"
+            Swift.print("  source \(source.name) (\(source.role)): \(figures)")
+        }
         for batch in (try? store.quarantineBatches(run: summary.runID)) ?? [] {
             Swift.print("quarantine: \(batch.path) (\(batch.rows) rows)")
         }

@@ -222,19 +222,19 @@ struct LadderTests {
     }
 
     @Test func accountingThatDoesNotBalanceFailsTheRun() async throws {
-        // A second fetch swaps in a shorter file after the first was counted: rows would vanish unnoticed.
+        // A fallback mapped to a parse error swaps in a shorter file after the first was counted: rows would vanish unnoticed.
         let f = try home(fetch: "landing/in.csv", extraSteps: """
               - name: schema
                 skill: contract
-              - name: swap
-                skill: other
+                on_failure:
+                  parse_error: [other]
               - name: load
                 skill: ld
             """, skills: [
                 "skills/contract.yml": "kind: validate_schema\ncolumns:\n  - { name: id, type: integer }\n",
-                "skills/other.yml": "kind: fetch\nsource: landing/short.csv\n",
+                "skills/other.yml": "kind: fallback_source\nsource: landing/short.csv\n",
                 "skills/ld.yml": "kind: load\ntable: t\n",
-                "landing/in.csv": "id\n1\n2\n3\n",
+                "landing/in.csv": "id\n1\n2\nx\n",
                 "landing/short.csv": "id\n1\n",
             ])
         defer { f.home.remove() }

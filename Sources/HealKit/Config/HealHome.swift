@@ -100,6 +100,20 @@ public struct ProjectConfig: Sendable {
             if skill.kind.isRemediation {
                 fail("step '\(step.name)': '\(step.skill)' is a \(skill.kind.rawValue) remediation; use it under on_failure, not as a step")
             }
+            if skill.kind == .fetch, let input = step.input {
+                fail("step '\(step.name)': a fetch starts a source of its own and reads no input; remove 'input: \(input)'")
+            }
+            let earlier = playbook.steps.prefix { $0.name != step.name }.map(\.name)
+            for name in skill.artifactSteps where !earlier.contains(name) {
+                fail("step '\(step.name)': skill '\(step.skill)' reads {artifact.\(name)}, but no step named '\(name)' runs before it\(NearMiss.hint(for: name, among: earlier))")
+            }
+            if case .load(let load) = skill.spec,
+               let other = playbook.steps.prefix(while: { $0.name != step.name }).first(where: { earlierStep in
+                   guard case .load(let spec)? = skills[earlierStep.skill]?.spec else { return false }
+                   return spec.table == load.table && spec.target == load.target
+               }) {
+                fail("step '\(step.name)': step '\(other.name)' already loads \(load.table) in \(load.target); each source loads a table of its own (its day is replaced and skipped as one)")
+            }
             for (failure, remedies) in step.onFailure.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 for remedy in remedies {
                     guard let config = skills[remedy] else {

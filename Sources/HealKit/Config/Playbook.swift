@@ -27,6 +27,9 @@ public struct Step: Sendable {
     public var name: String
     public var skill: String
     public var critical: Bool
+    /// An earlier step whose file this step reads instead of the one before it: how a second source's
+    /// steps go back to the first source's file (a fetch starts a source of its own).
+    public var input: String?
     public var retry: RetryPolicy?
     public var onFailure: [FailureClass: [String]]
     /// Where the step is written, for errors that point back at the playbook.

@@ -70,7 +70,7 @@ enum PlaybookDecoder {
         let stepsValue = try map.required("steps", "the list of steps")
         var steps: [Step] = []
         for item in try stepsValue.list() {
-            let step = try decodeStep(item, retry: retry)
+            let step = try decodeStep(item, retry: retry, earlier: steps.map(\.name))
             if steps.contains(where: { $0.name == step.name }) {
                 throw item.error("a step named '\(step.name)' already exists; step names must be unique")
             }
@@ -98,8 +98,17 @@ enum PlaybookDecoder {
         return policy
     }
 
-    static func decodeStep(_ value: YAMLValue, retry: RetryPolicy) throws -> Step {
-        let map = try value.map(allowed: ["name", "skill", "critical", "retry", "on_failure"])
+    static func decodeStep(_ value: YAMLValue, retry: RetryPolicy, earlier: [String]) throws -> Step {
+        let map = try value.map(allowed: ["name", "skill", "critical", "input", "retry", "on_failure"])
+        var input: String?
+        if let v = map["input"] {
+            let name = try v.string("the name of an earlier step")
+            guard earlier.contains(name) else {
+                throw v.error("input '\(name)' is not an earlier step; a step can read the file of a step above it\(NearMiss.hint(for: name, among: earlier))"
+                    + (earlier.isEmpty ? "" : " (earlier steps: \(earlier.joined(separator: ", ")))"))
+            }
+            input = name
+        }
         let skill = try map.required("skill", "the name of a skill config in skills/").string("a skill name")
         var onFailure: [FailureClass: [String]] = [:]
         if let v = map["on_failure"] {
@@ -112,6 +121,7 @@ enum PlaybookDecoder {
             name: try map["name"]?.string("a step name") ?? skill,
             skill: skill,
             critical: try map["critical"]?.bool() ?? true,
+            input: input,
             retry: try map["retry"].map { try decodeRetry($0, defaults: retry) },
             onFailure: onFailure,
             line: value.line, column: value.column)

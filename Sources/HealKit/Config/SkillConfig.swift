@@ -25,6 +25,17 @@ public struct SkillConfig: Sendable {
     public var spec: SkillSpec
 }
 
+extension SkillConfig {
+    /// Steps whose staged files this skill names with `{artifact.STEP}`.
+    public var artifactSteps: [String] {
+        switch spec {
+        case .transform(let t): return t.lookup?.file.artifactSteps ?? []
+        case .command(let c): return c.run.flatMap(\.artifactSteps)
+        case .healthCheck, .fetch, .fallbackSource, .validateSchema, .validateQuality, .load, .quarantineFilter, .schemaRepair: return []
+        }
+    }
+}
+
 public enum SkillSpec: Sendable {
     case fetch(FetchSpec)
     case validateSchema(ContractSpec)

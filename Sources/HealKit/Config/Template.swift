@@ -1,7 +1,7 @@
 import Foundation
 
-/// A string with `{date}`, `{date:FORMAT}`, `{var.NAME}`, `{env.NAME}`, `{pipeline}` and `{run}` placeholders;
-/// `{{` and `}}` are literal braces.
+/// A string with `{date}`, `{date:FORMAT}`, `{var.NAME}`, `{env.NAME}`, `{pipeline}`, `{run}`, `{watermark}` and
+/// `{artifact.STEP}` placeholders; `{{` and `}}` are literal braces.
 ///
 /// Parsed when the config loads, so a bad placeholder is a config error, not a 2 AM surprise.
 public struct Template: Sendable, Equatable, CustomStringConvertible {
@@ -14,6 +14,8 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
         case run
         /// The source's watermark from its last committed load ("" before the first).
         case watermark
+        /// The staged file an earlier step of the same run produced (an enrichment table fetched like any source).
+        case artifact(String)
     }
 
     let parts: [Part]
@@ -51,7 +53,7 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
         self.parts = parts
     }
 
-    static let names = ["date", "date:FORMAT", "var.NAME", "env.NAME", "pipeline", "run", "watermark"]
+    static let names = ["date", "date:FORMAT", "var.NAME", "env.NAME", "pipeline", "run", "watermark", "artifact.STEP"]
 
     private static func placeholder(_ name: String, in source: String) throws(TemplateError) -> Part {
         if name == "date" { return .date(.iso) }
@@ -65,7 +67,7 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
             }
             return .date(format)
         }
-        for (prefix, make) in [("var.", Part.variable), ("env.", Part.environment)] where name.hasPrefix(prefix) {
+        for (prefix, make) in [("var.", Part.variable), ("env.", Part.environment), ("artifact.", Part.artifact)] where name.hasPrefix(prefix) {
             let key = String(name.dropFirst(prefix.count))
             guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
                 throw TemplateError(message: "'{\(name)}' needs a name after '\(prefix)'")
@@ -85,6 +87,11 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
             case .pipeline: out += values.pipeline
             case .run: out += values.runID
             case .watermark: out += values.watermark ?? ""
+            case .artifact(let step):
+                guard let path = values.artifacts[step] else {
+                    throw TemplateError(message: "'{artifact.\(step)}' in \"\(source)\": step '\(step)' has produced no file in this run yet; name a step that runs before this one")
+                }
+                out += path
             case .variable(let name):
                 guard let value = values.variables[name] else {
                     throw TemplateError(message: "'{var.\(name)}' in \"\(source)\" has no value; pass --var \(name)=VALUE")
@@ -98,6 +105,11 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
             }
         }
         return out
+    }
+
+    /// The steps whose staged files this template names, for `heal check` to find in the playbook.
+    public var artifactSteps: [String] {
+        parts.compactMap { if case .artifact(let step) = $0 { return step } else { return nil } }
     }
 
     /// True when rendering may read an environment variable (such values may be secrets and are never printed).
@@ -120,6 +132,8 @@ public struct TemplateValues: Sendable {
     public var environment: [String: String]
     /// Set while an incremental source renders its request.
     public var watermark: String?
+    /// Absolute paths of the files earlier steps of the run staged, by step name.
+    public var artifacts: [String: String] = [:]
 
     public init(date: CalendarDate, pipeline: String, runID: String, variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.date = date

@@ -40,16 +40,21 @@ public struct RunExecutor: Sendable {
         try store.insertRun(record)
         observer(.started(runID: runID, pipeline: playbook.name, date: date.description))
 
+        let chains = SourceChains(playbook: playbook, skills: config.skills)
         var walk = RunWalk(executor: self, context: context, playbook: playbook)
         var stepSummaries: [RunSummary.StepSummary] = []
-        var artifact: Artifact?
+        // The file each step left behind (its own, or the one it read), for the steps that read it next.
+        var after: [String: Artifact] = [:]
         var outcome: (status: RunStatus, error: String?)?
         var healed = false
-        var hasLoad = false
-        // Watermarks fetched in this run, kept only once a load commits (or, with no load step, the run passes).
-        var pendingWatermarks: [Watermark] = []
+        // Per source: the sha256 its fetch brought (its identity in the load ledger), why it was skipped,
+        // and the watermarks it fetched, kept only once its load commits (or, with no load, the run passes).
+        var sourceSHA: [String: String] = [:]
+        var skipped: [String: String] = [:]
+        var pendingWatermarks: [String: [Watermark]] = [:]
 
         for (index, (step, skill)) in zip(playbook.steps, skills).enumerated() {
+            let source = chains.root[index]
             if outcome != nil {
                 stepSummaries.append(.init(name: step.name, skill: step.skill, status: "not_run", attempts: []))
                 continue
@@ -59,10 +64,18 @@ public struct RunExecutor: Sendable {
                 stepSummaries.append(.init(name: step.name, skill: step.skill, status: "not_run", attempts: []))
                 continue
             }
+            if skipped[source] != nil {
+                stepSummaries.append(.init(name: step.name, skill: step.skill, status: "skipped", attempts: []))
+                continue
+            }
+            let artifact = (step.input ?? (index > 0 ? playbook.steps[index - 1].name : nil)).flatMap { after[$0] }
+            context.sourceSHA256 = sourceSHA[source]
+            walk.source = source
             walk.context = context
             let input = StepInput(stepIndex: index, stepName: step.name, artifact: artifact)
             let result = try await walk.climb(step: step, skill: skill, input: input)
             stepSummaries.append(.init(name: step.name, skill: step.skill, status: result.stepStatus, attempts: walk.trace))
+            after[step.name] = artifact
             switch result.final.outcome {
             case .fail:
                 if step.critical {
@@ -70,55 +83,71 @@ public struct RunExecutor: Sendable {
                 }
                 continue
             case .skip:
-                outcome = (.skipped, result.final.details)
+                // Only this source is done: the playbook's other sources still run.
+                skipped[source] = result.final.details
                 // Skipped as already loaded from the same input: that load committed, so its watermark holds.
-                if skill is LoadSkill { try commit(&pendingWatermarks, runID: runID, pipeline: playbook.name) }
+                if skill is LoadSkill { try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name) }
                 continue
             case .pass:
                 break
             }
             healed = healed || result.healed
-            if let watermark = result.final.watermark { pendingWatermarks.append(watermark) }
-            if skill is LoadSkill { try commit(&pendingWatermarks, runID: runID, pipeline: playbook.name) }
+            if let watermark = result.final.watermark { pendingWatermarks[source, default: []].append(watermark) }
+            if skill is LoadSkill { try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name) }
             if let next = result.final.artifact {
                 if next.url != artifact?.url {
                     try store.insertArtifact(ArtifactRecord(runId: runID, step: step.name, path: home.display(next.url), sha256: next.sha256,
                                                             rows: next.rows, bytes: next.bytes, createdAt: Timestamp.now()))
                 }
-                artifact = next
+                after[step.name] = next
+                context.values.artifacts[step.name] = next.url.path
             }
             if let load = skill as? LoadSkill {
-                hasLoad = true
                 context.lastLoad = LoadTarget(target: load.target, table: load.table)
             }
-            if skill is FetchSkill, context.sourceSHA256 == nil, let fetched = artifact {
+            if skill is FetchSkill, let fetched = after[step.name] {
+                sourceSHA[source] = fetched.sha256
+                if record.sourceSha256 == nil { record.sourceSha256 = fetched.sha256 }
                 context.sourceSHA256 = fetched.sha256
-                record.sourceSha256 = fetched.sha256
-                if !options.force, let prior = try alreadyLoaded(skills: skills, sha: fetched.sha256, context: context) {
-                    outcome = (.skipped, prior)
-                    try commit(&pendingWatermarks, runID: runID, pipeline: playbook.name)
+                let loads = chains.steps(of: source).compactMap { skills[$0] as? LoadSkill }
+                if !options.force, let prior = try alreadyLoaded(loads, sha: fetched.sha256, context: context) {
+                    skipped[source] = prior
+                    try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name)
                 }
             }
         }
 
-        var rows = walk.rows
+        // The run's rows are its loaded sources' rows; reference tables balance on their own.
+        let counted = chains.loaded.isEmpty ? chains.sources : chains.sources.filter { chains.loaded.contains($0) }
+        let active = counted.filter { skipped[$0] == nil }
+        var rows = RunSummary.Rows()
+        for source in active { rows.add(walk.rowsBySource[source] ?? .init()) }
         var status: RunStatus
         var error: String?
         if let outcome {
             (status, error) = outcome
+        } else if active.isEmpty {
+            (status, error) = (.skipped, counted.first.flatMap { skipped[$0] })
+        } else if let unbalanced = chains.sources.lazy.compactMap({ source -> String? in
+            guard skipped[source] == nil, let r = walk.rowsBySource[source], walk.counted(source) || chains.loaded.contains(source) else { return nil }
+            let passed = chains.loaded.contains(source) ? r.loaded : (chains.steps(of: source).last.flatMap { after[playbook.steps[$0].name]?.rows } ?? 0)
+            guard r.read != passed + r.quarantined + r.deduplicated + r.updated else { return nil }
+            let of = chains.sources.count > 1 ? " for source \(source)" : ""
+            return "row accounting does not balance\(of): read \(r.read) ≠ \(chains.loaded.contains(source) ? "loaded" : "passed") \(passed) + quarantined \(r.quarantined) + deduplicated \(r.deduplicated) + updated \(r.updated)"
+        }).first {
+            status = .failed
+            error = unbalanced
+            await walk.raise(step: "accounting", skill: "accounting", failure: .internal, summary: unbalanced, trace: [])
+        } else if rows.read > 0 && Double(rows.quarantined) / Double(rows.read) * 100 > playbook.thresholds.quarantineWarnPct {
+            status = .partial
         } else {
-            let passed = hasLoad ? rows.loaded : (artifact?.rows ?? 0)
-            if rows.read != passed + rows.quarantined + rows.deduplicated + rows.updated {
-                status = .failed
-                error = "row accounting does not balance: read \(rows.read) ≠ loaded \(passed) + quarantined \(rows.quarantined) + deduplicated \(rows.deduplicated) + updated \(rows.updated)"
-                await walk.raise(step: "accounting", skill: "accounting", failure: .internal, summary: error!, trace: [])
-            } else if rows.read > 0 && Double(rows.quarantined) / Double(rows.read) * 100 > playbook.thresholds.quarantineWarnPct {
-                status = .partial
-            } else {
-                status = healed ? .healed : .succeeded
+            status = healed ? .healed : .succeeded
+        }
+        if [.succeeded, .healed, .partial].contains(status) {
+            for source in chains.sources where !chains.loaded.contains(source) {
+                try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name)
             }
         }
-        if !hasLoad && [.succeeded, .healed, .partial].contains(status) { try commit(&pendingWatermarks, runID: runID, pipeline: playbook.name) }
         if status != .skipped && status != .interrupted { await walk.escalateRecurring() }
         if status == .skipped { rows = RunSummary.Rows() }
         record.status = status.rawValue
@@ -132,8 +161,15 @@ public struct RunExecutor: Sendable {
         try store.updateRun(record)
         // The metrics page for node_exporter's textfile collector; a failure to write it never fails the run.
         try? PrometheusMetrics.write(store, to: home.metricsFile)
+        var sources: [RunSummary.SourceSummary]?
+        if chains.sources.count > 1 {
+            sources = chains.sources.map { source in
+                let role = skipped[source] != nil ? "skipped" : chains.loaded.contains(source) ? "loaded" : "reference"
+                return .init(name: source, role: role, rows: walk.rowsBySource[source] ?? .init(), note: skipped[source])
+            }
+        }
         return RunSummary(runID: runID, pipeline: playbook.name, date: date.description, status: status, rows: rows,
-                          steps: stepSummaries, alerts: walk.alerts, error: error)
+                          steps: stepSummaries, alerts: walk.alerts, error: error, sources: sources)
     }
 
     func commit(_ watermarks: inout [Watermark], runID: String, pipeline: String) throws {
@@ -143,9 +179,8 @@ public struct RunExecutor: Sendable {
         watermarks.removeAll()
     }
 
-    /// A re-run of a date whose input is already in every load target is skipped before any work.
-    func alreadyLoaded(skills: [any Skill], sha: String, context: RunContext) throws -> String? {
-        let loads = skills.compactMap { $0 as? LoadSkill }
+    /// A re-run of a date whose source is already in every load target of that source is skipped before any work.
+    func alreadyLoaded(_ loads: [LoadSkill], sha: String, context: RunContext) throws -> String? {
         guard !loads.isEmpty else { return nil }
         var runs: [String] = []
         for load in loads {

@@ -19,6 +19,8 @@ public struct RunSummary: Codable, Sendable {
     public var steps: [StepSummary]
     public var alerts: [AlertBrief]
     public var error: String?
+    /// Each source's own accounting, when the playbook has more than one.
+    public var sources: [SourceSummary]?
 
     public struct Rows: Codable, Sendable, Equatable {
         public var read = 0
@@ -34,6 +36,23 @@ public struct RunSummary: Codable, Sendable {
             self.deduplicated = deduplicated
             self.updated = updated
         }
+
+        mutating func add(_ other: Rows) {
+            read += other.read
+            loaded += other.loaded
+            quarantined += other.quarantined
+            deduplicated += other.deduplicated
+            updated += other.updated
+        }
+    }
+
+    public struct SourceSummary: Codable, Sendable {
+        /// The step that starts the source (its fetch).
+        public var name: String
+        /// `loaded` (its rows are the run's), `reference` (a table other steps look up), or `skipped`.
+        public var role: String
+        public var rows: Rows
+        public var note: String?
     }
 
     public struct StepSummary: Codable, Sendable {
@@ -56,7 +75,7 @@ public struct RunSummary: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case pipeline, date, status, rows, steps, alerts, error
+        case pipeline, date, status, rows, steps, alerts, error, sources
         case runID = "run_id"
     }
 }

@@ -1,20 +1,25 @@
 import Foundation
 
-/// The ladder for one step at a time, and the run's row accounting as steps report it.
+/// The ladder for one step at a time, and each source's row accounting as its steps report it.
 struct RunWalk {
     let executor: RunExecutor
     var context: RunContext
     let playbook: Playbook
-    private(set) var rows = RunSummary.Rows()
+    /// The source the current step works on (see `SourceChains`).
+    var source = ""
+    private(set) var rowsBySource: [String: RunSummary.Rows] = [:]
     private(set) var trace: [AttemptSummary] = []
     private(set) var alerts: [RunSummary.AlertBrief] = []
-    private var readKnown = false
+    private var readKnown: Set<String> = []
 
     init(executor: RunExecutor, context: RunContext, playbook: Playbook) {
         self.executor = executor
         self.context = context
         self.playbook = playbook
     }
+
+    /// Whether some step counted this source's rows (a fetch alone does not).
+    func counted(_ source: String) -> Bool { readKnown.contains(source) }
 
     struct Climb {
         var final: SkillResult
@@ -66,7 +71,7 @@ struct RunWalk {
                 }
                 if recheck.outcome == .pass {
                     if recheck.artifact == nil { recheck.artifact = artifact }
-                    rows.quarantined += pendingQuarantine + repaired.rows.quarantined
+                    rowsBySource[source, default: .init()].quarantined += pendingQuarantine + repaired.rows.quarantined
                     account(recheck)
                     return Climb(final: recheck, healed: true, stepStatus: "healed")
                 }
@@ -85,9 +90,9 @@ struct RunWalk {
 
     /// Adds what a passing step did to the run's accounting.
     private mutating func account(_ result: SkillResult) {
-        rows.deduplicated += result.rows.deduplicated
-        rows.loaded += result.rows.loaded
-        rows.updated += result.rows.updated
+        rowsBySource[source, default: .init()].deduplicated += result.rows.deduplicated
+        rowsBySource[source, default: .init()].loaded += result.rows.loaded
+        rowsBySource[source, default: .init()].updated += result.rows.updated
     }
 
     /// Runs one attempt, times it, turns thrown errors into failures, records it.
@@ -108,10 +113,10 @@ struct RunWalk {
             result = .fail(.internal, "\(error)")
         }
         context.progress.end()
-        // The first count of the input's rows is what the run read, whichever step made it.
-        if !readKnown, let read = result.rows.read {
-            rows.read = read
-            readKnown = true
+        // The first count of a source's rows is what the run read from it, whichever step made it.
+        if !readKnown.contains(source), let read = result.rows.read {
+            rowsBySource[source, default: .init()].read = read
+            readKnown.insert(source)
         }
         let elapsed = ContinuousClock.now - clock
         let summary = AttemptSummary(level: level, skill: name, attempt: attempt, outcome: result.outcome.rawValue,

@@ -62,6 +62,11 @@ public struct QuarantineRelease: Sendable {
                                  store: store)
         context.skillConfigs = config.skills
         context.isRelease = true
+        // A transform's {artifact.STEP} (an enrichment table) reads what the quarantining run fetched.
+        for record in try store.artifacts(run: batch.runId) {
+            context.values.artifacts[record.step] = review.home.resolve(path: record.path).path
+        }
+        let chains = SourceChains(playbook: playbook, skills: config.skills)
         var record = RunRecord(id: runID, pipeline: batch.pipeline, logicalDate: batch.logicalDate, status: RunStatus.running.rawValue,
                                startedAt: Timestamp.now(), rowsRead: candidates.count)
         record.kind = "release"
@@ -83,7 +88,8 @@ public struct QuarantineRelease: Sendable {
         var status = RunStatus.succeeded
         var error: String?
         do {
-            for (index, step) in playbook.steps.enumerated() where index >= first {
+            // Only the steps of the source the rows came from; the playbook's other sources are not theirs.
+            for (index, step) in playbook.steps.enumerated() where index >= first && chains.root[index] == chains.root[first] {
                 guard let skillConfig = config.skills[step.skill] else { continue }
                 let skill = try SkillFactory.skill(skillConfig)
                 guard skill is any RowChecking || skill is TransformSkill || skill is LoadSkill else {

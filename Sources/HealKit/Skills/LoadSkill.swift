@@ -48,7 +48,7 @@ public struct LoadSkill: Skill {
         let replaced = report.replaced > 0 ? ", replacing \(report.replaced) earlier rows of \(context.date)" : ""
         return .pass("\(report.inserted) rows into \(spec.table) (\(report.before) → \(report.after))\(replaced)",
                      figures: ["inserted": report.inserted, "before": report.before, "after": report.after, "replaced": report.replaced],
-                     rows: RowDelta(read: artifact.rows, loaded: report.inserted))
+                     rows: RowDelta(read: artifact.rows ?? report.inserted, loaded: report.inserted))
     }
 
     var table: String { spec.table }
