@@ -121,7 +121,7 @@ public struct ProjectConfig: Sendable {
                         continue
                     }
                     if !config.kind.isRemediation {
-                        fail("step '\(step.name)', on_failure \(failure.rawValue): '\(remedy)' is a \(config.kind.rawValue) skill; expected a remediation (quarantine_filter, fallback_source or schema_repair)")
+                        fail("step '\(step.name)', on_failure \(failure.rawValue): '\(remedy)' is a \(config.kind.rawValue) skill; expected a remediation (quarantine_filter, fallback_source, schema_repair or upsert)")
                     }
                 }
             }

@@ -11,10 +11,11 @@ public enum SkillKind: String, Sendable, CaseIterable {
     case quarantineFilter = "quarantine_filter"
     case fallbackSource = "fallback_source"
     case schemaRepair = "schema_repair"
+    case upsert
     case command
 
     /// Kinds that repair a failed step's input (level 2 of the ladder).
-    public var isRemediation: Bool { self == .quarantineFilter || self == .fallbackSource || self == .schemaRepair }
+    public var isRemediation: Bool { [.quarantineFilter, .fallbackSource, .schemaRepair, .upsert].contains(self) }
 }
 
 /// `skills/NAME.yml`: one configured instance of a skill kind.
@@ -31,7 +32,7 @@ extension SkillConfig {
         switch spec {
         case .transform(let t): return t.lookup?.file.artifactSteps ?? []
         case .command(let c): return c.run.flatMap(\.artifactSteps)
-        case .healthCheck, .fetch, .fallbackSource, .validateSchema, .validateQuality, .load, .quarantineFilter, .schemaRepair: return []
+        case .healthCheck, .fetch, .fallbackSource, .validateSchema, .validateQuality, .load, .quarantineFilter, .schemaRepair, .upsert: return []
         }
     }
 }
@@ -46,6 +47,8 @@ public enum SkillSpec: Sendable {
     case quarantineFilter(QuarantineSpec)
     case fallbackSource(FetchSpec)
     case schemaRepair(SchemaRepairSpec)
+    /// Loads the failed load's rows again as a merge on its key.
+    case upsert
     case command(CommandSpec)
 }
 
@@ -181,12 +184,14 @@ public struct ComputedColumn: Sendable {
     public var type: ColumnType
 }
 
+/// `append` inserts; `replace` swaps the date's partition; `merge` upserts on the key.
 public enum WriteMode: String, Sendable, CaseIterable {
-    case append, replace
+    case append, replace, merge
 }
 
+/// A date already loaded from a different input: refuse (and alert), replace the date, or merge on the key.
 public enum ChangedInputPolicy: String, Sendable, CaseIterable {
-    case refuse, replace
+    case refuse, replace, merge
 }
 
 public struct LoadSpec: Sendable {

@@ -23,6 +23,9 @@ enum SkillDecoder {
         case .quarantineFilter: spec = .quarantineFilter(try quarantine(root))
         case .command: spec = .command(try command(root))
         case .schemaRepair: spec = .schemaRepair(try schemaRepair(root))
+        case .upsert:
+            _ = try root.map(allowed: ["kind"])
+            spec = .upsert
         }
         return SkillConfig(name: name, file: root.file, kind: kind, spec: spec)
     }
@@ -304,8 +307,14 @@ enum SkillDecoder {
         if let v = map["key"] { spec.key = try v.strings("a column name") }
         if let v = map["on_changed_input"] { spec.onChangedInput = try enumValue(v, ChangedInputPolicy.self) }
         let target = spec.target.source
-        if !target.hasPrefix("sqlite:") && !target.hasPrefix("{") {
-            throw (map["target"] ?? root).error("unsupported target '\(target)'; expected sqlite:PATH")
+        if !["sqlite:", "postgres://", "postgresql://", "{"].contains(where: { target.hasPrefix($0) }) {
+            throw (map["target"] ?? root).error("unsupported target '\(WarehouseTarget.display(target))'; expected sqlite:PATH or postgres://user@host:port/database")
+        }
+        if target.range(of: "^postgres(ql)?://[^/@]*:[^/@]*@", options: .regularExpression) != nil {
+            throw (map["target"] ?? root).error("a password in the target would be shown and stored; leave it out and set PGPASSWORD instead")
+        }
+        if spec.key.isEmpty, spec.mode == .merge || spec.onChangedInput == .merge {
+            throw (map["mode"] ?? map["on_changed_input"] ?? root).error("a merge needs the key it merges on; add key: [column, …]")
         }
         return spec
     }

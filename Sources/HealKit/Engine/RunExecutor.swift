@@ -110,7 +110,7 @@ public struct RunExecutor: Sendable {
                 if record.sourceSha256 == nil { record.sourceSha256 = fetched.sha256 }
                 context.sourceSHA256 = fetched.sha256
                 let loads = chains.steps(of: source).compactMap { skills[$0] as? LoadSkill }
-                if !options.force, let prior = try alreadyLoaded(loads, sha: fetched.sha256, context: context) {
+                if !options.force, let prior = try await alreadyLoaded(loads, sha: fetched.sha256, context: context) {
                     skipped[source] = prior
                     try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name)
                 }
@@ -180,11 +180,11 @@ public struct RunExecutor: Sendable {
     }
 
     /// A re-run of a date whose source is already in every load target of that source is skipped before any work.
-    func alreadyLoaded(_ loads: [LoadSkill], sha: String, context: RunContext) throws -> String? {
+    func alreadyLoaded(_ loads: [LoadSkill], sha: String, context: RunContext) async throws -> String? {
         guard !loads.isEmpty else { return nil }
         var runs: [String] = []
         for load in loads {
-            guard let entry = try load.priorLoad(sourceSHA256: sha, in: context) else { return nil }
+            guard let entry = try await load.priorLoad(sourceSHA256: sha, in: context) else { return nil }
             runs.append(entry.runID)
         }
         return "\(context.date) was already loaded from this same input by run \(runs[0]); nothing to do (use --force to load it again)"

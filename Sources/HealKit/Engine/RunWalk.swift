@@ -72,6 +72,9 @@ struct RunWalk {
                 if recheck.outcome == .pass {
                     if recheck.artifact == nil { recheck.artifact = artifact }
                     rowsBySource[source, default: .init()].quarantined += pendingQuarantine + repaired.rows.quarantined
+                    // A remediation that wrote to the warehouse (upsert) loaded the rows; its re-check only verifies them.
+                    rowsBySource[source, default: .init()].loaded += repaired.rows.loaded
+                    rowsBySource[source, default: .init()].updated += repaired.rows.updated
                     account(recheck)
                     return Climb(final: recheck, healed: true, stepStatus: "healed")
                 }

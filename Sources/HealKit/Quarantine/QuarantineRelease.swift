@@ -80,6 +80,12 @@ public struct QuarantineRelease: Sendable {
         let digest = try writer.finish()
         context.sourceSHA256 = digest.sha256
         var artifact = Artifact(url: staged, sha256: digest.sha256, bytes: digest.bytes, rows: candidates.count)
+        // Rows quarantined after the schema step carry the types that step gave them, so the load sees the same columns.
+        if let schemaStep = playbook.steps.indices.last(where: { $0 < first && chains.root[$0] == chains.root[first]
+                && config.skills[playbook.steps[$0].skill]?.kind == .validateSchema }),
+           let schemaConfig = config.skills[playbook.steps[schemaStep].skill], let schema = try SkillFactory.skill(schemaConfig) as? ValidateSchemaSkill {
+            artifact.columns = schema.typedColumns(header)
+        }
 
         var failures: [Int: String] = [:]
         var steps: [String] = []

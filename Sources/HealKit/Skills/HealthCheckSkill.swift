@@ -13,7 +13,7 @@ public struct HealthCheckSkill: Skill {
         let warehouse = try WarehouseTarget.open(try context.render(targetTemplate), home: context.home)
         var problems: [String] = []
         var passed: [String] = []
-        let (inTable, inLedger) = try warehouse.verify(table: table, runID: context.runID)
+        let (inTable, inLedger) = try await warehouse.verify(table: table, runID: context.runID)
         if let inLedger {
             if inTable == inLedger { passed.append("\(inTable) rows of this run in \(table), as the ledger says") } else {
                 problems.append("the ledger says this run loaded \(inLedger) rows into \(table), but the table holds \(inTable)")
@@ -23,7 +23,7 @@ public struct HealthCheckSkill: Skill {
         }
         for check in spec.checks {
             let answer: String?
-            do { answer = try warehouse.scalar(check.sql) } catch let failure as SkillFailure where failure.failureClass == .internal {
+            do { answer = try await warehouse.scalar(check.sql) } catch let failure as SkillFailure where failure.failureClass == .internal {
                 problems.append("\(check.name): the query failed: \(failure.details)")
                 continue
             }

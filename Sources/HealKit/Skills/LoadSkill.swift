@@ -2,18 +2,19 @@ import Foundation
 
 /// `load`: writes the artifact to the warehouse in one transaction with its `_heal_loads` ledger row.
 ///
-/// Passes when the table grew by exactly the rows inserted. The same date and input again is skipped.
+/// Passes when the table grew by exactly the rows inserted (and, for a merge, the rest were updated).
+/// The same date and input again is skipped.
 public struct LoadSkill: Skill {
     public let config: SkillConfig
     let spec: LoadSpec
 
     func warehouse(in context: RunContext) throws -> any Warehouse {
-        try WarehouseTarget.open(try context.render(spec.target), home: context.home)
+        try WarehouseTarget.open(try context.render(spec.target), home: context.home, environment: context.values.environment)
     }
 
     /// Whether this date was already loaded into this table from the same input.
-    public func priorLoad(sourceSHA256: String, in context: RunContext) throws -> LedgerEntry? {
-        try warehouse(in: context).ledger(pipeline: context.pipeline, date: context.date.description, table: spec.table)
+    public func priorLoad(sourceSHA256: String, in context: RunContext) async throws -> LedgerEntry? {
+        try await warehouse(in: context).ledger(pipeline: context.pipeline, date: context.date.description, table: spec.table)
             .first { $0.inputSHA256 == sourceSHA256 }
     }
 
@@ -21,36 +22,90 @@ public struct LoadSkill: Skill {
         let artifact = try input.requireArtifact()
         let warehouse = try warehouse(in: context)
         let sourceSHA = context.sourceSHA256 ?? artifact.sha256
-        let earlier = try warehouse.ledger(pipeline: context.pipeline, date: context.date.description, table: spec.table)
-        var replace = spec.mode == .replace || context.force
+        let earlier = try await warehouse.ledger(pipeline: context.pipeline, date: context.date.description, table: spec.table)
+        var mode: LoadMode = context.force ? .replaceDate : spec.mode.loadMode
         if context.isRelease {
             // Released rows join the day's data: appended, once per distinct set of rows.
             if let same = earlier.first(where: { $0.inputSHA256 == sourceSHA }) {
                 return .skip("these rows are already in \(spec.table) (release run \(same.runID))")
             }
-            replace = false
-        } else if let previous = earlier.first, !replace {
+            mode = .append
+        } else if let previous = earlier.first, !context.force, spec.mode != .replace {
             if previous.inputSHA256 == sourceSHA {
                 return .skip("\(context.date) is already in \(spec.table) from the same input (run \(previous.runID)); use --force to load it again")
             }
-            guard spec.onChangedInput == .replace else {
-                return .fail(.constraintViolation, "\(context.date) is already in \(spec.table) from a different input (run \(previous.runID), sha256 \(previous.inputSHA256.prefix(12))…); re-run with --force to replace that day, or set on_changed_input: replace")
+            switch spec.onChangedInput {
+            case .refuse:
+                return .fail(.constraintViolation, "\(context.date) is already in \(spec.table) from a different input (run \(previous.runID), sha256 \(previous.inputSHA256.prefix(12))…); re-run with --force to replace that day, or set on_changed_input: replace or merge", figures: ["changed_input": 1])
+            case .replace: mode = .replaceDate
+            case .merge: mode = .merge
             }
-            replace = true
         }
+        return try await load(artifact, mode: mode, into: warehouse, sourceSHA: sourceSHA, in: context)
+    }
+
+    /// Writes the artifact in `mode`; also what the `upsert` remediation calls with `.merge`.
+    func load(_ artifact: Artifact, mode: LoadMode, into warehouse: any Warehouse, sourceSHA: String, in context: RunContext) async throws -> SkillResult {
         let columns = try artifact.columns ?? artifact.open().header.map { ColumnSpec(name: $0) }
         for key in spec.key where !columns.contains(where: { $0.name == key }) {
             return .fail(.schemaMismatch, "key column '\(key)' is not in the data (columns: \(columns.map(\.name).joined(separator: ", ")))")
         }
-        let report = try warehouse.load(LoadRequest(
+        if mode == .merge && spec.key.isEmpty {
+            return .fail(.constraintViolation, "a merge needs a key; set key: [column, …] in skills/\(config.name).yml")
+        }
+        CrashPoint.reach("load-start")
+        let report = try await warehouse.load(LoadRequest(
             pipeline: context.pipeline, date: context.date.description, runID: context.runID, table: spec.table,
-            columns: columns, artifact: artifact, inputSHA256: sourceSHA, key: spec.key, replaceDate: replace, progress: context.progress))
-        let replaced = report.replaced > 0 ? ", replacing \(report.replaced) earlier rows of \(context.date)" : ""
-        return .pass("\(report.inserted) rows into \(spec.table) (\(report.before) → \(report.after))\(replaced)",
-                     figures: ["inserted": report.inserted, "before": report.before, "after": report.after, "replaced": report.replaced],
-                     rows: RowDelta(read: artifact.rows ?? report.inserted, loaded: report.inserted))
+            columns: columns, artifact: artifact, inputSHA256: sourceSHA, key: spec.key, mode: mode, progress: context.progress))
+        CrashPoint.reach("load-committed")
+        var notes: [String] = []
+        if report.updated > 0 { notes.append("\(report.updated) updated by key \(spec.key.joined(separator: "+"))") }
+        if report.replaced > 0 { notes.append("replacing \(report.replaced) earlier rows of \(context.date)") }
+        if !report.addedColumns.isEmpty { notes.append("schema change: added column\(report.addedColumns.count > 1 ? "s" : "") \(report.addedColumns.joined(separator: ", "))") }
+        var figures = ["inserted": report.inserted, "before": report.before, "after": report.after, "replaced": report.replaced, "updated": report.updated]
+        if !report.addedColumns.isEmpty { figures["columns_added"] = report.addedColumns.count }
+        let written = report.inserted + report.updated
+        return .pass("\(report.inserted) rows into \(spec.table) (\(report.before) → \(report.after))\(notes.isEmpty ? "" : ", " + notes.joined(separator: ", "))",
+                     figures: figures, rows: RowDelta(read: artifact.rows ?? written, loaded: report.inserted, updated: report.updated))
+    }
+
+    /// After a remediation loaded the rows, the load's own check: the ledger row is there and the table holds its rows.
+    public func recheck(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
+        let (inTable, inLedger) = try await warehouse(in: context).verify(table: spec.table, runID: context.runID)
+        guard let inLedger else { return .fail(.internal, "no ledger row for this run in \(spec.table)") }
+        guard inTable == inLedger else {
+            return .fail(.internal, "the ledger says this run wrote \(inLedger) rows to \(spec.table), but the table holds \(inTable) of them")
+        }
+        return .pass("\(inTable) rows of this run in \(spec.table), as the ledger says")
     }
 
     var table: String { spec.table }
     var target: Template { spec.target }
+}
+
+extension WriteMode {
+    var loadMode: LoadMode {
+        switch self {
+        case .append: return .append
+        case .replace: return .replaceDate
+        case .merge: return .merge
+        }
+    }
+}
+
+/// `upsert`: a load refused for keys already in the table (from another file) is loaded again as a merge on its key.
+public struct Upsert: Remediation {
+    public let config: SkillConfig
+
+    public func remediate(_ failure: StepFailure, in context: RunContext) async throws -> SkillResult {
+        guard let load = failure.skill as? LoadSkill else {
+            return .fail(.internal, "upsert repairs a load step; '\(failure.input.stepName)' is a \(failure.skill.config.kind.rawValue) step")
+        }
+        if failure.result.figures["changed_input"] != nil {
+            return .fail(.constraintViolation, "a different input for a day already loaded is for on_changed_input (refuse, replace or merge) to decide, not for upsert")
+        }
+        let artifact = try failure.input.requireArtifact()
+        let warehouse = try load.warehouse(in: context)
+        return try await load.load(artifact, mode: .merge, into: warehouse, sourceSHA: context.sourceSHA256 ?? artifact.sha256, in: context)
+    }
 }

@@ -9,7 +9,7 @@ public enum SkillFactory {
         case .load(let spec): return LoadSkill(config: config, spec: spec)
         case .healthCheck(let spec): return HealthCheckSkill(config: config, spec: spec)
         case .command(let spec): return CommandSkill(config: config, spec: spec)
-        case .quarantineFilter, .fallbackSource, .schemaRepair:
+        case .quarantineFilter, .fallbackSource, .schemaRepair, .upsert:
             throw SkillFailure(.internal, "'\(config.name)' is a \(config.kind.rawValue) remediation; use it under on_failure, not as a step")
         }
     }
@@ -19,6 +19,7 @@ public enum SkillFactory {
         case .quarantineFilter(let spec): return QuarantineFilter(config: config, spec: spec)
         case .fallbackSource(let spec): return FallbackSource(config: config, spec: spec)
         case .schemaRepair(let spec): return SchemaRepairSkill(config: config, spec: spec)
+        case .upsert: return Upsert(config: config)
         default: return nil
         }
     }

@@ -49,7 +49,7 @@ public final class SQLiteWarehouse: Warehouse {
         }
     }
 
-    public func ledger(pipeline: String, date: String, table: String) throws -> [LedgerEntry] {
+    public func ledger(pipeline: String, date: String, table: String) async throws -> [LedgerEntry] {
         try guarded {
             try database.read { db in
                 try Row.fetchAll(db, sql: """
@@ -62,44 +62,56 @@ public final class SQLiteWarehouse: Warehouse {
         }
     }
 
-    public func load(_ request: LoadRequest) throws -> LoadReport {
+    public func load(_ request: LoadRequest) async throws -> LoadReport {
         let table = SQLIdentifier.quote(request.table)
         return try guarded {
             var report: LoadReport?
             try database.inTransaction(.immediate) { db in
-                try self.prepareTable(request, db)
+                let added = try self.prepareTable(request, db)
                 var replaced = 0
-                if request.replaceDate {
+                if request.mode == .replaceDate {
                     try db.execute(sql: "DELETE FROM \(table) WHERE _heal_date = ?", arguments: [request.date])
                     replaced = db.changesCount
                     try db.execute(sql: "DELETE FROM _heal_loads WHERE pipeline = ? AND logical_date = ? AND table_name = ?",
                                    arguments: [request.pipeline, request.date, request.table])
                 }
                 let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
-                let inserted = try self.insertRows(request, db)
+                let written = try self.insertRows(request, db)
                 let after = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
-                guard after - before == inserted else {
-                    throw SkillFailure(.internal, "the table grew by \(after - before) rows but \(inserted) were inserted; rolled back")
+                // A merge adds the new keys and rewrites the rest; any other mode must grow by every row written.
+                let inserted = after - before
+                let updated = request.mode == .merge ? written - inserted : 0
+                guard inserted >= 0, inserted + updated == written else {
+                    throw SkillFailure(.internal, "the table grew by \(inserted) rows but \(written) were written; rolled back")
                 }
                 try db.execute(sql: """
                     INSERT INTO _heal_loads (pipeline, logical_date, table_name, run_id, input_sha256, rows, loaded_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [request.pipeline, request.date, request.table, request.runID, request.inputSHA256, inserted, Timestamp.now()])
-                report = LoadReport(inserted: inserted, replaced: replaced, before: before, after: after)
+                    """, arguments: [request.pipeline, request.date, request.table, request.runID, request.inputSHA256, written, Timestamp.now()])
+                CrashPoint.reach("load-before-commit")
+                report = LoadReport(inserted: inserted, updated: updated, replaced: replaced, before: before, after: after, addedColumns: added)
                 return .commit
             }
             return report!
         }
     }
 
-    func prepareTable(_ request: LoadRequest, _ db: Database) throws {
+    /// Creates the table, or adds the data's new columns to it; returns what was added as `name TYPE`.
+    func prepareTable(_ request: LoadRequest, _ db: Database) throws -> [String] {
         let table = SQLIdentifier.quote(request.table)
         if try db.tableExists(request.table) {
-            let existing = Set(try db.columns(in: request.table).map(\.name))
-            for column in request.columns where !existing.contains(column.name) {
+            let existing = try db.columns(in: request.table).map { (name: $0.name, type: $0.type) }
+            let evolution = try TableEvolution(table: request.table, existing: existing, columns: request.columns, sqlType: SQLiteWarehouse.sqlType)
+            if request.mode == .merge {
+                let primaryKey = try db.primaryKey(request.table).columns
+                guard Set(primaryKey) == Set(request.key) else {
+                    throw SkillFailure(.schemaMismatch, "a merge on \(request.key.joined(separator: "+")) needs that key to be \(request.table)'s primary key, but it is \(primaryKey.isEmpty || primaryKey == ["rowid"] ? "none" : primaryKey.joined(separator: "+")); nothing was loaded")
+                }
+            }
+            for column in evolution.added {
                 try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(SQLIdentifier.quote(column.name)) \(SQLiteWarehouse.sqlType(column.type))")
             }
-            return
+            return evolution.added.map { "\($0.name) \(SQLiteWarehouse.sqlType($0.type))" }
         }
         var definitions = request.columns.map { column in
             "\(SQLIdentifier.quote(column.name)) \(SQLiteWarehouse.sqlType(column.type))\(column.nullable ? "" : " NOT NULL")"
@@ -111,6 +123,7 @@ public final class SQLiteWarehouse: Warehouse {
         }
         try db.execute(sql: "CREATE TABLE \(table) (\(definitions.joined(separator: ", ")))")
         try db.execute(sql: "CREATE INDEX \(SQLIdentifier.quote("\(request.table)__heal_date")) ON \(table) (\"_heal_date\")")
+        return []
     }
 
     /// Binds a batch's bytes through SQLite's C API on GRDB's prepared statement (measured here 1.6× GRDB's
@@ -121,7 +134,14 @@ public final class SQLiteWarehouse: Warehouse {
         let indexes = request.columns.map { column in reader.header.firstIndex(of: column.name) }
         let names = request.columns.map { SQLIdentifier.quote($0.name) } + ["\"_heal_run\"", "\"_heal_date\""]
         let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
-        let statement = try db.makeStatement(sql: "INSERT INTO \(SQLIdentifier.quote(request.table)) (\(names.joined(separator: ", "))) VALUES (\(placeholders))")
+        var sql = "INSERT INTO \(SQLIdentifier.quote(request.table)) (\(names.joined(separator: ", "))) VALUES (\(placeholders))"
+        if request.mode == .merge {
+            let keys = Set(request.key)
+            let assignments = (request.columns.map(\.name).filter { !keys.contains($0) } + ["_heal_run", "_heal_date"])
+                .map(SQLIdentifier.quote).map { "\($0) = excluded.\($0)" }
+            sql += " ON CONFLICT (\(request.key.map(SQLIdentifier.quote).joined(separator: ", "))) DO UPDATE SET \(assignments.joined(separator: ", "))"
+        }
+        let statement = try db.makeStatement(sql: sql)
         let handle = statement.sqliteStatement
         let types = request.columns.map(\.type)
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -165,11 +185,12 @@ public final class SQLiteWarehouse: Warehouse {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
             }
             inserted += 1
+            if CrashPoint.armed { CrashPoint.reach("load-row") }
         }
         return inserted
     }
 
-    public func verify(table: String, runID: String) throws -> (inTable: Int, inLedger: Int?) {
+    public func verify(table: String, runID: String) async throws -> (inTable: Int, inLedger: Int?) {
         try guarded {
             try database.read { db in
                 let inLedger = try Int.fetchOne(db, sql: "SELECT sum(rows) FROM _heal_loads WHERE run_id = ? AND table_name = ?", arguments: [runID, table])
@@ -180,7 +201,7 @@ public final class SQLiteWarehouse: Warehouse {
         }
     }
 
-    public func scalar(_ sql: String) throws -> String? {
+    public func scalar(_ sql: String) async throws -> String? {
         try guarded {
             try database.read { db in
                 guard let row = try Row.fetchOne(db, sql: sql) else { return nil }

@@ -1,15 +1,15 @@
 import Foundation
 
-/// A load target: the seam where SQLite (default) and, later, PostgreSQL plug in.
+/// A load target: the seam where SQLite (default) and PostgreSQL plug in.
 public protocol Warehouse: Sendable {
     /// Ledger rows for a pipeline's date and table, newest first.
-    func ledger(pipeline: String, date: String, table: String) throws -> [LedgerEntry]
+    func ledger(pipeline: String, date: String, table: String) async throws -> [LedgerEntry]
     /// Writes the artifact's rows and the ledger row in one transaction.
-    func load(_ request: LoadRequest) throws -> LoadReport
+    func load(_ request: LoadRequest) async throws -> LoadReport
     /// Rows a run put in a table, and the rows its ledger entry claims.
-    func verify(table: String, runID: String) throws -> (inTable: Int, inLedger: Int?)
+    func verify(table: String, runID: String) async throws -> (inTable: Int, inLedger: Int?)
     /// The first column of the first row of a query, as text.
-    func scalar(_ sql: String) throws -> String?
+    func scalar(_ sql: String) async throws -> String?
 }
 
 public struct LedgerEntry: Sendable {
@@ -17,6 +17,16 @@ public struct LedgerEntry: Sendable {
     public var inputSHA256: String
     public var rows: Int
     public var loadedAt: String
+}
+
+/// How a load meets the rows already in the table.
+public enum LoadMode: String, Sendable {
+    /// Insert; a key already present is a `constraint_violation`.
+    case append
+    /// Delete the date's earlier rows (and ledger rows), then insert, in one transaction.
+    case replaceDate
+    /// Insert new keys, update the rows of keys already present (`rows_updated`).
+    case merge
 }
 
 public struct LoadRequest: Sendable {
@@ -28,26 +38,40 @@ public struct LoadRequest: Sendable {
     public var artifact: Artifact
     public var inputSHA256: String
     public var key: [String]
-    /// Delete the date's earlier rows (and ledger rows) in the same transaction.
-    public var replaceDate: Bool
+    public var mode: LoadMode
     /// Counts the rows as they are written, for the terminal.
     public var progress: RowProgress?
 }
 
 public struct LoadReport: Sendable {
     public var inserted: Int
+    public var updated: Int = 0
     public var replaced: Int
     public var before: Int
     public var after: Int
+    /// Columns added to the table by this load (additive evolution), as `name TYPE`.
+    public var addedColumns: [String] = []
 }
 
-/// A target string from a load skill: `sqlite:PATH` (relative to the home folder).
+/// A target string from a load skill: `sqlite:PATH` (relative to the home folder) or
+/// `postgres://user@host:port/database` (the password from `PGPASSWORD`, never from the text shown).
 public enum WarehouseTarget {
-    public static func open(_ target: String, home: HealHome) throws -> any Warehouse {
+    public static func open(_ target: String, home: HealHome, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any Warehouse {
         if target.hasPrefix("sqlite:") {
             return try SQLiteWarehouse(url: home.resolve(path: String(target.dropFirst("sqlite:".count))))
         }
-        throw SkillFailure(.internal, "unsupported target '\(target)'; expected sqlite:PATH")
+        if target.hasPrefix("postgres://") || target.hasPrefix("postgresql://") {
+            return try PostgresWarehouse(url: target, environment: environment)
+        }
+        throw SkillFailure(.internal, "unsupported target '\(display(target))'; expected sqlite:PATH or postgres://user@host:port/database")
+    }
+
+    /// The target as it may be printed: a password in the URL is masked.
+    public static func display(_ target: String) -> String {
+        guard let scheme = target.range(of: "://"), let at = target[scheme.upperBound...].firstIndex(of: "@") else { return target }
+        let userinfo = target[scheme.upperBound..<at]
+        guard let colon = userinfo.firstIndex(of: ":") else { return target }
+        return String(target[..<colon]) + ":***" + String(target[at...])
     }
 }
 

@@ -1,0 +1,330 @@
+import Foundation
+import PostgresNIO
+
+/// PostgreSQL through postgres-nio: each load is one transaction that streams the rows with `COPY … FROM STDIN`
+/// into a temporary table of text columns, then inserts (or merges) them typed, with the ledger row.
+///
+/// The temporary table keeps untrusted column names out of the COPY statement, which postgres-nio does not escape.
+public struct PostgresWarehouse: Warehouse {
+    let configuration: PostgresConnection.Configuration
+    /// The target without a password, for messages.
+    let shown: String
+
+    public init(url text: String, environment: [String: String]) throws {
+        shown = WarehouseTarget.display(text)
+        guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
+            throw SkillFailure(.internal, "target '\(shown)' is not a URL like postgres://user@host:5432/database")
+        }
+        let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        let user = url.user ?? environment["PGUSER"] ?? "postgres"
+        let password = url.password ?? environment["PGPASSWORD"]
+        let sslMode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+        let tls: PostgresConnection.Configuration.TLS
+        switch sslMode {
+        case "disable": tls = .disable
+        case "prefer", "allow": tls = .prefer(try Self.tlsContext(shown))
+        case "require", "verify-ca", "verify-full": tls = .require(try Self.tlsContext(shown))
+        default: throw SkillFailure(.internal, "target '\(shown)': sslmode '\(sslMode)' is not disable, prefer or require")
+        }
+        var configuration = PostgresConnection.Configuration(host: host, port: url.port ?? 5432, username: user, password: password,
+                                                             database: database.isEmpty ? user : database, tls: tls)
+        configuration.options.connectTimeout = .seconds(10)
+        self.configuration = configuration
+    }
+
+    static func tlsContext(_ shown: String) throws -> NIOSSLContext {
+        do { return try NIOSSLContext(configuration: .makeClientConfiguration()) } catch {
+            throw SkillFailure(.internal, "target '\(shown)': cannot set up TLS: \(error)")
+        }
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "heal.postgres")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    static func sqlType(_ type: ColumnType) -> String {
+        switch type {
+        case .integer: return "bigint"
+        case .decimal: return "numeric"
+        case .boolean: return "boolean"
+        case .string, .date, .timestamp: return "text"
+        }
+    }
+
+    /// One connection for one piece of work, closed after it: a run makes a handful of calls.
+    func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Self.logger)
+        } catch {
+            throw mapped(error, connecting: true)
+        }
+        do {
+            let value = try await body(connection)
+            try? await connection.close()
+            return value
+        } catch {
+            try? await connection.close()
+            throw mapped(error, connecting: false)
+        }
+    }
+
+    static let ledgerDDL: PostgresQuery = """
+        CREATE TABLE IF NOT EXISTS _heal_loads (
+            pipeline text NOT NULL,
+            logical_date text NOT NULL,
+            table_name text NOT NULL,
+            run_id text NOT NULL,
+            input_sha256 text NOT NULL,
+            rows bigint NOT NULL,
+            loaded_at text NOT NULL,
+            PRIMARY KEY (pipeline, logical_date, table_name, run_id)
+        )
+        """
+
+    public func ledger(pipeline: String, date: String, table: String) async throws -> [LedgerEntry] {
+        try await withConnection { connection in
+            guard try await Self.exists("_heal_loads", connection) else { return [] }
+            let rows = try await connection.query("""
+                SELECT run_id, input_sha256, rows, loaded_at FROM _heal_loads
+                WHERE pipeline = \(pipeline) AND logical_date = \(date) AND table_name = \(table) ORDER BY loaded_at DESC
+                """, logger: Self.logger)
+            var entries: [LedgerEntry] = []
+            for try await (run, sha, count, at) in rows.decode((String, String, Int, String).self) {
+                entries.append(LedgerEntry(runID: run, inputSHA256: sha, rows: count, loadedAt: at))
+            }
+            return entries
+        }
+    }
+
+    static func exists(_ table: String, _ connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query("SELECT to_regclass(\(SQLIdentifier.quote(table)))::text", logger: logger)
+        for try await (name,) in rows.decode((String?,).self) { return name != nil }
+        return false
+    }
+
+    static func count(_ table: String, _ connection: PostgresConnection, where condition: String = "", _ binds: PostgresBindings = PostgresBindings()) async throws -> Int {
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(SQLIdentifier.quote(table))\(condition)", binds: binds), logger: logger)
+        for try await (n,) in rows.decode((Int,).self) { return n }
+        return 0
+    }
+
+    public func load(_ request: LoadRequest) async throws -> LoadReport {
+        try await withConnection { connection in
+            try await connection.query("BEGIN", logger: Self.logger)
+            do {
+                let report = try await load(request, on: connection)
+                CrashPoint.reach("load-before-commit")
+                try await connection.query("COMMIT", logger: Self.logger)
+                return report
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: Self.logger)
+                throw error
+            }
+        }
+    }
+
+    private func load(_ request: LoadRequest, on connection: PostgresConnection) async throws -> LoadReport {
+        let log = Self.logger
+        let table = SQLIdentifier.quote(request.table)
+        // Loads into one database take turns: a second `heal` waits here, it never interleaves.
+        try await connection.query("SELECT pg_advisory_xact_lock(7263524)", logger: log)
+        try await connection.query(Self.ledgerDDL, logger: log)
+        let added = try await prepareTable(request, on: connection)
+        var replaced = 0
+        if request.mode == .replaceDate {
+            var binds = PostgresBindings()
+            binds.append(request.date)
+            replaced = try await Self.count(request.table, connection, where: " WHERE _heal_date = $1", binds)
+            try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE _heal_date = $1", binds: binds), logger: log)
+            try await connection.query("DELETE FROM _heal_loads WHERE pipeline = \(request.pipeline) AND logical_date = \(request.date) AND table_name = \(request.table)", logger: log)
+        }
+        let before = try await Self.count(request.table, connection)
+
+        // Stream the rows as COPY text into c0…cN text columns.
+        let stage = (0..<request.columns.count).map { "c\($0) text" }.joined(separator: ", ")
+        try await connection.query(PostgresQuery(unsafeSQL: "CREATE TEMP TABLE _heal_stage (\(stage)) ON COMMIT DROP"), logger: log)
+        let progress = request.progress
+        let reader = PrefetchingReader(try request.artifact.open()) { progress?.add($0) }
+        let indexes = request.columns.map { column in reader.header.firstIndex(of: column.name) }
+        let types = request.columns.map(\.type)
+        var written = 0
+        try await connection.copyFrom(table: "_heal_stage", columns: (0..<request.columns.count).map { "c\($0)" }, logger: log) { writer in
+            var buffer = ByteBufferAllocator().buffer(capacity: 1 << 18)
+            while let batch = try reader.nextBatch() {
+                batch.forEach { row in
+                    for (n, index) in indexes.enumerated() {
+                        if n > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+                        guard let index, index < row.count, !row[index].isEmpty else {
+                            buffer.writeStaticString("\\N")
+                            continue
+                        }
+                        Self.writeCopyText(row[index], as: types[n], to: &buffer)
+                    }
+                    buffer.writeInteger(UInt8(ascii: "\n"))
+                    written += 1
+                    if CrashPoint.armed { CrashPoint.reach("load-row") }
+                }
+                if buffer.readableBytes >= 1 << 18 {
+                    try await writer.write(buffer)
+                    buffer.clear()
+                }
+            }
+            if buffer.readableBytes > 0 { try await writer.write(buffer) }
+        }
+
+        let names = request.columns.map { SQLIdentifier.quote($0.name) } + ["\"_heal_run\"", "\"_heal_date\""]
+        let values = request.columns.enumerated().map { n, column in
+            column.type == .string || column.type == .date || column.type == .timestamp ? "c\(n)" : "c\(n)::\(Self.sqlType(column.type))"
+        } + ["$1", "$2"]
+        var sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) SELECT \(values.joined(separator: ", ")) FROM _heal_stage"
+        if request.mode == .merge {
+            let keys = Set(request.key)
+            let assignments = (request.columns.map(\.name).filter { !keys.contains($0) } + ["_heal_run", "_heal_date"])
+                .map(SQLIdentifier.quote).map { "\($0) = EXCLUDED.\($0)" }
+            sql += " ON CONFLICT (\(request.key.map(SQLIdentifier.quote).joined(separator: ", "))) DO UPDATE SET \(assignments.joined(separator: ", "))"
+        }
+        var binds = PostgresBindings()
+        binds.append(request.runID)
+        binds.append(request.date)
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: log)
+        let after = try await Self.count(request.table, connection)
+        let inserted = after - before
+        let updated = request.mode == .merge ? written - inserted : 0
+        guard inserted >= 0, inserted + updated == written else {
+            throw SkillFailure(.internal, "the table grew by \(inserted) rows but \(written) were written; rolled back")
+        }
+        try await connection.query("""
+            INSERT INTO _heal_loads (pipeline, logical_date, table_name, run_id, input_sha256, rows, loaded_at)
+            VALUES (\(request.pipeline), \(request.date), \(request.table), \(request.runID), \(request.inputSHA256), \(written), \(Timestamp.now()))
+            """, logger: log)
+        return LoadReport(inserted: inserted, updated: updated, replaced: replaced, before: before, after: after, addedColumns: added)
+    }
+
+    /// Creates the table, or adds the data's new columns to it; returns what was added as `name TYPE`.
+    private func prepareTable(_ request: LoadRequest, on connection: PostgresConnection) async throws -> [String] {
+        let log = Self.logger
+        let table = SQLIdentifier.quote(request.table)
+        if try await Self.exists(request.table, connection) {
+            var existing: [(name: String, type: String)] = []
+            let rows = try await connection.query("""
+                SELECT column_name::text, data_type::text FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name = \(request.table) ORDER BY ordinal_position
+                """, logger: log)
+            for try await (name, type) in rows.decode((String, String).self) { existing.append((name, type)) }
+            let evolution = try TableEvolution(table: request.table, existing: existing, columns: request.columns, sqlType: Self.sqlType)
+            if request.mode == .merge {
+                var primaryKey: [String] = []
+                let keyRows = try await connection.query("""
+                    SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+                    WHERE i.indrelid = to_regclass(\(table)) AND i.indisprimary
+                    """, logger: log)
+                for try await (name,) in keyRows.decode((String,).self) { primaryKey.append(name) }
+                guard Set(primaryKey) == Set(request.key) else {
+                    throw SkillFailure(.schemaMismatch, "a merge on \(request.key.joined(separator: "+")) needs that key to be \(request.table)'s primary key, but it is \(primaryKey.isEmpty ? "none" : primaryKey.joined(separator: "+")); nothing was loaded")
+                }
+            }
+            for column in evolution.added {
+                try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(table) ADD COLUMN \(SQLIdentifier.quote(column.name)) \(Self.sqlType(column.type))"), logger: log)
+            }
+            return evolution.added.map { "\($0.name) \(Self.sqlType($0.type))" }
+        }
+        var definitions = request.columns.map { column in
+            "\(SQLIdentifier.quote(column.name)) \(Self.sqlType(column.type))\(column.nullable ? "" : " NOT NULL")"
+        }
+        definitions.append("\"_heal_run\" text NOT NULL")
+        definitions.append("\"_heal_date\" text NOT NULL")
+        if !request.key.isEmpty {
+            definitions.append("PRIMARY KEY (\(request.key.map(SQLIdentifier.quote).joined(separator: ", ")))")
+        }
+        try await connection.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (\(definitions.joined(separator: ", ")))"), logger: log)
+        try await connection.query(PostgresQuery(unsafeSQL: "CREATE INDEX ON \(table) (\"_heal_date\")"), logger: log)
+        return []
+    }
+
+    /// One field in COPY's text format: typed values canonical, text with backslash, tab, newline and CR escaped.
+    static func writeCopyText(_ field: FieldBytes, as type: ColumnType, to buffer: inout ByteBuffer) {
+        switch type {
+        case .integer:
+            if let value = ValueParser.integer(field) { buffer.writeString(String(value)); return }
+        case .decimal:
+            if let value = ValueParser.double(field) { buffer.writeString(value.isFinite ? "\(value)" : "NaN"); return }
+        case .boolean:
+            if let value = ValueParser.boolean(field) { buffer.writeStaticString(value ? "t" : "f"); return }
+        case .string, .date, .timestamp:
+            break
+        }
+        for byte in field.buffer {
+            switch byte {
+            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+            default: buffer.writeInteger(byte)
+            }
+        }
+    }
+
+    public func verify(table: String, runID: String) async throws -> (inTable: Int, inLedger: Int?) {
+        try await withConnection { connection in
+            var inLedger: Int?
+            if try await Self.exists("_heal_loads", connection) {
+                let rows = try await connection.query("SELECT sum(rows)::bigint FROM _heal_loads WHERE run_id = \(runID) AND table_name = \(table)", logger: Self.logger)
+                for try await (n,) in rows.decode((Int?,).self) { inLedger = n }
+            }
+            guard try await Self.exists(table, connection) else { return (0, inLedger) }
+            var binds = PostgresBindings()
+            binds.append(runID)
+            return (try await Self.count(table, connection, where: " WHERE _heal_run = $1", binds), inLedger)
+        }
+    }
+
+    public func scalar(_ sql: String) async throws -> String? {
+        try await withConnection { connection in
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT (\(sql.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))))::text"), logger: Self.logger)
+            for try await (value,) in rows.decode((String?,).self) { return Self.tidy(value) }
+            return nil
+        }
+    }
+
+    /// `12.50` as `12.5` and `3.000` as `3`, so expectations read the same as on SQLite.
+    static func tidy(_ value: String?) -> String? {
+        guard let value, let number = Double(value), value.contains("."), !value.contains("e"), !value.contains("E") else { return value }
+        return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+    }
+
+    /// Refused and dropped connections are `target_unavailable`; a key already present is `constraint_violation`.
+    func mapped(_ error: Error, connecting: Bool) -> Error {
+        if error is SkillFailure { return error }
+        if let error = error as? PostgresTransactionError { return mapped(error.closureError ?? error.commitError ?? error.beginError ?? error, connecting: connecting) }
+        if let error = error as? PSQLError {
+            if let state = error.serverInfo?[.sqlState] {
+                let message = error.serverInfo?[.message] ?? "error \(state)"
+                let detail = error.serverInfo?[.detail].map { " (\($0))" } ?? ""
+                switch state {
+                case "23505": return SkillFailure(.constraintViolation, "PostgreSQL \(shown): \(message)\(detail), perhaps from another file; nothing was loaded")
+                case "28P01", "28000": return SkillFailure(.targetUnavailable, "PostgreSQL \(shown): \(message); set the password in PGPASSWORD")
+                case "3D000": return SkillFailure(.targetUnavailable, "PostgreSQL \(shown): \(message); create the database first")
+                default:
+                    if state.hasPrefix("08") || state.hasPrefix("57") || state.hasPrefix("53") {
+                        return SkillFailure(.targetUnavailable, "PostgreSQL \(shown): \(message)")
+                    }
+                    if state.hasPrefix("22") { return SkillFailure(.parseError, "PostgreSQL \(shown): \(message)\(detail); nothing was loaded") }
+                    return SkillFailure(.internal, "PostgreSQL \(shown): \(message)\(detail)")
+                }
+            }
+            switch error.code {
+            case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
+                return SkillFailure(.targetUnavailable, "PostgreSQL \(shown) \(connecting ? "refused the connection" : "dropped the connection"): \(error.underlying.map { "\($0)" } ?? "\(error.code)")")
+            case .authMechanismRequiresPassword:
+                return SkillFailure(.targetUnavailable, "PostgreSQL \(shown) asks for a password; set it in PGPASSWORD")
+            default:
+                return SkillFailure(connecting ? .targetUnavailable : .internal, "PostgreSQL \(shown): \(error.code)")
+            }
+        }
+        if error is TableError { return SkillFailure(.parseError, "\(error)") }
+        return SkillFailure(.targetUnavailable, "PostgreSQL \(shown): \(error)")
+    }
+}
