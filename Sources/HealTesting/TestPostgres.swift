@@ -50,11 +50,21 @@ public enum TestPostgres {
         return Server(url: url, password: password, dataFolder: values["HEAL_TEST_POSTGRES_DATA"], stateFolder: state)
     }
 
-    /// Stops a server `start(state:)` started and removes its folder.
+    /// Stops a server `start(state:)` started, keeping its data (`start` brings it back on its port).
     public static func stop(_ server: Server) async throws {
+        try await script("stop", server)
+    }
+
+    /// Stops a server `start(state:)` started and removes its folder.
+    public static func destroy(_ server: Server) async throws {
+        try await script("destroy", server)
+    }
+
+    private static func script(_ command: String, _ server: Server) async throws {
         guard let state = server.stateFolder else { return }
-        _ = try await ChildProcess.run(TestHome.repository.appendingPathComponent("scripts/test-postgres").path, ["stop"],
-                                       in: TestHome.repository, environment: ["HEAL_TEST_PG_STATE": state], timeout: .seconds(60))
+        let outcome = try await ChildProcess.run(TestHome.repository.appendingPathComponent("scripts/test-postgres").path, [command],
+                                                 in: TestHome.repository, environment: ["HEAL_TEST_PG_STATE": state], timeout: .seconds(60))
+        guard outcome.status == 0 else { throw TestPostgresError("scripts/test-postgres \(command): \(outcome.stderr)") }
     }
 
     /// Runs SQL with psql; rows as arrays of text (`NULL` for null), columns split on `|`.

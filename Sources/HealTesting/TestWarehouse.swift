@@ -16,6 +16,13 @@ public struct TestWarehouse: Sendable {
     public let environment: [String: String]
     let home: TestHome
     let password: String?
+    /// The SQLite file, relative to the home.
+    var file = "warehouse.db"
+
+    /// Any SQLite file of the home (metadata.db, say), read the same way.
+    public static func sqlite(_ home: TestHome, file: String) -> TestWarehouse {
+        TestWarehouse(kind: .sqlite, target: "sqlite:\(file)", environment: [:], home: home, password: nil, file: file)
+    }
 
     /// Points every `target: sqlite:warehouse.db` in the home's skills at this warehouse (a fresh database on the
     /// test PostgreSQL server).
@@ -45,7 +52,7 @@ public struct TestWarehouse: Sendable {
     public func rows(_ sql: String) async throws -> [[String]] {
         switch kind {
         case .sqlite:
-            let path = home.url("warehouse.db").path
+            let path = home.url(file).path
             guard FileManager.default.fileExists(atPath: path) else { return [] }
             return try await DatabaseQueue(path: path).read { db in
                 try Row.fetchAll(db, sql: sql).map { row in

@@ -19,26 +19,29 @@ struct EndToEndTests {
         try JSONDecoder().decode(RunSummary.self, from: Data(result.stdout.utf8))
     }
 
-    @Test func cleanDayLoadsEveryRow() async throws {
+    @Test(arguments: TestWarehouse.Kind.allCases)
+    func cleanDayLoadsEveryRow(_ kind: TestWarehouse.Kind) async throws {
         let home = try TestHome.example()
         defer { home.remove() }
-        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18"], home: home)
+        let wh = try await TestWarehouse.make(kind, for: home)
+        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18"], home: home, environment: wh.environment)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("succeeded: read 500 · loaded 500 · quarantined 0 · deduplicated 0"))
-        let wh = try warehouse(home)
-        #expect(try count(wh, "SELECT count(*) FROM sales WHERE _heal_date = '2026-11-18'") == 500)
-        #expect(try count(wh, "SELECT count(*) FROM sales WHERE date NOT LIKE '____-__-__'") == 0)
-        #expect(try count(wh, "SELECT count(*) FROM _heal_loads WHERE logical_date = '2026-11-18' AND rows = 500") == 1)
+        #expect(try await wh.count("SELECT count(*) FROM sales WHERE _heal_date = '2026-11-18'") == 500)
+        #expect(try await wh.count("SELECT count(*) FROM sales WHERE date NOT LIKE '____-__-__'") == 0)
+        #expect(try await wh.count("SELECT count(*) FROM _heal_loads WHERE logical_date = '2026-11-18' AND rows = 500") == 1)
         let md = try metadata(home)
         #expect(try count(md, "SELECT count(*) FROM runs WHERE status = 'succeeded' AND rows_read = 500 AND rows_loaded = 500") == 1)
         #expect(try count(md, "SELECT count(*) FROM attempts WHERE outcome = 'pass' AND level = 1") == 6)
         #expect(home.files(under: "quarantine").isEmpty)
     }
 
-    @Test func badDayQuarantinesItsBadRowsAndAgreesWithThePeerReference() async throws {
+    @Test(arguments: TestWarehouse.Kind.allCases)
+    func badDayQuarantinesItsBadRowsAndAgreesWithThePeerReference(_ kind: TestWarehouse.Kind) async throws {
         let home = try TestHome.example()
         defer { home.remove() }
-        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-19", "--json"], home: home)
+        let wh = try await TestWarehouse.make(kind, for: home)
+        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-19", "--json"], home: home, environment: wh.environment)
         #expect(result.status == 0, "\(result.stderr)")
         let run = try summary(result)
         #expect(run.status == .partial)
@@ -71,19 +74,12 @@ struct EndToEndTests {
             "--db", peer.url("ref.db").path, "--quarantine", peer.url("ref-quarantine.csv").path,
         ], in: peer)
         #expect(reference.status == 0, "\(reference.stderr)")
-        let columns = "sale_id, date, printf('%.2f', amount), printf('%.2f', tax_amount), product_id, customer_id, quantity, store, channel, category, region"
-        let ours = try await warehouse(home).read { try String.fetchAll($0, sql: "SELECT \(columns) || '' FROM sales ORDER BY sale_id") }
-        let theirs = try await DatabaseQueue(path: peer.url("ref.db").path).read { try String.fetchAll($0, sql: "SELECT \(columns) || '' FROM sales ORDER BY sale_id") }
+        // Row by row, every column, read back the same way from either warehouse and from the peer's SQLite file.
+        let columns = "sale_id, date, amount, tax_amount, product_id, customer_id, quantity, store, channel, category, region"
+        let ours = try await wh.rows("SELECT \(columns) FROM sales ORDER BY sale_id")
+        let theirs = try await TestWarehouse.sqlite(peer, file: "ref.db").rows("SELECT \(columns) FROM sales ORDER BY sale_id")
         #expect(ours.count == 489)
         #expect(ours == theirs)
-        let rows = try DatabaseQueue(path: peer.url("ref.db").path).read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM sales ORDER BY sale_id")
-        }
-        let mine = try warehouse(home).read { db in
-            try Row.fetchAll(db, sql: "SELECT sale_id, date, amount, tax_amount, product_id, customer_id, quantity, store, channel, category, region FROM sales ORDER BY sale_id")
-        }
-        #expect(rows.map { $0["store"] as String? } == mine.map { $0["store"] as String? })
-        #expect(rows.map { $0["tax_amount"] as Double } == mine.map { $0["tax_amount"] as Double })
         // Every row the peer quarantined for a broken value is in our quarantine too (its duplicates we deduplicate).
         let peerQuarantine = try CSVReader(url: peer.url("ref-quarantine.csv"))
         var peerLines: Set<Int> = []
@@ -119,16 +115,18 @@ struct EndToEndTests {
         #expect(!piped.stdout.contains("rows/s") && !piped.stderr.contains("rows/s"))
     }
 
-    @Test func missingPrimaryFileHealsFromTheMirror() async throws {
+    @Test(arguments: TestWarehouse.Kind.allCases)
+    func missingPrimaryFileHealsFromTheMirror(_ kind: TestWarehouse.Kind) async throws {
         let home = try TestHome.example()
         defer { home.remove() }
-        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-20", "--json"], home: home)
+        let wh = try await TestWarehouse.make(kind, for: home)
+        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-20", "--json"], home: home, environment: wh.environment)
         #expect(result.status == 0)
         let run = try summary(result)
         #expect(run.status == .healed)
         #expect(run.steps[0].attempts.map(\.skill) == ["fetch-sales", "sales-mirror", "fetch-sales"])
         #expect(run.steps[0].attempts[0].failureClass == "source_missing")
-        #expect(try count(try warehouse(home), "SELECT count(*) FROM sales WHERE _heal_date = '2026-11-20'") == 500)
+        #expect(try await wh.count("SELECT count(*) FROM sales WHERE _heal_date = '2026-11-20'") == 500)
         #expect(try count(try metadata(home), "SELECT count(*) FROM attempts WHERE run_id = '\(run.runID)' AND level = 2") == 2)
     }
 
@@ -168,28 +166,29 @@ struct EndToEndTests {
         #expect(try count(try metadata(home), "SELECT count(*) FROM attempts WHERE step = 'fetch'") == 3)
     }
 
-    @Test func rerunningADayIsSkippedAndForceReplacesIt() async throws {
+    @Test(arguments: TestWarehouse.Kind.allCases)
+    func rerunningADayIsSkippedAndForceReplacesIt(_ kind: TestWarehouse.Kind) async throws {
         let home = try TestHome.example()
         defer { home.remove() }
-        let first = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18"], home: home)
+        let wh = try await TestWarehouse.make(kind, for: home)
+        let first = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18"], home: home, environment: wh.environment)
         #expect(first.status == 0)
-        let again = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18", "--json"], home: home)
+        let again = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18", "--json"], home: home, environment: wh.environment)
         #expect(again.status == 0)
         let skipped = try summary(again)
         #expect(skipped.status == .skipped)
         #expect(skipped.steps.map(\.status) == ["passed", "skipped", "skipped", "skipped", "skipped", "skipped"])
-        #expect(try count(try warehouse(home), "SELECT count(*) FROM sales") == 500)
+        #expect(try await wh.count("SELECT count(*) FROM sales") == 500)
         #expect(home.files(under: "quarantine").isEmpty)
 
-        let forced = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18", "--force", "--json"], home: home)
+        let forced = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18", "--force", "--json"], home: home, environment: wh.environment)
         #expect(forced.status == 0)
         let replaced = try summary(forced)
         #expect(replaced.status == .succeeded)
         #expect(replaced.steps[4].attempts.last?.details.contains("replacing 500 earlier rows of 2026-11-18") == true)
-        let wh = try warehouse(home)
-        #expect(try count(wh, "SELECT count(*) FROM sales") == 500)
-        #expect(try count(wh, "SELECT count(*) FROM sales WHERE _heal_run = '\(replaced.runID)'") == 500)
-        #expect(try count(wh, "SELECT count(*) FROM _heal_loads") == 1)
+        #expect(try await wh.count("SELECT count(*) FROM sales") == 500)
+        #expect(try await wh.count("SELECT count(*) FROM sales WHERE _heal_run = '\(replaced.runID)'") == 500)
+        #expect(try await wh.count("SELECT count(*) FROM _heal_loads") == 1)
     }
 
     @Test func typoInAPlaybookExits2WithFileLineColumn() async throws {

@@ -110,7 +110,8 @@ public struct RunExecutor: Sendable {
                 if record.sourceSha256 == nil { record.sourceSha256 = fetched.sha256 }
                 context.sourceSHA256 = fetched.sha256
                 let loads = chains.steps(of: source).compactMap { skills[$0] as? LoadSkill }
-                if !options.force, let prior = try await alreadyLoaded(loads, sha: fetched.sha256, context: context) {
+                // An unreachable warehouse is the load step's to retry and alert on, not a reason to stop here.
+                if !options.force, let prior = try? await alreadyLoaded(loads, sha: fetched.sha256, context: context) {
                     skipped[source] = prior
                     try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name)
                 }

@@ -106,6 +106,9 @@ public struct Upsert: Remediation {
         }
         let artifact = try failure.input.requireArtifact()
         let warehouse = try load.warehouse(in: context)
-        return try await load.load(artifact, mode: .merge, into: warehouse, sourceSHA: context.sourceSHA256 ?? artifact.sha256, in: context)
+        var result = try await load.load(artifact, mode: .merge, into: warehouse, sourceSHA: context.sourceSHA256 ?? artifact.sha256, in: context)
+        // The rows are loaded; the load's own check then verifies them against the ledger.
+        if result.outcome == .pass { result.artifact = artifact }
+        return result
     }
 }
