@@ -62,6 +62,9 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as UsageError {
             Console.error("heal: \(error.message)")
             throw ExitCode(2)
+        } catch let busy as RunLockBusy {
+            Console.error("heal: \(busy)")
+            throw ExitCode(2)
         } catch {
             Console.error("heal: the run stopped on an internal error: \(error); nothing was loaded after the last committed step (see heal runs list)")
             throw ExitCode(1)

@@ -30,3 +30,36 @@ public struct Artifact: Sendable {
         columns?.first { $0.name == name } ?? ColumnSpec(name: name, type: .string)
     }
 }
+
+extension Artifact {
+    /// The artifact as a checkpoint keeps it: the path relative to the home, everything a later step reads.
+    struct Saved: Codable {
+        var path: String
+        var sha256: String
+        var bytes: Int
+        var rows: Int?
+        var columns: [ColumnSpec]?
+        var format: TableFormat?
+        var excluded: RowSet?
+    }
+
+    func saved(in home: HealHome) -> Saved {
+        Saved(path: home.display(url), sha256: sha256, bytes: bytes, rows: rows, columns: columns, format: format, excluded: excluded)
+    }
+
+    /// The saved artifact, if its file is still there with the same sha256. A view (a file minus quarantined rows)
+    /// carries an identity of its own, so its file must be one verified earlier in the same resume (`files`).
+    static func verified(_ saved: Saved, in home: HealHome, files: inout Set<String>) -> Artifact? {
+        let url = home.resolve(path: saved.path)
+        if saved.excluded != nil {
+            guard files.contains(saved.path) else { return nil }
+        } else {
+            guard let digest = try? FileDigest.sha256(of: url), digest.sha256 == saved.sha256 else { return nil }
+            files.insert(saved.path)
+        }
+        var artifact = Artifact(url: url, sha256: saved.sha256, bytes: saved.bytes, rows: saved.rows, columns: saved.columns)
+        artifact.format = saved.format
+        artifact.excluded = saved.excluded
+        return artifact
+    }
+}

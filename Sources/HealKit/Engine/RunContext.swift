@@ -20,6 +20,8 @@ public struct RunContext: Sendable {
     /// Rows released from quarantine, not a day's file: volume rules do not apply, and the load appends them
     /// under a ledger entry of their own.
     public var isRelease = false
+    /// The interrupted run this one resumes: a load it committed before it stopped counts as this run's.
+    public var resumedFrom: String?
 
     public init(home: HealHome, playbook: Playbook, runID: String, date: CalendarDate, force: Bool = false,
                 variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment, store: MetadataStore) {

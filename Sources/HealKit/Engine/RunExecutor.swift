@@ -31,6 +31,9 @@ public struct RunExecutor: Sendable {
         }
         let date = options.date ?? CalendarDate.of(options.now, in: playbook.timeZone).adding(days: -1)
         let runID = RunExecutor.makeRunID(options.now)
+        // One run of a pipeline at a time; held until this function returns.
+        let lock = try RunLock(pipeline: playbook.name, home: home, runID: runID)
+        defer { withExtendedLifetime(lock) {} }
         var context = RunContext(home: home, playbook: playbook, runID: runID, date: date, force: options.force,
                                  variables: options.variables, environment: options.environment, store: store)
         context.skillConfigs = config.skills
@@ -38,6 +41,14 @@ public struct RunExecutor: Sendable {
         var record = RunRecord(id: runID, pipeline: playbook.name, logicalDate: date.description, status: RunStatus.running.rawValue,
                                startedAt: Timestamp.now(), forced: options.force)
         try store.insertRun(record)
+        CrashPoint.reach("run-start")
+        // Runs left `running` by a killed process are interrupted; the newest one of this date is resumed from its
+        // last verified checkpoint (unless --force asks for the whole day again).
+        _ = try store.interruptAbandonedRuns(pipeline: playbook.name, by: runID)
+        let resumed = options.force ? nil : try store.interruptedRun(pipeline: playbook.name, date: date.description, before: runID)
+        var checkpoints = try resumed.map { try store.checkpoints(run: $0.id) } ?? []
+        var verifiedFiles: Set<String> = []
+        context.resumedFrom = resumed?.id
         observer(.started(runID: runID, pipeline: playbook.name, date: date.description))
 
         let chains = SourceChains(playbook: playbook, skills: config.skills)
@@ -69,6 +80,27 @@ public struct RunExecutor: Sendable {
                 continue
             }
             let artifact = (step.input ?? (index > 0 ? playbook.steps[index - 1].name : nil)).flatMap { after[$0] }
+            // Resume: a step the interrupted run passed, whose artifact is still there with its sha256, is not run again.
+            if let checkpoint = checkpoints.first, checkpoint.stepIndex == index, checkpoint.step == step.name,
+               let restored = restore(checkpoint, input: artifact, verifiedFiles: &verifiedFiles) {
+                checkpoints.removeFirst()
+                after[step.name] = restored.artifact
+                if let next = restored.artifact, next.url != artifact?.url { context.values.artifacts[step.name] = next.url.path }
+                walk.restore(restored.rows, of: source, counted: restored.rows.read > 0)
+                healed = healed || checkpoint.healed
+                if let watermark = restored.watermark { pendingWatermarks[source, default: []].append(watermark) }
+                if skill is FetchSkill, let fetched = restored.artifact {
+                    sourceSHA[source] = fetched.sha256
+                    if record.sourceSha256 == nil { record.sourceSha256 = fetched.sha256 }
+                }
+                if let load = skill as? LoadSkill { context.lastLoad = LoadTarget(target: load.target, table: load.table) }
+                try store.insertCheckpoint(CheckpointRecord(runId: runID, stepIndex: index, step: step.name, source: source, artifact: checkpoint.artifact,
+                                                            rows: checkpoint.rows, healed: checkpoint.healed, watermark: checkpoint.watermark, createdAt: Timestamp.now()))
+                stepSummaries.append(.init(name: step.name, skill: step.skill, status: "resumed", attempts: []))
+                continue
+            }
+            checkpoints = []
+            CrashPoint.reach("before-step:\(step.name)")
             context.sourceSHA256 = sourceSHA[source]
             walk.source = source
             walk.context = context
@@ -105,6 +137,12 @@ public struct RunExecutor: Sendable {
             if let load = skill as? LoadSkill {
                 context.lastLoad = LoadTarget(target: load.target, table: load.table)
             }
+            CrashPoint.reach("before-checkpoint:\(step.name)")
+            try store.insertCheckpoint(CheckpointRecord(
+                runId: runID, stepIndex: index, step: step.name, source: source, artifact: after[step.name].map { Self.json($0.saved(in: home)) },
+                rows: Self.json(walk.rowsBySource[source] ?? RunSummary.Rows()), healed: result.healed,
+                watermark: result.final.watermark.map { Self.json($0) }, createdAt: Timestamp.now()))
+            CrashPoint.reach("after-step:\(step.name)")
             if skill is FetchSkill, let fetched = after[step.name] {
                 sourceSHA[source] = fetched.sha256
                 if record.sourceSha256 == nil { record.sourceSha256 = fetched.sha256 }
@@ -151,6 +189,7 @@ public struct RunExecutor: Sendable {
         }
         if status != .skipped && status != .interrupted { await walk.escalateRecurring() }
         if status == .skipped { rows = RunSummary.Rows() }
+        CrashPoint.reach("run-finish")
         record.status = status.rawValue
         record.finishedAt = Timestamp.now()
         record.rowsRead = rows.read
@@ -171,6 +210,24 @@ public struct RunExecutor: Sendable {
         }
         return RunSummary(runID: runID, pipeline: playbook.name, date: date.description, status: status, rows: rows,
                           steps: stepSummaries, alerts: walk.alerts, error: error, sources: sources)
+    }
+
+    /// A checkpoint's artifact (verified on disk), rows and watermark; nil when its file is gone or changed.
+    func restore(_ checkpoint: CheckpointRecord, input: Artifact?, verifiedFiles: inout Set<String>) -> (artifact: Artifact?, rows: RunSummary.Rows, watermark: Watermark?)? {
+        let decoder = JSONDecoder()
+        guard let rows = try? decoder.decode(RunSummary.Rows.self, from: Data(checkpoint.rows.utf8)) else { return nil }
+        var artifact = input
+        if let text = checkpoint.artifact {
+            guard let saved = try? decoder.decode(Artifact.Saved.self, from: Data(text.utf8)),
+                  let verified = Artifact.verified(saved, in: home, files: &verifiedFiles) else { return nil }
+            artifact = verified
+        }
+        let watermark = checkpoint.watermark.flatMap { try? decoder.decode(Watermark.self, from: Data($0.utf8)) }
+        return (artifact, rows, watermark)
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        String(decoding: (try? JSONEncoder().encode(value)) ?? Data("null".utf8), as: UTF8.self)
     }
 
     func commit(_ watermarks: inout [Watermark], runID: String, pipeline: String) throws {

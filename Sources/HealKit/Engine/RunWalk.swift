@@ -18,6 +18,12 @@ struct RunWalk {
         self.playbook = playbook
     }
 
+    /// Takes a source's rows as an interrupted run's checkpoint left them.
+    mutating func restore(_ rows: RunSummary.Rows, of source: String, counted: Bool) {
+        rowsBySource[source] = rows
+        if counted { readKnown.insert(source) }
+    }
+
     /// Whether some step counted this source's rows (a fetch alone does not).
     func counted(_ source: String) -> Bool { readKnown.contains(source) }
 

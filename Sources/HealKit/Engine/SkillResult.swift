@@ -67,7 +67,7 @@ public struct SkillFailure: Error, CustomStringConvertible, Sendable {
 }
 
 /// Where an incremental source got to: the highest value of its watermark field in what it fetched.
-public struct Watermark: Sendable, Equatable {
+public struct Watermark: Sendable, Equatable, Codable {
     public var source: String
     public var value: String
 }

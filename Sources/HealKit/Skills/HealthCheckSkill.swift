@@ -13,10 +13,16 @@ public struct HealthCheckSkill: Skill {
         let warehouse = try WarehouseTarget.open(try context.render(targetTemplate), home: context.home)
         var problems: [String] = []
         var passed: [String] = []
-        let (inTable, inLedger) = try await warehouse.verify(table: table, runID: context.runID)
+        var (inTable, inLedger) = try await warehouse.verify(table: table, runID: context.runID)
+        var whose = "this run"
+        // A resumed run whose load the interrupted run committed before it stopped checks that run's rows.
+        if inLedger == nil, let earlier = context.resumedFrom {
+            (inTable, inLedger) = try await warehouse.verify(table: table, runID: earlier)
+            whose = "run \(earlier) (resumed)"
+        }
         if let inLedger {
-            if inTable == inLedger { passed.append("\(inTable) rows of this run in \(table), as the ledger says") } else {
-                problems.append("the ledger says this run loaded \(inLedger) rows into \(table), but the table holds \(inTable)")
+            if inTable == inLedger { passed.append("\(inTable) rows of \(whose) in \(table), as the ledger says") } else {
+                problems.append("the ledger says \(whose) loaded \(inLedger) rows into \(table), but the table holds \(inTable)")
             }
         } else if context.lastLoad != nil {
             problems.append("no ledger row for this run in \(table)")

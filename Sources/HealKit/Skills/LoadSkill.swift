@@ -31,6 +31,11 @@ public struct LoadSkill: Skill {
             }
             mode = .append
         } else if let previous = earlier.first, !context.force, spec.mode != .replace {
+            if previous.inputSHA256 == sourceSHA && previous.runID == context.resumedFrom {
+                // The interrupted run committed this load (data and ledger row together) just before it stopped.
+                return .pass("\(previous.rows) rows were loaded into \(spec.table) by the interrupted run \(previous.runID) before it stopped; its ledger row is there",
+                             figures: ["inserted": previous.rows], rows: RowDelta(read: artifact.rows ?? previous.rows, loaded: previous.rows))
+            }
             if previous.inputSHA256 == sourceSHA {
                 return .skip("\(context.date) is already in \(spec.table) from the same input (run \(previous.runID)); use --force to load it again")
             }

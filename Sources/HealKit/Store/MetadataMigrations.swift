@@ -166,6 +166,23 @@ enum MetadataMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v7-checkpoints") { db in
+            // What each passed step left, so a run killed mid-way resumes from its last verified artifact.
+            try db.execute(sql: """
+                CREATE TABLE checkpoints (
+                    run_id TEXT NOT NULL REFERENCES runs(id),
+                    step_index INTEGER NOT NULL,
+                    step TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    artifact TEXT,
+                    rows TEXT NOT NULL,
+                    healed INTEGER NOT NULL DEFAULT 0,
+                    watermark TEXT,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (run_id, step_index)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -25,6 +25,40 @@ public final class MetadataStore: Sendable {
         try database.write { db in try run.update(db) }
     }
 
+    public func insertCheckpoint(_ checkpoint: CheckpointRecord) throws {
+        try database.write { db in try checkpoint.insert(db) }
+    }
+
+    public func checkpoints(run: String) throws -> [CheckpointRecord] {
+        try database.read { db in
+            try CheckpointRecord.fetchAll(db, sql: "SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step_index", arguments: [run])
+        }
+    }
+
+    /// Marks a pipeline's `running` runs `interrupted`: called by the run that holds the pipeline's lock, so their
+    /// processes are gone (killed or crashed). Returns their ids.
+    public func interruptAbandonedRuns(pipeline: String, by runID: String) throws -> [String] {
+        try database.write { db in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM runs WHERE pipeline = ? AND status = 'running' AND kind = 'run' AND id <> ?", arguments: [pipeline, runID])
+            for id in ids {
+                let step = try String.fetchOne(db, sql: "SELECT step FROM attempts WHERE run_id = ? ORDER BY rowid DESC LIMIT 1", arguments: [id])
+                try db.execute(sql: "UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? WHERE id = ?", arguments: [
+                    Timestamp.now(), "the process stopped (killed or crashed)\(step.map { " during or after step \($0)" } ?? " before its first step"); found by run \(runID)", id])
+            }
+            return ids
+        }
+    }
+
+    /// The newest earlier run of a pipeline's date, when it was interrupted: the run a new one resumes.
+    public func interruptedRun(pipeline: String, date: String, before runID: String) throws -> RunRecord? {
+        try database.read { db in
+            let last = try RunRecord.fetchOne(db, sql: """
+                SELECT * FROM runs WHERE pipeline = ? AND logical_date = ? AND kind = 'run' AND id <> ? ORDER BY started_at DESC, id DESC LIMIT 1
+                """, arguments: [pipeline, date, runID])
+            return last?.status == RunStatus.interrupted.rawValue ? last : nil
+        }
+    }
+
     public func insertAttempt(_ attempt: AttemptRecord) throws {
         try database.write { db in try attempt.insert(db) }
     }

@@ -237,3 +237,21 @@ public struct MappingRecord: Codable, Sendable, FetchableRecord, PersistableReco
         case contractVersion = "contract_version", createdAt = "created_at", lastUsedAt = "last_used_at"
     }
 }
+
+/// A passed step of a run: its artifact (JSON), its source's rows so far (JSON), whether it healed, its watermark.
+public struct CheckpointRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "checkpoints"
+    public var runId: String
+    public var stepIndex: Int
+    public var step: String
+    public var source: String
+    public var artifact: String?
+    public var rows: String
+    public var healed: Bool
+    public var watermark: String?
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case runId = "run_id", stepIndex = "step_index", step, source, artifact, rows, healed, watermark, createdAt = "created_at"
+    }
+}

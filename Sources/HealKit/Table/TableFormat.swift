@@ -1,8 +1,8 @@
 import Foundation
 
 /// How a file is read: its shape, delimiter, encoding and compression. Detected, or set by a contract's `format:`.
-public struct TableFormat: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable {
+public struct TableFormat: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, CaseIterable, Codable {
         case csv, jsonl, json
     }
 

@@ -45,7 +45,7 @@ public enum Tables {
 }
 
 /// Data row numbers, sorted: the rows of a file that a quarantine moved aside.
-public struct RowSet: Sendable, Equatable {
+public struct RowSet: Sendable, Equatable, Codable {
     public private(set) var rows: [Int] = []
 
     public init(_ rows: [Int] = []) { self.rows = rows.sorted() }
