@@ -129,6 +129,21 @@ struct WarehouseTests {
         #expect(try await warehouse.count("SELECT count(*) FROM items") == 2)
     }
 
+    /// Column and table names come from untrusted files: quotes and SQL in them stay names.
+    @Test(arguments: TestWarehouse.Kind.allCases)
+    func hostileNamesStayNames(_ kind: TestWarehouse.Kind) async throws {
+        let home = try TestHome()
+        defer { home.remove() }
+        try home.write("playbooks/items.yml", "steps:\n  - { name: fetch, skill: fetch }\n  - { name: load, skill: load }\n")
+        try home.write("skills/fetch.yml", "kind: fetch\nsource: landing/items.csv\n")
+        try home.write("skills/load.yml", "kind: load\ntarget: sqlite:warehouse.db\ntable: 'it\"ems'\n")
+        try home.write("landing/items.csv", "id,\"na\"\"me\"\"); DROP TABLE x; --\"\n1,a\\b\tc\n2,'quoted'\n")
+        let warehouse = try await TestWarehouse.make(kind, for: home)
+        let run = try await HealProcess.run(["run", "items", "--date", "2026-11-01"], home: home, environment: warehouse.environment)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(try await warehouse.rows("SELECT id, \"na\"\"me\"\"); DROP TABLE x; --\" FROM \"it\"\"ems\" ORDER BY id") == [["1", "a\\b\tc"], ["2", "'quoted'"]])
+    }
+
     /// A PostgreSQL server of this test's own: loaded once, stopped (retries, then an alert), started again (loads).
     @Test func aStoppedPostgresIsRetriedThenAlerted() async throws {
         // A leftover from an earlier run is removed first, so the server starts empty.

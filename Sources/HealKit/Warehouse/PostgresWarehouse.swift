@@ -143,15 +143,23 @@ public struct PostgresWarehouse: Warehouse {
         }
         let before = try await Self.count(request.table, connection)
 
-        // Stream the rows as COPY text into c0…cN text columns.
-        let stage = (0..<request.columns.count).map { "c\($0) text" }.joined(separator: ", ")
-        try await connection.query(PostgresQuery(unsafeSQL: "CREATE TEMP TABLE _heal_stage (\(stage)) ON COMMIT DROP"), logger: log)
+        // COPY straight into the table when that is safe: postgres-nio writes names inside double quotes without
+        // doubling quotes in them. A name with a quote, or a merge, streams into c0…cN text columns first.
+        let direct = request.mode != .merge && !(request.columns.map(\.name) + [request.table]).contains { $0.contains("\"") }
+        if !direct {
+            let stage = (0..<request.columns.count).map { "c\($0) text" }.joined(separator: ", ")
+            try await connection.query(PostgresQuery(unsafeSQL: "CREATE TEMP TABLE _heal_stage (\(stage)) ON COMMIT DROP"), logger: log)
+        }
+        // The run and date close every row of a direct COPY (heal's own ids and ISO dates: nothing to escape).
+        let tail = "\t\(request.runID)\t\(request.date)"
         let progress = request.progress
         let reader = PrefetchingReader(try request.artifact.open()) { progress?.add($0) }
         let indexes = request.columns.map { column in reader.header.firstIndex(of: column.name) }
         let types = request.columns.map(\.type)
         var written = 0
-        try await connection.copyFrom(table: "_heal_stage", columns: (0..<request.columns.count).map { "c\($0)" }, logger: log) { writer in
+        let copyTable = direct ? request.table : "_heal_stage"
+        let copyColumns = direct ? request.columns.map(\.name) + ["_heal_run", "_heal_date"] : (0..<request.columns.count).map { "c\($0)" }
+        try await connection.copyFrom(table: copyTable, columns: copyColumns, logger: log) { writer in
             var buffer = ByteBufferAllocator().buffer(capacity: 1 << 18)
             while let batch = try reader.nextBatch() {
                 batch.forEach { row in
@@ -163,6 +171,7 @@ public struct PostgresWarehouse: Warehouse {
                         }
                         Self.writeCopyText(row[index], as: types[n], to: &buffer)
                     }
+                    if direct { buffer.writeString(tail) }
                     buffer.writeInteger(UInt8(ascii: "\n"))
                     written += 1
                     if CrashPoint.armed { CrashPoint.reach("load-row") }
@@ -180,16 +189,11 @@ public struct PostgresWarehouse: Warehouse {
             column.type == .string || column.type == .date || column.type == .timestamp ? "c\(n)" : "c\(n)::\(Self.sqlType(column.type))"
         } + ["$1", "$2"]
         var sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) SELECT \(values.joined(separator: ", ")) FROM _heal_stage"
-        if request.mode == .merge {
-            let keys = Set(request.key)
-            let assignments = (request.columns.map(\.name).filter { !keys.contains($0) } + ["_heal_run", "_heal_date"])
-                .map(SQLIdentifier.quote).map { "\($0) = EXCLUDED.\($0)" }
-            sql += " ON CONFLICT (\(request.key.map(SQLIdentifier.quote).joined(separator: ", "))) DO UPDATE SET \(assignments.joined(separator: ", "))"
-        }
+        if request.mode == .merge { sql += TableSQL.mergeClause(request) }
         var binds = PostgresBindings()
         binds.append(request.runID)
         binds.append(request.date)
-        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: log)
+        if !direct { try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: log) }
         let after = try await Self.count(request.table, connection)
         let inserted = after - before
         let updated = request.mode == .merge ? written - inserted : 0
@@ -227,19 +231,11 @@ public struct PostgresWarehouse: Warehouse {
                 }
             }
             for column in evolution.added {
-                try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(table) ADD COLUMN \(SQLIdentifier.quote(column.name)) \(Self.sqlType(column.type))"), logger: log)
+                try await connection.query(PostgresQuery(unsafeSQL: TableSQL.addColumn(column, to: request.table, sqlType: Self.sqlType)), logger: log)
             }
             return evolution.added.map { "\($0.name) \(Self.sqlType($0.type))" }
         }
-        var definitions = request.columns.map { column in
-            "\(SQLIdentifier.quote(column.name)) \(Self.sqlType(column.type))\(column.nullable ? "" : " NOT NULL")"
-        }
-        definitions.append("\"_heal_run\" text NOT NULL")
-        definitions.append("\"_heal_date\" text NOT NULL")
-        if !request.key.isEmpty {
-            definitions.append("PRIMARY KEY (\(request.key.map(SQLIdentifier.quote).joined(separator: ", ")))")
-        }
-        try await connection.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (\(definitions.joined(separator: ", ")))"), logger: log)
+        try await connection.query(PostgresQuery(unsafeSQL: TableSQL.create(request, sqlType: Self.sqlType)), logger: log)
         try await connection.query(PostgresQuery(unsafeSQL: "CREATE INDEX ON \(table) (\"_heal_date\")"), logger: log)
         return []
     }

@@ -109,19 +109,11 @@ public final class SQLiteWarehouse: Warehouse {
                 }
             }
             for column in evolution.added {
-                try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(SQLIdentifier.quote(column.name)) \(SQLiteWarehouse.sqlType(column.type))")
+                try db.execute(sql: TableSQL.addColumn(column, to: request.table, sqlType: SQLiteWarehouse.sqlType))
             }
             return evolution.added.map { "\($0.name) \(SQLiteWarehouse.sqlType($0.type))" }
         }
-        var definitions = request.columns.map { column in
-            "\(SQLIdentifier.quote(column.name)) \(SQLiteWarehouse.sqlType(column.type))\(column.nullable ? "" : " NOT NULL")"
-        }
-        definitions.append("\"_heal_run\" TEXT NOT NULL")
-        definitions.append("\"_heal_date\" TEXT NOT NULL")
-        if !request.key.isEmpty {
-            definitions.append("PRIMARY KEY (\(request.key.map(SQLIdentifier.quote).joined(separator: ", ")))")
-        }
-        try db.execute(sql: "CREATE TABLE \(table) (\(definitions.joined(separator: ", ")))")
+        try db.execute(sql: TableSQL.create(request, sqlType: SQLiteWarehouse.sqlType))
         try db.execute(sql: "CREATE INDEX \(SQLIdentifier.quote("\(request.table)__heal_date")) ON \(table) (\"_heal_date\")")
         return []
     }
@@ -135,12 +127,7 @@ public final class SQLiteWarehouse: Warehouse {
         let names = request.columns.map { SQLIdentifier.quote($0.name) } + ["\"_heal_run\"", "\"_heal_date\""]
         let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
         var sql = "INSERT INTO \(SQLIdentifier.quote(request.table)) (\(names.joined(separator: ", "))) VALUES (\(placeholders))"
-        if request.mode == .merge {
-            let keys = Set(request.key)
-            let assignments = (request.columns.map(\.name).filter { !keys.contains($0) } + ["_heal_run", "_heal_date"])
-                .map(SQLIdentifier.quote).map { "\($0) = excluded.\($0)" }
-            sql += " ON CONFLICT (\(request.key.map(SQLIdentifier.quote).joined(separator: ", "))) DO UPDATE SET \(assignments.joined(separator: ", "))"
-        }
+        if request.mode == .merge { sql += TableSQL.mergeClause(request) }
         let statement = try db.makeStatement(sql: sql)
         let handle = statement.sqliteStatement
         let types = request.columns.map(\.type)

@@ -30,3 +30,30 @@ struct TableEvolution {
         added = columns.filter { !known.contains($0.name) }
     }
 }
+
+/// The DDL and merge clause both warehouses write, with every identifier quoted; `sqlType` is the warehouse's own.
+enum TableSQL {
+    static func create(_ request: LoadRequest, sqlType: (ColumnType) -> String) -> String {
+        var definitions = request.columns.map { column in
+            "\(SQLIdentifier.quote(column.name)) \(sqlType(column.type))\(column.nullable ? "" : " NOT NULL")"
+        }
+        definitions.append("\"_heal_run\" \(sqlType(.string)) NOT NULL")
+        definitions.append("\"_heal_date\" \(sqlType(.string)) NOT NULL")
+        if !request.key.isEmpty {
+            definitions.append("PRIMARY KEY (\(request.key.map(SQLIdentifier.quote).joined(separator: ", ")))")
+        }
+        return "CREATE TABLE \(SQLIdentifier.quote(request.table)) (\(definitions.joined(separator: ", ")))"
+    }
+
+    static func addColumn(_ column: ColumnSpec, to table: String, sqlType: (ColumnType) -> String) -> String {
+        "ALTER TABLE \(SQLIdentifier.quote(table)) ADD COLUMN \(SQLIdentifier.quote(column.name)) \(sqlType(column.type))"
+    }
+
+    /// `ON CONFLICT (key) DO UPDATE SET …` for a merge: every other column, and the run and date, take the new row's.
+    static func mergeClause(_ request: LoadRequest) -> String {
+        let keys = Set(request.key)
+        let assignments = (request.columns.map(\.name).filter { !keys.contains($0) } + ["_heal_run", "_heal_date"])
+            .map(SQLIdentifier.quote).map { "\($0) = excluded.\($0)" }
+        return " ON CONFLICT (\(request.key.map(SQLIdentifier.quote).joined(separator: ", "))) DO UPDATE SET \(assignments.joined(separator: ", "))"
+    }
+}
