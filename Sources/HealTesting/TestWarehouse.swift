@@ -56,25 +56,11 @@ public struct TestWarehouse: Sendable {
             guard FileManager.default.fileExists(atPath: path) else { return [] }
             return try await DatabaseQueue(path: path).read { db in
                 try Row.fetchAll(db, sql: sql).map { row in
-                    row.databaseValues.map { value -> String in
-                        switch value.storage {
-                        case .null: return "NULL"
-                        case .int64(let i): return String(i)
-                        case .double(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
-                        case .string(let s): return s
-                        case .blob(let b): return "\(b.count) bytes"
-                        }
-                    }
+                    row.databaseValues.map { WarehouseText.value($0) ?? "NULL" }
                 }
             }
         case .postgres:
-            return try await TestPostgres.psql(target, password: password ?? "", sql).map { row in
-                row.map { value in
-                    // numeric prints trailing zeros (10.50); read it as SQLite would (10.5).
-                    guard value.contains("."), let d = Double(value) else { return value }
-                    return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
-                }
-            }
+            return try await TestPostgres.psql(target, password: password ?? "", sql).map { $0.map(WarehouseText.tidy) }
         }
     }
 

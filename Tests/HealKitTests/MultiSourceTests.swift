@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HealKit
 import HealTesting
 import Testing
@@ -87,16 +86,12 @@ struct MultiSourceTests {
         return home
     }
 
-    func rows(_ home: TestHome, _ sql: String) throws -> [[String]] {
-        try DatabaseQueue(path: home.url("warehouse.db").path).read { db in
-            try Row.fetchAll(db, sql: sql).map { row in row.databaseValues.map { $0.isNull ? "NULL" : "\($0.storage.value ?? "")" } }
-        }
+    func rows(_ home: TestHome, _ sql: String) async throws -> [[String]] {
+        try await TestWarehouse.sqlite(home, file: "warehouse.db").rows(sql)
     }
 
-    func metadata(_ home: TestHome, _ sql: String) throws -> [[String]] {
-        try DatabaseQueue(path: home.url("metadata.db").path).read { db in
-            try Row.fetchAll(db, sql: sql).map { row in row.databaseValues.map { $0.isNull ? "NULL" : "\($0.storage.value ?? "")" } }
-        }
+    func metadata(_ home: TestHome, _ sql: String) async throws -> [[String]] {
+        try await TestWarehouse.sqlite(home, file: "metadata.db").rows(sql)
     }
 
     func summary(_ output: String) throws -> [String: Any] {
@@ -123,14 +118,14 @@ struct MultiSourceTests {
         #expect(sources.map { $0["name"] as? String } == ["products", "sales", "inventory"])
         #expect(sources.map { $0["role"] as? String } == ["reference", "loaded", "loaded"])
         #expect(sources.map { ($0["rows"] as? [String: Int])?["read"] } == [3, 4, 3])
-        #expect(try rows(home, "SELECT id, sku, category FROM sales ORDER BY id") == [["1", "A", "toys"], ["3", "B", "books"], ["4", "C", "games"]])
-        #expect(try rows(home, "SELECT sku, on_hand FROM inventory ORDER BY sku") == [["A", "12"], ["B", "0"], ["C", "5"]])
-        #expect(try metadata(home, "SELECT rows_read, rows_loaded, rows_quarantined FROM runs") == [["7", "6", "1"]])
-        #expect(try metadata(home, "SELECT step, rows FROM quarantine_batches") == [["sales_quality", "1"]])
-        #expect(try metadata(home, "SELECT source, value FROM watermarks") == [["sales-api", "2026-11-21T04:00:00Z"]])
+        #expect(try await rows(home, "SELECT id, sku, category FROM sales ORDER BY id") == [["1", "A", "toys"], ["3", "B", "books"], ["4", "C", "games"]])
+        #expect(try await rows(home, "SELECT sku, on_hand FROM inventory ORDER BY sku") == [["A", "12"], ["B", "0"], ["C", "5"]])
+        #expect(try await metadata(home, "SELECT rows_read, rows_loaded, rows_quarantined FROM runs") == [["7", "6", "1"]])
+        #expect(try await metadata(home, "SELECT step, rows FROM quarantine_batches") == [["sales_quality", "1"]])
+        #expect(try await metadata(home, "SELECT source, value FROM watermarks") == [["sales-api", "2026-11-21T04:00:00Z"]])
         // Each table's ledger row carries its own source's sha256: the staged file that source's fetch brought.
-        let ledger = try rows(home, "SELECT table_name, input_sha256 FROM _heal_loads ORDER BY table_name")
-        let fetched = try metadata(home, "SELECT step, sha256 FROM artifacts WHERE step IN ('sales', 'inventory') ORDER BY step")
+        let ledger = try await rows(home, "SELECT table_name, input_sha256 FROM _heal_loads ORDER BY table_name")
+        let fetched = try await metadata(home, "SELECT step, sha256 FROM artifacts WHERE step IN ('sales', 'inventory') ORDER BY step")
         #expect(ledger == [["inventory", fetched[0][1]], ["sales", fetched[1][1]]], "\(ledger) \(fetched)")
 
         // The same night again: no new sales since the watermark, the same inventory snapshot: skipped, nothing twice.
@@ -143,8 +138,8 @@ struct MultiSourceTests {
         #expect(steps.map { $0["status"] as? String } == ["passed", "passed", "skipped", "passed", "skipped", "skipped", "skipped", "skipped", "skipped", "skipped"])
         let notes = (two["sources"] as? [[String: Any]])?.map { $0["note"] as? String ?? "" } ?? []
         #expect(notes.count == 3 && notes[0].isEmpty && notes[1].contains("no new records") && notes[2].contains("already loaded from this same input"), "\(notes)")
-        #expect(try rows(home, "SELECT count(*) FROM sales") == [["3"]])
-        #expect(try rows(home, "SELECT count(*) FROM inventory") == [["3"]])
+        #expect(try await rows(home, "SELECT count(*) FROM sales") == [["3"]])
+        #expect(try await rows(home, "SELECT count(*) FROM inventory") == [["3"]])
 
         // Night 2: two new sales; the inventory export renamed a column. Sales load, inventory fails, the run fails;
         // the sales watermark moves (its load committed), the inventory is not in.
@@ -154,9 +149,9 @@ struct MultiSourceTests {
         let broken = try await HealProcess.run(["run", "retail", "--date", "2026-11-22", "--json"], home: home)
         #expect(broken.status == 1, "\(broken.stdout)\(broken.stderr)")
         #expect((try summary(broken.stdout)["error"] as? String)?.hasPrefix("inventory_schema: schema_mismatch") == true, "\(broken.stdout)")
-        #expect(try rows(home, "SELECT id FROM sales ORDER BY id") == [["1"], ["3"], ["4"], ["5"], ["6"]])
-        #expect(try rows(home, "SELECT count(*) FROM inventory WHERE _heal_date = '2026-11-22'") == [["0"]])
-        #expect(try metadata(home, "SELECT value FROM watermarks WHERE source = 'sales-api'") == [["2026-11-22T02:00:00Z"]])
+        #expect(try await rows(home, "SELECT id FROM sales ORDER BY id") == [["1"], ["3"], ["4"], ["5"], ["6"]])
+        #expect(try await rows(home, "SELECT count(*) FROM inventory WHERE _heal_date = '2026-11-22'") == [["0"]])
+        #expect(try await metadata(home, "SELECT value FROM watermarks WHERE source = 'sales-api'") == [["2026-11-22T02:00:00Z"]])
 
         // Fixed at the source, night 2 again: sales have nothing new (skipped), the inventory loads; the run's rows are
         // the inventory's alone, and nothing is doubled.
@@ -167,22 +162,22 @@ struct MultiSourceTests {
         #expect(three["status"] as? String == "succeeded")
         #expect(three["rows"] as? [String: Int] == ["read": 3, "loaded": 3, "quarantined": 0, "deduplicated": 0, "updated": 0])
         #expect((three["sources"] as? [[String: Any]])?.map { $0["role"] as? String } == ["reference", "skipped", "loaded"])
-        #expect(try rows(home, "SELECT sku, on_hand FROM inventory WHERE _heal_date = '2026-11-22' ORDER BY sku") == [["A", "11"], ["B", "4"], ["C", "5"]])
-        #expect(try rows(home, "SELECT count(*) FROM sales") == [["5"]])
-        #expect(try rows(home, "SELECT category FROM sales WHERE id IN (5, 6) ORDER BY id") == [["toys"], ["games"]])
+        #expect(try await rows(home, "SELECT sku, on_hand FROM inventory WHERE _heal_date = '2026-11-22' ORDER BY sku") == [["A", "11"], ["B", "4"], ["C", "5"]])
+        #expect(try await rows(home, "SELECT count(*) FROM sales") == [["5"]])
+        #expect(try await rows(home, "SELECT category FROM sales WHERE id IN (5, 6) ORDER BY id") == [["toys"], ["games"]])
         // The quarantined sale, fixed by hand and released, goes through its own source's steps only: enriched from
         // the product table night 1 fetched, loaded once; the inventory steps do not run for it.
-        let batch = try #require(try metadata(home, "SELECT id FROM quarantine_batches").first?[0])
+        let batch = try #require(try await metadata(home, "SELECT id FROM quarantine_batches").first?[0])
         _ = try await HealProcess.run(["quarantine", "export", batch, "--out", "edit.csv"], home: home)
         try home.write("edit.csv", try home.read("edit.csv").replacingOccurrences(of: ",-5,", with: ",5,"))
         let released = try await HealProcess.run(["quarantine", "release", batch, "--file", "edit.csv", "--json"], home: home)
         #expect(released.status == 0, "\(released.stdout)\(released.stderr)")
         #expect(!released.stdout.contains("inventory"), "\(released.stdout)")
-        #expect(try rows(home, "SELECT id, amount, category FROM sales WHERE id = 2") == [["2", "5.0", "books"]])
-        #expect(try rows(home, "SELECT count(*) FROM inventory") == [["6"]])
+        #expect(try await rows(home, "SELECT id, amount, category FROM sales WHERE id = 2") == [["2", "5", "books"]])
+        #expect(try await rows(home, "SELECT count(*) FROM inventory") == [["6"]])
 
         // Every run balances: read = loaded + quarantined + deduplicated.
-        for run in try metadata(home, "SELECT rows_read, rows_loaded, rows_quarantined, rows_deduplicated, status FROM runs") where run[4] != "failed" {
+        for run in try await metadata(home, "SELECT rows_read, rows_loaded, rows_quarantined, rows_deduplicated, status FROM runs") where run[4] != "failed" {
             #expect(Int(run[0])! == Int(run[1])! + Int(run[2])! + Int(run[3])!, "\(run)")
         }
     }

@@ -64,6 +64,31 @@ public struct RunExecutor: Sendable {
         var skipped: [String: String] = [:]
         var pendingWatermarks: [String: [Watermark]] = [:]
 
+        /// What every passed step leaves, whether it ran now or an interrupted run's checkpoint stands for it:
+        /// its file for the steps after it, its source's watermark and sha256, and a checkpoint of its own.
+        func settle(_ index: Int, _ skill: any Skill, source: String, output: Artifact?, produced: Bool, healedNow: Bool,
+                    watermark: Watermark?, checkpoint: CheckpointRecord?) throws {
+            let step = playbook.steps[index]
+            after[step.name] = output
+            if produced, let output { context.values.artifacts[step.name] = output.url.path }
+            healed = healed || healedNow
+            if let watermark { pendingWatermarks[source, default: []].append(watermark) }
+            if let load = skill as? LoadSkill {
+                try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name)
+                context.lastLoad = LoadTarget(target: load.target, table: load.table)
+            }
+            if skill is FetchSkill, let fetched = output {
+                sourceSHA[source] = fetched.sha256
+                if record.sourceSha256 == nil { record.sourceSha256 = fetched.sha256 }
+            }
+            CrashPoint.reach("before-checkpoint:\(step.name)")
+            try store.insertCheckpoint(checkpoint ?? CheckpointRecord(
+                runId: runID, stepIndex: index, step: step.name, source: source, artifact: output.map { Self.json($0.saved(in: home)) },
+                rows: Self.json(walk.rowsBySource[source] ?? RunSummary.Rows()), healed: healedNow,
+                watermark: watermark.map { Self.json($0) }, createdAt: Timestamp.now()))
+            CrashPoint.reach("after-step:\(step.name)")
+        }
+
         for (index, (step, skill)) in zip(playbook.steps, skills).enumerated() {
             let source = chains.root[index]
             if outcome != nil {
@@ -84,18 +109,12 @@ public struct RunExecutor: Sendable {
             if let checkpoint = checkpoints.first, checkpoint.stepIndex == index, checkpoint.step == step.name,
                let restored = restore(checkpoint, input: artifact, verifiedFiles: &verifiedFiles) {
                 checkpoints.removeFirst()
-                after[step.name] = restored.artifact
-                if let next = restored.artifact, next.url != artifact?.url { context.values.artifacts[step.name] = next.url.path }
                 walk.restore(restored.rows, of: source, counted: restored.rows.read > 0)
-                healed = healed || checkpoint.healed
-                if let watermark = restored.watermark { pendingWatermarks[source, default: []].append(watermark) }
-                if skill is FetchSkill, let fetched = restored.artifact {
-                    sourceSHA[source] = fetched.sha256
-                    if record.sourceSha256 == nil { record.sourceSha256 = fetched.sha256 }
-                }
-                if let load = skill as? LoadSkill { context.lastLoad = LoadTarget(target: load.target, table: load.table) }
-                try store.insertCheckpoint(CheckpointRecord(runId: runID, stepIndex: index, step: step.name, source: source, artifact: checkpoint.artifact,
-                                                            rows: checkpoint.rows, healed: checkpoint.healed, watermark: checkpoint.watermark, createdAt: Timestamp.now()))
+                var copy = checkpoint
+                copy.runId = runID
+                copy.createdAt = Timestamp.now()
+                try settle(index, skill, source: source, output: restored.artifact, produced: checkpoint.artifact != nil,
+                           healedNow: checkpoint.healed, watermark: restored.watermark, checkpoint: copy)
                 stepSummaries.append(.init(name: step.name, skill: step.skill, status: "resumed", attempts: []))
                 continue
             }
@@ -123,29 +142,13 @@ public struct RunExecutor: Sendable {
             case .pass:
                 break
             }
-            healed = healed || result.healed
-            if let watermark = result.final.watermark { pendingWatermarks[source, default: []].append(watermark) }
-            if skill is LoadSkill { try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name) }
-            if let next = result.final.artifact {
-                if next.url != artifact?.url {
-                    try store.insertArtifact(ArtifactRecord(runId: runID, step: step.name, path: home.display(next.url), sha256: next.sha256,
-                                                            rows: next.rows, bytes: next.bytes, createdAt: Timestamp.now()))
-                }
-                after[step.name] = next
-                context.values.artifacts[step.name] = next.url.path
+            if let next = result.final.artifact, next.url != artifact?.url {
+                try store.insertArtifact(ArtifactRecord(runId: runID, step: step.name, path: home.display(next.url), sha256: next.sha256,
+                                                        rows: next.rows, bytes: next.bytes, createdAt: Timestamp.now()))
             }
-            if let load = skill as? LoadSkill {
-                context.lastLoad = LoadTarget(target: load.target, table: load.table)
-            }
-            CrashPoint.reach("before-checkpoint:\(step.name)")
-            try store.insertCheckpoint(CheckpointRecord(
-                runId: runID, stepIndex: index, step: step.name, source: source, artifact: after[step.name].map { Self.json($0.saved(in: home)) },
-                rows: Self.json(walk.rowsBySource[source] ?? RunSummary.Rows()), healed: result.healed,
-                watermark: result.final.watermark.map { Self.json($0) }, createdAt: Timestamp.now()))
-            CrashPoint.reach("after-step:\(step.name)")
+            try settle(index, skill, source: source, output: result.final.artifact ?? artifact, produced: result.final.artifact != nil,
+                       healedNow: result.healed, watermark: result.final.watermark, checkpoint: nil)
             if skill is FetchSkill, let fetched = after[step.name] {
-                sourceSHA[source] = fetched.sha256
-                if record.sourceSha256 == nil { record.sourceSha256 = fetched.sha256 }
                 context.sourceSHA256 = fetched.sha256
                 let loads = chains.steps(of: source).compactMap { skills[$0] as? LoadSkill }
                 // An unreachable warehouse is the load step's to retry and alert on, not a reason to stop here.

@@ -280,16 +280,11 @@ public struct PostgresWarehouse: Warehouse {
     public func scalar(_ sql: String) async throws -> String? {
         try await withConnection { connection in
             let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT (\(sql.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))))::text"), logger: Self.logger)
-            for try await (value,) in rows.decode((String?,).self) { return Self.tidy(value) }
+            for try await (value,) in rows.decode((String?,).self) { return value.map(WarehouseText.tidy) }
             return nil
         }
     }
 
-    /// `12.50` as `12.5` and `3.000` as `3`, so expectations read the same as on SQLite.
-    static func tidy(_ value: String?) -> String? {
-        guard let value, let number = Double(value), value.contains("."), !value.contains("e"), !value.contains("E") else { return value }
-        return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
-    }
 
     /// Refused and dropped connections are `target_unavailable`; a key already present is `constraint_violation`.
     func mapped(_ error: Error, connecting: Bool) -> Error {

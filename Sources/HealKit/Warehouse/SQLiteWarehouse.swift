@@ -192,14 +192,7 @@ public final class SQLiteWarehouse: Warehouse {
         try guarded {
             try database.read { db in
                 guard let row = try Row.fetchOne(db, sql: sql) else { return nil }
-                let value: DatabaseValue = row[0]
-                switch value.storage {
-                case .null: return nil
-                case .int64(let i): return String(i)
-                case .double(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
-                case .string(let s): return s
-                case .blob(let b): return "\(b.count) bytes"
-                }
+                return WarehouseText.value(row[0])
             }
         }
     }
