@@ -240,9 +240,13 @@ struct LadderTests {
         defer { f.home.remove() }
         let summary = try await f.run("p", date: "2026-11-19")
         #expect(summary.status == .failed)
-        #expect(summary.error == "row accounting does not balance: read 3 ≠ loaded 1 + quarantined 0 + deduplicated 0 + updated 0")
+        // Caught inside the load's transaction: nothing is committed, not even the one row.
+        #expect(summary.error == "load: internal: row accounting does not balance: the load would write 1 rows but the run read and kept 3 (read − quarantined − deduplicated); rolled back, nothing was loaded")
         #expect(summary.alerts.first?.failureClass == "internal")
         #expect(try f.store.run(id: summary.runID)?.status == "failed")
+        let warehouse = TestWarehouse.sqlite(f.home, file: "warehouse.db")
+        let rows = try await warehouse.hasTable("t") ? try await warehouse.count("SELECT count(*) FROM t") : 0
+        #expect(rows == 0)
     }
 
     @Test func variablesAndFileURLsReachTheSource() async throws {

@@ -31,7 +31,8 @@ enum SkillDecoder {
     }
 
     static func fetch(_ root: YAMLValue) throws -> FetchSpec {
-        let map = try root.map(allowed: ["kind", "source", "min_bytes", "sha256", "timeout_seconds", "circuit_breaker", "endpoint", "region", "profile", "pattern", "api"])
+        let map = try root.map(allowed: ["kind", "source", "min_bytes", "sha256", "timeout_seconds", "circuit_breaker", "endpoint", "region", "profile", "pattern", "api",
+                                         "follow_symlinks", "allow_path_values"])
         let sourceValue = try map.required("source", "a path, file://, http(s):// or s3:// URL")
         var spec = FetchSpec(source: try sourceValue.template("a path or URL"))
         if let v = map["endpoint"] { spec.endpoint = try v.template("an http(s):// URL") }
@@ -50,6 +51,8 @@ enum SkillDecoder {
             throw sourceValue.error("an s3:// source ending in / is a prefix: add pattern: to pick the day's object")
         }
         if let v = map["min_bytes"] { spec.minBytes = try v.int("a size in bytes", range: 0...Int.max) }
+        if let v = map["follow_symlinks"] { spec.followSymlinks = try v.bool() }
+        if let v = map["allow_path_values"] { spec.allowPathValues = try v.bool() }
         if let v = map["sha256"] { spec.sha256 = try v.template("a SHA-256 hex digest") }
         if let v = map["timeout_seconds"] { spec.timeoutSeconds = try v.int("seconds", range: 1...86_400) }
         if let v = map["circuit_breaker"] {
@@ -179,7 +182,8 @@ enum SkillDecoder {
 
     /// `format: { type: csv|jsonl|json, delimiter: ";", encoding: windows-1252, compression: gzip|none, max_field_bytes: N }`.
     static func formatOptions(_ value: YAMLValue) throws -> TableFormat.Options {
-        let f = try value.map(allowed: ["type", "delimiter", "encoding", "compression", "max_field_bytes"])
+        let f = try value.map(allowed: ["type", "delimiter", "encoding", "compression", "max_field_bytes",
+                                         "max_decompressed_bytes", "max_compression_ratio", "max_rows", "max_rejects"])
         var options = TableFormat.Options()
         if let v = f["type"] {
             let text = try v.string("a file type")
@@ -210,6 +214,10 @@ enum SkillDecoder {
             }
         }
         if let v = f["max_field_bytes"] { options.maxFieldBytes = try v.int("a size in bytes", range: 1...(1 << 30)) }
+        if let v = f["max_decompressed_bytes"] { options.limits.maxDecompressedBytes = try v.int("a size in bytes", range: 1...Int.max) }
+        if let v = f["max_compression_ratio"] { options.limits.maxCompressionRatio = try v.int("a ratio", range: 1...1_000_000) }
+        if let v = f["max_rows"] { options.limits.maxRows = try v.int("a number of rows", range: 1...Int.max) }
+        if let v = f["max_rejects"] { options.limits.maxRejects = try v.int("a number of rows", range: 0...Int.max) }
         return options
     }
 

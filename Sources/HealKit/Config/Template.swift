@@ -78,15 +78,24 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
         throw TemplateError(message: "unknown placeholder '{\(name)}'; expected one of \(names.map { "{\($0)}" }.joined(separator: ", "))\(hint)")
     }
 
-    public func render(_ values: TemplateValues) throws(TemplateError) -> String {
+    /// Renders the template. As a `path`, values from outside the playbook (`{var.…}`, `{env.…}`, `{watermark}`)
+    /// may not hold a path separator or `..`, so `--var f=../../etc/passwd` cannot point a source anywhere else.
+    public func render(_ values: TemplateValues, path: Bool = false) throws(TemplateError) -> String {
         var out = ""
+        func checked(_ value: String, _ placeholder: String) throws(TemplateError) -> String {
+            guard path else { return value }
+            if value.contains("/") || value.contains("\\") || value.contains("\u{0}") || value == ".." || value.contains("..") {
+                throw TemplateError(message: "'{\(placeholder)}' in \"\(source)\" is \(Text.quoted(value)), which holds a path separator or '..'; a value put into a path may name a file, not a folder elsewhere (set allow_path_values: true in the skill to allow it)")
+            }
+            return value
+        }
         for part in parts {
             switch part {
             case .text(let text): out += text
             case .date(let format): out += values.date.format(format)
             case .pipeline: out += values.pipeline
             case .run: out += values.runID
-            case .watermark: out += values.watermark ?? ""
+            case .watermark: out += try checked(values.watermark ?? "", "watermark")
             case .artifact(let step):
                 guard let path = values.artifacts[step] else {
                     throw TemplateError(message: "'{artifact.\(step)}' in \"\(source)\": step '\(step)' has produced no file in this run yet; name a step that runs before this one")
@@ -96,10 +105,14 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
                 guard let value = values.variables[name] else {
                     throw TemplateError(message: "'{var.\(name)}' in \"\(source)\" has no value; pass --var \(name)=VALUE")
                 }
-                out += value
+                out += try checked(value, "var.\(name)")
             case .environment(let name):
                 guard let value = values.environment[name] else {
                     throw TemplateError(message: "'{env.\(name)}' in \"\(source)\": the environment variable \(name) is not set")
+                }
+                // An environment value may be a secret: never quoted in the error.
+                if path, value.contains("/") || value.contains("..") {
+                    throw TemplateError(message: "'{env.\(name)}' in \"\(source)\" holds a path separator or '..'; a value put into a path may name a file, not a folder elsewhere (set allow_path_values: true in the skill to allow it)")
                 }
                 out += value
             }

@@ -22,6 +22,8 @@ public struct RunContext: Sendable {
     public var isRelease = false
     /// The interrupted run this one resumes: a load it committed before it stopped counts as this run's.
     public var resumedFrom: String?
+    /// For a load step: the rows the source's accounting leaves to load, checked before the load commits.
+    public var expectedLoadRows: Int?
 
     public init(home: HealHome, playbook: Playbook, runID: String, date: CalendarDate, force: Bool = false,
                 variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment, store: MetadataStore) {
@@ -55,14 +57,24 @@ public struct RunContext: Sendable {
     }
 
     /// The artifact as a data step reads it: parsed ahead on a second thread, its rows counted for progress.
-    public func open(_ artifact: Artifact) throws -> any TableReader {
+    /// Row checks take broken lines as flagged rows (`.deliver`) to quarantine them; every other step refuses them.
+    public func open(_ artifact: Artifact, flaws: FlawedRows = .refuse) throws -> any TableReader {
         let progress = self.progress
-        return PrefetchingReader(try Tables.open(artifact)) { progress.add($0) }
+        return PrefetchingReader(try Tables.open(artifact, flaws: flaws)) { progress.add($0) }
     }
 
     public func render(_ template: Template) throws -> String {
         do {
             return try template.render(values)
+        } catch {
+            throw SkillFailure(.internal, error.message)
+        }
+    }
+
+    /// A path or URL from a template: outside values may not reach other folders unless the skill allows it.
+    public func renderPath(_ template: Template, allowingPathValues: Bool = false) throws -> String {
+        do {
+            return try template.render(values, path: !allowingPathValues)
         } catch {
             throw SkillFailure(.internal, error.message)
         }

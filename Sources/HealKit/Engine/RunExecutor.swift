@@ -121,6 +121,7 @@ public struct RunExecutor: Sendable {
             checkpoints = []
             CrashPoint.reach("before-step:\(step.name)")
             context.sourceSHA256 = sourceSHA[source]
+            context.expectedLoadRows = skill is LoadSkill ? walk.rowsLeftToLoad(of: source) : nil
             walk.source = source
             walk.context = context
             let input = StepInput(stepIndex: index, stepName: step.name, artifact: artifact)

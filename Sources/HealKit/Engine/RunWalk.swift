@@ -27,6 +27,12 @@ struct RunWalk {
     /// Whether some step counted this source's rows (a fetch alone does not).
     func counted(_ source: String) -> Bool { readKnown.contains(source) }
 
+    /// The rows a load of this source must write for its accounting to balance; nil before any step counted them.
+    func rowsLeftToLoad(of source: String) -> Int? {
+        guard readKnown.contains(source), let r = rowsBySource[source] else { return nil }
+        return r.read - r.quarantined - r.deduplicated - r.loaded - r.updated
+    }
+
     struct Climb {
         var final: SkillResult
         var healed: Bool

@@ -104,6 +104,7 @@ public struct QuarantineRelease: Sendable {
                 }
                 let started = Date()
                 let input = StepInput(stepIndex: index, stepName: step.name, artifact: artifact)
+                context.expectedLoadRows = skill is LoadSkill ? artifact.rows : nil
                 var result = try await skill.run(input, in: context)
                 if result.outcome == .fail, let checking = skill as? any RowChecking, let rejected = result.rejected {
                     // Rows that fail again stay in quarantine; the rest go on.

@@ -61,7 +61,8 @@ public struct LoadSkill: Skill {
         CrashPoint.reach("load-start")
         let report = try await warehouse.load(LoadRequest(
             pipeline: context.pipeline, date: context.date.description, runID: context.runID, table: spec.table,
-            columns: columns, artifact: artifact, inputSHA256: sourceSHA, key: spec.key, mode: mode, progress: context.progress))
+            columns: columns, artifact: artifact, inputSHA256: sourceSHA, key: spec.key, mode: mode, progress: context.progress,
+            expectedRows: context.expectedLoadRows))
         CrashPoint.reach("load-committed")
         var notes: [String] = []
         if report.updated > 0 { notes.append("\(report.updated) updated by key \(spec.key.joined(separator: "+"))") }

@@ -14,7 +14,7 @@ enum SourceFetcher {
     /// Renders the spec's source and brings it to `staging/…/NN-name.EXT`.
     /// `sourceName` names the source's watermark (its skill config).
     static func stage(_ spec: FetchSpec, stepIndex: Int, name: String, sourceName: String, in context: RunContext) async throws -> Staged {
-        let source = try context.render(spec.source)
+        let source = try context.renderPath(spec.source, allowingPathValues: spec.allowPathValues)
         var shown = display(spec.source, rendered: source)
         let ext = URL(fileURLWithPath: source).pathExtension
         let destination = context.stagingURL(stepIndex: stepIndex, name: name, extension: ext.isEmpty ? "csv" : ext)
@@ -37,7 +37,8 @@ enum SourceFetcher {
     static func fetch(_ spec: FetchSpec, source: String, to destination: URL, context: RunContext, shownAs: inout String) async throws -> Artifact {
         if source.hasPrefix("s3://") { return try await fetchS3(spec, source: source, to: destination, context: context, shownAs: &shownAs) }
         guard let endpoint = CircuitBreaker.endpoint(of: source), source.hasPrefix("http") else {
-            return try await fetch(source, to: destination, timeoutSeconds: spec.timeoutSeconds, home: context.home, shownAs: shownAs)
+            return try await fetch(source, to: destination, timeoutSeconds: spec.timeoutSeconds, home: context.home, shownAs: shownAs,
+                                   followSymlinks: spec.followSymlinks)
         }
         let breaker = CircuitBreaker(failures: spec.circuitFailures, cooldown: .seconds(spec.circuitCooldownSeconds), store: context.store)
         if let refusal = try breaker.refusal(for: endpoint) {
@@ -54,13 +55,15 @@ enum SourceFetcher {
         }
     }
 
-    static func fetch(_ source: String, to destination: URL, timeoutSeconds: Int, home: HealHome, shownAs: String) async throws -> Artifact {
+    static func fetch(_ source: String, to destination: URL, timeoutSeconds: Int, home: HealHome, shownAs: String,
+                      followSymlinks: Bool = false) async throws -> Artifact {
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         if source.hasPrefix("http://") || source.hasPrefix("https://") {
             guard let url = URL(string: source) else { throw SkillFailure(.internal, "'\(shownAs)' is not a valid URL") }
             try await download(url, to: destination, timeoutSeconds: timeoutSeconds, shownAs: shownAs)
         } else {
-            try copy(home.resolve(path: source), to: destination, shownAs: shownAs)
+            try copy(home.resolve(path: source.hasPrefix("file://") ? String(source.dropFirst(7)) : source), to: destination, shownAs: shownAs,
+                     followSymlinks: followSymlinks)
         }
         let digest = try FileDigest.sha256(of: destination)
         return Artifact(url: destination, sha256: digest.sha256, bytes: digest.bytes)
@@ -147,16 +150,41 @@ enum SourceFetcher {
         return Artifact(url: destination, sha256: digest.sha256, bytes: digest.bytes)
     }
 
-    static func copy(_ source: URL, to destination: URL, shownAs: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory) else {
-            throw SkillFailure(.sourceMissing, "no file at \(shownAs)")
+    /// Copies a landing file into staging. Only a regular file is read: a FIFO or a device (`/dev/zero`) would
+    /// block or never end, and a symbolic link can point at any file of the machine unless the skill allows links.
+    static func copy(_ source: URL, to destination: URL, shownAs: String, followSymlinks: Bool) throws {
+        var info = stat()
+        guard lstat(source.path, &info) == 0 else { throw SkillFailure(.sourceMissing, "no file at \(shownAs)") }
+        if info.st_mode & S_IFMT == S_IFLNK {
+            guard followSymlinks else {
+                throw SkillFailure(.sourceMissing, "\(shownAs) is a symbolic link; heal does not follow links in a source path (set follow_symlinks: true in the skill if this link is meant)")
+            }
+            guard stat(source.path, &info) == 0 else { throw SkillFailure(.sourceMissing, "\(shownAs) is a symbolic link to a file that is not there") }
         }
-        guard !isDirectory.boolValue else { throw SkillFailure(.sourceMissing, "\(shownAs) is a folder, not a file") }
+        if let kind = FileBytes.notRegular(info.st_mode) {
+            throw SkillFailure(.sourceMissing, "\(shownAs) is \(kind), not a regular file; heal reads regular files only")
+        }
         let temporary = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
         do {
-            try FileManager.default.copyItem(at: source, to: temporary)
+            // Opened without following a link and without blocking, then checked again: the path may change under us.
+            let input = try FileBytes(url: source, followSymlinks: followSymlinks)
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil), let output = FileHandle(forWritingAtPath: temporary.path) else {
+                throw SkillFailure(.transient, "could not create \(temporary.lastPathComponent) in staging")
+            }
+            defer { try? output.close() }
+            var buffer: [UInt8] = []
+            while try input.read(into: &buffer, limit: 1 << 20) > 0 {
+                try output.write(contentsOf: buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+            try output.close()
             try replace(destination, with: temporary)
+        } catch let failure as SkillFailure {
+            try? FileManager.default.removeItem(at: temporary)
+            throw failure
+        } catch let error as FileBytes.NotRegular {
+            try? FileManager.default.removeItem(at: temporary)
+            throw SkillFailure(.sourceMissing, "\(shownAs) \(error.problem)")
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw SkillFailure(.transient, "could not copy \(shownAs): \(error.localizedDescription)")

@@ -9,9 +9,10 @@ public struct ValidateQualitySkill: RowChecking {
         let artifact = try input.requireArtifact()
         let shown = context.home.display(artifact.url)
         do {
-            let reader = try context.open(artifact)
+            let reader = try context.open(artifact, flaws: .deliver)
             let checker = try makeRowChecker(for: artifact, header: reader.header, in: context)
-            let spool = RejectSpool(url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"), header: reader.header, input: artifact.url)
+            let spool = RejectSpool(url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"), header: reader.header, input: artifact.url,
+                                     limit: artifact.format?.limits.maxRejects ?? InputLimits().maxRejects)
             let (rows, tally, rejected) = try checker.scan(reader, spool: spool)
             var figures = ["rows": rows, "failing_rows": tally.total]
             var annotated = artifact

@@ -11,14 +11,15 @@ public struct ValidateSchemaSkill: RowChecking {
         let shown = context.home.display(artifact.url)
         do {
             artifact.format = try contract.format(of: artifact)
-            let reader = try context.open(artifact)
+            let reader = try context.open(artifact, flaws: .deliver)
             let header = reader.header
             let shape = artifact.format!.summary
             if let mismatch = headerProblem(header) {
                 return .fail(.schemaMismatch, "\(shown) (\(shape)): \(mismatch)", figures: ["columns": header.count])
             }
             let checker = try makeRowChecker(for: artifact, header: header, in: context)
-            let spool = RejectSpool(url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"), header: header, input: artifact.url)
+            let spool = RejectSpool(url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"), header: header, input: artifact.url,
+                                     limit: artifact.format?.limits.maxRejects ?? InputLimits().maxRejects)
             let (rows, tally, rejected) = try checker.scan(reader, spool: spool)
             let figures = ["rows": rows, "columns": header.count, "failing_rows": tally.total]
             if tally.total > 0 {

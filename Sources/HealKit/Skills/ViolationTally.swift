@@ -45,13 +45,21 @@ final class RejectSpool {
     private var rows = RowSet()
     private var reasons: [String: Int] = [:]
 
-    init(url: URL, header: [String], input: URL) {
+    private let limit: Int
+
+    init(url: URL, header: [String], input: URL, limit: Int = InputLimits().maxRejects) {
         self.url = url
         self.header = header
         self.input = input
+        self.limit = limit
     }
 
     func add(_ row: RowView, _ violation: Violation) throws {
+        if rows.count >= limit {
+            _ = try? writer?.finish()
+            try? FileManager.default.removeItem(at: url)
+            throw SkillFailure(violation.failureClass, "more than \(limit) rows fail (max_rejects), the last at line \(row.line) (\(violation.reason)); this is a bad file, not a few bad rows, so it is refused whole and nothing is quarantined (raise max_rejects in the contract's format: block if it is real)")
+        }
         if writer == nil { writer = try CSVWriter(url: url, header: QuarantineBatch.leadingColumns + header) }
         let key = violation.column.isEmpty ? violation.rule : "\(violation.rule):\(violation.column)"
         reasons[key, default: 0] += 1
@@ -67,13 +75,27 @@ final class RejectSpool {
 }
 
 extension RowChecker {
+    /// A row no check can judge: a broken line, or text with a NUL byte (which PostgreSQL refuses and no real
+    /// value holds). Every row check quarantines these before its own rules.
+    static func unreadable(_ row: RowView) -> Violation? {
+        if let flaw = row.flaw {
+            return Violation(failureClass: .parseError, rule: flaw.rule, column: "", value: "", reason: flaw.reason)
+        }
+        if row.containsNUL {
+            let column = (0..<row.count).first { i in row[i].buffer.contains(0) } ?? 0
+            return Violation(failureClass: .parseError, rule: "nul_byte", column: "", value: "field \(column + 1)",
+                             reason: "field \(column + 1) holds a NUL byte (0x00), which is not text; the row is set aside")
+        }
+        return nil
+    }
+
     /// Reads every row through this checker, writing rejects to `spool`.
     func scan(_ reader: any TableReader, spool: RejectSpool?) throws -> (rows: Int, tally: ViolationTally, rejected: RejectedRows?) {
         var tally = ViolationTally()
         var rows = 0
         try reader.forEachRow { row in
             rows += 1
-            if let violation = check(row) {
+            if let violation = Self.unreadable(row) ?? check(row) {
                 tally.add(violation, line: row.line)
                 try spool?.add(row, violation)
             }

@@ -15,12 +15,44 @@ public struct ByteSourceError: Error, Sendable {
     public var problem: String
 }
 
-/// Plain reads from a file descriptor.
+/// Plain reads from a file descriptor. Only a regular file is opened: a FIFO, a device or a socket would block
+/// or never end (a landing path pointing at `/dev/zero`), so they are refused before the first read.
 final class FileBytes: ByteSource {
     private let handle: FileHandle
 
-    init(url: URL) throws {
-        handle = try FileHandle(forReadingFrom: url)
+    struct NotRegular: LocalizedError, CustomStringConvertible {
+        var problem: String
+        var description: String { problem }
+        var errorDescription: String? { "the path \(problem)" }
+    }
+
+    init(url: URL, followSymlinks: Bool = true) throws {
+        let fd = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followSymlinks ? 0 : O_NOFOLLOW))
+        guard fd >= 0 else {
+            if errno == ELOOP { throw NotRegular(problem: "is a symbolic link, which is not followed here") }
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+        }
+        var info = stat()
+        if fstat(fd, &info) != 0 || FileBytes.notRegular(info.st_mode) != nil {
+            close(fd)
+            throw NotRegular(problem: "is \(FileBytes.notRegular(info.st_mode) ?? "unreadable"), not a regular file; heal reads regular files only")
+        }
+        // A regular file never blocks; reads go back to the ordinary blocking mode.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    /// What a file mode is when it is not a regular file ("a FIFO", "a device"), nil for a regular file.
+    static func notRegular(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR, S_IFBLK: return "a device"
+        case S_IFSOCK: return "a socket"
+        case S_IFLNK: return "a symbolic link"
+        default: return "not a file"
+        }
     }
 
     deinit { try? handle.close() }

@@ -26,12 +26,20 @@ public final class CSVReader: TableReader {
     /// An error met after some rows of a batch: thrown on the next call, once those rows are delivered.
     private var failure: (any Error)?
     private var pendingIndex = 0
+    /// Broken lines (an unclosed quote) are handed over flagged, or stop the read with an error.
+    private let flawPolicy: FlawedRows
+    /// The header is never subject to exclusions: excluded rows are data rows.
+    private var readingHeader = false
+    /// Fields a record should have (the header's, or the first record's); 0 until known.
+    private var expectedWidth = 0
     /// Rows per batch: enough to amortise the per-batch work, small enough to stay in cache.
     static let batchRows = 4096
 
     /// `chunkSize` is how much is read at a time (tests make it tiny to cut records at every byte).
-    public init(url: URL, format: TableFormat = TableFormat(), excluding excluded: RowSet? = nil, chunkSize: Int = 1 << 20) throws {
+    public init(url: URL, format: TableFormat = TableFormat(), excluding excluded: RowSet? = nil, flaws: FlawedRows = .refuse,
+                chunkSize: Int = 1 << 20) throws {
         self.url = url
+        self.flawPolicy = flaws
         self.format = format
         file = url.path
         chunk = max(1, chunkSize)
@@ -42,12 +50,15 @@ public final class CSVReader: TableReader {
         if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
         if format.hasHeader {
             var batch = RowBatch()
+            readingHeader = true
+            defer { readingHeader = false }
             if try parseRecord(into: &batch) {
                 header = batch.records[0].fields.map { $0.trimmingCharacters(in: .whitespaces) }
                 if header.first == CSVWriter.sourceLineColumn {
                     carriesSourceLines = true
                     header.removeFirst()
                 }
+                expectedWidth = header.count + (carriesSourceLines ? 1 : 0)
             }
             rowNumber = 0
         }
@@ -109,8 +120,10 @@ public final class CSVReader: TableReader {
                 continue
             }
             let mark = batch.mark
-            let step = try parse(into: &batch)
-            guard let (end, lines) = step else {
+            var flaw: RowFlaw?
+            var end = 0, lines = 0
+            switch try parse(into: &batch) {
+            case .incomplete:
                 batch.rollBack(to: mark)
                 let limit = max(format.maxFieldBytes, 1 << 20) * 8
                 if buffer.count - start > limit {
@@ -118,14 +131,46 @@ public final class CSVReader: TableReader {
                 }
                 try fill()
                 continue
+            case .unclosed:
+                batch.rollBack(to: mark)
+                guard let broken = try brokenLine(into: &batch) else { continue }
+                (end, lines) = broken
+                flaw = .unclosedQuote(detail: "it is never closed (not before the end of the file, nor within max_field_bytes)")
+            case .record(let recordEnd, let recordLines, let quotedLines):
+                let fields = batch.starts.count - mark.fields
+                if quotedLines > 0, expectedWidth > 0, fields != expectedWidth, !readingHeader {
+                    // A stray quote ran over line breaks and made a ragged record: re-read its first line alone,
+                    // so only that line is set aside and the rows after it are read as rows.
+                    batch.rollBack(to: mark)
+                    guard let broken = try brokenLine(into: &batch) else { continue }
+                    (end, lines) = broken
+                    flaw = .unclosedQuote(detail: "read as one record it runs over \(quotedLines + 1) lines into \(fields) fields where the header has \(expectedWidth)")
+                } else {
+                    (end, lines) = (recordEnd, recordLines)
+                }
+            }
+            if readingHeader, flaw != nil {
+                throw TableError(file: url.path, line: line, problem: "the header has a quote that is never closed; expected a closing \" on the header line")
             }
             start = end
             let recordLine = line
             line += lines
+            if readingHeader {
+                batch.endRow(line: recordLine, row: 0)
+                return true
+            }
             rowNumber += 1
+            if rowNumber > format.limits.maxRows {
+                throw TableError(file: url.path, line: recordLine, problem: "the file has more than \(format.limits.maxRows) rows (max_rows); refused as a bad file (raise max_rows in the contract's format: block if it is real)")
+            }
+            if expectedWidth == 0 { expectedWidth = batch.starts.count - mark.fields }
             if let excluded, excluded.contains(rowNumber) {
                 batch.rollBack(to: mark)
                 continue
+            }
+            if let flaw, flawPolicy == .refuse {
+                batch.rollBack(to: mark)
+                throw TableError(file: url.path, line: recordLine, problem: "\(flaw.reason); quarantine the line (a validate_schema step with parse_error: [quarantine]) or fix the quote")
             }
             var sourceLine = recordLine
             if carriesSourceLines, batch.starts.count > mark.fields {
@@ -136,17 +181,54 @@ public final class CSVReader: TableReader {
                 batch.starts.remove(at: mark.fields)
                 batch.ends.remove(at: mark.fields)
             }
-            batch.endRow(line: sourceLine, row: rowNumber)
+            batch.endRow(line: sourceLine, row: rowNumber, flaw: flaw)
             return true
         }
     }
 
-    /// Parses one record starting at `start` into `batch`: (end offset, lines spanned), or nil when the chunk ends inside it.
-    private func parse(into batch: inout RowBatch) throws -> (Int, Int)? {
+    /// The physical line at `start`, split at every delimiter with quotes taken as text: (end offset, 1);
+    /// nil when more of the file must be read first.
+    private func brokenLine(into batch: inout RowBatch) throws -> (Int, Int)? {
+        let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n"), delimiter = format.delimiter
+        var i = start
+        while i < buffer.count, buffer[i] != lf, buffer[i] != cr { i += 1 }
+        if i >= buffer.count && !eof {
+            if buffer.count - start > max(format.maxFieldBytes, 1 << 20) * 8 {
+                throw TableError(file: url.path, line: line, problem: "a line is longer than \(max(format.maxFieldBytes, 1 << 20) * 8) bytes; the file is probably not text")
+            }
+            try fill()
+            return nil
+        }
+        buffer.withUnsafeBufferPointer { b in
+            var field = start
+            for j in start...i where j == i || b[j] == delimiter {
+                batch.appendField(UnsafeBufferPointer(rebasing: b[field..<j]))
+                field = j + 1
+            }
+        }
+        var end = i
+        if end < buffer.count {
+            end += 1
+            if buffer[i] == cr && end < buffer.count && buffer[end] == lf { end += 1 }
+        }
+        return (end, 1)
+    }
+
+    enum Parsed {
+        /// A whole record: its end offset, the lines it spans, the line breaks inside quoted fields.
+        case record(end: Int, lines: Int, quotedLines: Int)
+        /// The chunk ends inside the record: read more and parse again.
+        case incomplete
+        /// A quoted field that never closes, or grows past max_field_bytes across lines.
+        case unclosed
+    }
+
+    /// Parses one record starting at `start` into `batch`.
+    private func parse(into batch: inout RowBatch) throws -> Parsed {
         let quote = format.quote, cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
         let delimiter = format.delimiter, eof = self.eof, maxField = format.maxFieldBytes, firstLine = line
         let file = self.file
-        return try buffer.withUnsafeBufferPointer { b throws -> (Int, Int)? in
+        return try buffer.withUnsafeBufferPointer { b throws -> Parsed in
             let n = b.count
             var i = start
             var lines = 0
@@ -155,21 +237,15 @@ public final class CSVReader: TableReader {
             }
             while true {
                 if i < n && b[i] == quote {
-                    let quoteLine = firstLine + lines
                     i += 1
                     batch.starts.append(Int32(batch.bytes.count))
                     var segment = i
                     var length = 0
                     while true {
-                        guard i < n else {
-                            if eof {
-                                throw TableError(file: file, line: quoteLine, problem: "a quoted field opened on this line is never closed; expected a closing \" before the end of the file")
-                            }
-                            return nil
-                        }
+                        guard i < n else { return eof ? .unclosed : .incomplete }
                         let c = b[i]
                         if c == quote {
-                            if i + 1 >= n && !eof { return nil }
+                            if i + 1 >= n && !eof { return .incomplete }
                             batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[segment..<i]))
                             length += i - segment
                             if i + 1 < n && b[i + 1] == quote {
@@ -185,16 +261,19 @@ public final class CSVReader: TableReader {
                         if c == lf {
                             lines += 1
                         } else if c == cr {
-                            if i + 1 >= n && !eof { return nil }
+                            if i + 1 >= n && !eof { return .incomplete }
                             if !(i + 1 < n && b[i + 1] == lf) { lines += 1 }
                         }
                         i += 1
-                        if length + (i - segment) > maxField { throw tooLong() }
+                        if length + (i - segment) > maxField {
+                            if lines > 0 { return .unclosed }
+                            throw tooLong()
+                        }
                     }
                     // Bytes after the closing quote, up to the delimiter, are kept (lenient, as most readers are).
                     let tail = i
                     while i < n && b[i] != delimiter && b[i] != lf && b[i] != cr { i += 1 }
-                    if i >= n && !eof { return nil }
+                    if i >= n && !eof { return .incomplete }
                     batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[tail..<i]))
                     batch.ends.append(Int32(batch.bytes.count))
                 } else {
@@ -205,23 +284,23 @@ public final class CSVReader: TableReader {
                         i += 1
                     }
                     if i - segment > maxField { throw tooLong() }
-                    if i >= n && !eof { return nil }
+                    if i >= n && !eof { return .incomplete }
                     batch.appendField(UnsafeBufferPointer(rebasing: b[segment..<i]))
                 }
-                guard i < n else { return (i, lines) }
+                guard i < n else { return .record(end: i, lines: lines, quotedLines: lines) }
                 let c = b[i]
                 if c == delimiter {
                     i += 1
                     continue
                 }
                 if c == cr {
-                    if i + 1 >= n && !eof { return nil }
+                    if i + 1 >= n && !eof { return .incomplete }
                     i += 1
                     if i < n && b[i] == lf { i += 1 }
                 } else {
                     i += 1
                 }
-                return (i, lines + 1)
+                return .record(end: i, lines: lines + 1, quotedLines: lines)
             }
         }
     }

@@ -11,9 +11,12 @@ final class GzipBytes: ByteSource {
     private var produced = 0
     /// Input was consumed since the last member ended: running out now means truncation.
     private var inMember = false
+    private var consumedTotal = 0
+    private let limits: InputLimits
 
-    init(_ inner: ByteSource) throws {
+    init(_ inner: ByteSource, limits: InputLimits = InputLimits()) throws {
         self.inner = inner
+        self.limits = limits
         // 15 + 32: a window of 32 KiB and automatic gzip/zlib header detection.
         guard heal_inflate_init(&stream, 15 + 32) == Z_OK else {
             throw ByteSourceError(offset: 0, problem: "cannot start the gzip decoder")
@@ -55,7 +58,14 @@ final class GzipBytes: ByteSource {
             }
             input.removeFirst(consumed)
             if consumed > 0 { inMember = true }
+            consumedTotal += consumed
             produced += written
+            if produced > limits.maxDecompressedBytes {
+                throw ByteSourceError(offset: produced, problem: "the gzip file inflates past \(limits.maxDecompressedBytes) bytes (max_decompressed_bytes) from \(consumedTotal) compressed bytes; refused as a bad file (raise the limit in the contract's format: block if it is real)")
+            }
+            if produced > 16 << 20, produced / max(consumedTotal, 1) > limits.maxCompressionRatio {
+                throw ByteSourceError(offset: produced, problem: "the gzip file inflates \(produced / max(consumedTotal, 1)) times its size (\(consumedTotal) bytes → \(produced) so far), more than max_compression_ratio \(limits.maxCompressionRatio); refused as a likely gzip bomb (raise the limit in the contract's format: block if it is real)")
+            }
             switch code {
             case Z_OK, Z_BUF_ERROR:
                 break

@@ -23,7 +23,12 @@ public final class JSONReader: TableReader {
         var keys = JSONRecordScanner(url: url, format: format, source: try TableFormat.openBytes(url, format: format))
         var seen: [String: Int] = [:]
         var order: [String] = []
+        var records = 0
         while let record = try keys.nextRecord() {
+            records += 1
+            if records > format.limits.maxRows {
+                throw TableError(file: url.path, line: record.line, problem: "the file has more than \(format.limits.maxRows) records (max_rows); refused as a bad file (raise max_rows in the contract's format: block if it is real)")
+            }
             for (key, _) in try record.fields() where seen[key] == nil {
                 seen[key] = order.count
                 order.append(key)
@@ -39,6 +44,9 @@ public final class JSONReader: TableReader {
         var values = [String?](repeating: nil, count: header.count)
         while batch.count < CSVReader.batchRows, let record = try scanner.nextRecord() {
             rowNumber += 1
+            if rowNumber > format.limits.maxRows {
+                throw TableError(file: url.path, line: record.line, problem: "the file has more than \(format.limits.maxRows) records (max_rows); refused as a bad file (raise max_rows in the contract's format: block if it is real)")
+            }
             if let excluded, excluded.contains(rowNumber) { continue }
             for i in values.indices { values[i] = nil }
             for (key, value) in try record.fields() {

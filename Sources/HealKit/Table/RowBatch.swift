@@ -13,6 +13,8 @@ public struct RowBatch: Sendable {
     public internal(set) var lines: [Int] = []
     /// For each row, its 1-based data row number in the file being read.
     public internal(set) var rowNumbers: [Int] = []
+    /// Rows the reader could only read as broken (by their index in this batch); most batches have none.
+    var flaws: [Int: RowFlaw] = [:]
 
     public init() {}
 
@@ -55,7 +57,8 @@ public struct RowBatch: Sendable {
     }
 
     /// Closes the row whose fields were appended since the last call.
-    mutating func endRow(line: Int, row: Int) {
+    mutating func endRow(line: Int, row: Int, flaw: RowFlaw? = nil) {
+        if let flaw { flaws[lines.count] = flaw }
         rowEnds.append(Int32(starts.count))
         lines.append(line)
         rowNumbers.append(row)
@@ -67,9 +70,11 @@ public struct RowBatch: Sendable {
             try starts.withUnsafeBufferPointer { s in
                 try ends.withUnsafeBufferPointer { e in
                     var first = 0
+                    let flawless = flaws.isEmpty
                     for r in 0..<rowEnds.count {
                         let end = Int(rowEnds[r])
-                        try body(RowView(bytes: b, starts: s, ends: e, first: first, count: end - first, line: lines[r], row: rowNumbers[r]))
+                        try body(RowView(bytes: b, starts: s, ends: e, first: first, count: end - first, line: lines[r], row: rowNumbers[r],
+                                         flaw: flawless ? nil : flaws[r]))
                         first = end
                     }
                 }
@@ -96,6 +101,8 @@ public struct RowView {
     public let count: Int
     public let line: Int
     public let row: Int
+    /// Set when the reader could not read this row as a record (only readers opened with `.deliver` see one).
+    public let flaw: RowFlaw?
 
     /// The raw bytes of field `i`; empty when the row is shorter than that.
     @inline(__always)
@@ -108,6 +115,35 @@ public struct RowView {
     public func string(_ i: Int) -> String { self[i].string }
 
     public var strings: [String] { (0..<count).map { self[$0].string } }
+
+    /// Whether any field holds a NUL byte (PostgreSQL refuses them; no real text carries one).
+    public var containsNUL: Bool {
+        guard count > 0 else { return false }
+        let s = Int(starts[first]), e = Int(ends[first + count - 1])
+        guard e > s else { return false }
+        return memchr(bytes.baseAddress! + s, 0, e - s) != nil
+    }
+}
+
+/// Why a reader could not read a line as a record.
+public enum RowFlaw: Sendable, Equatable {
+    /// A quote opened on this line runs into the following lines and ends in a record of the wrong width
+    /// (or never closes): the line is read alone, split at its delimiters, and must not be loaded.
+    case unclosedQuote(detail: String)
+
+    public var rule: String { "unclosed_quote" }
+
+    public var reason: String {
+        switch self {
+        case .unclosedQuote(let detail):
+            return "a quote opened on this line is not closed on it: \(detail); the line is read alone and set aside"
+        }
+    }
+}
+
+/// Whether a reader hands broken rows to its caller (row checks, which quarantine them) or stops at the first.
+public enum FlawedRows: Sendable {
+    case refuse, deliver
 }
 
 /// The bytes of one field, with the small parsing helpers every check needs.

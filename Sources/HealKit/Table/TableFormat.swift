@@ -15,6 +15,8 @@ public struct TableFormat: Sendable, Equatable, Codable {
     public var hasHeader = true
     /// Whether the encoding was stated (then invalid text is an error) or guessed from a sample.
     public var encodingDeclared = false
+    /// Bounds on the work one file may cause (a gzip bomb, a file of blank lines); beyond one the file is refused.
+    public var limits = InputLimits()
 
     public init() {}
 
@@ -43,6 +45,7 @@ public struct TableFormat: Sendable, Equatable, Codable {
         public var encoding: TextEncoding?
         public var gzip: Bool?
         public var maxFieldBytes: Int?
+        public var limits = InputLimits()
         public init() {}
     }
 
@@ -60,7 +63,7 @@ public struct TableFormat: Sendable, Equatable, Codable {
         } catch {
             throw TableError(file: url.path, line: 0, problem: "cannot open the file (\(error.localizedDescription))")
         }
-        if format.gzip { source = try GzipBytes(source) }
+        if format.gzip { source = try GzipBytes(source, limits: format.limits) }
         if format.encoding == .utf8 { return ValidatedUTF8(source) }
         return TranscodedBytes(source, encoding: format.encoding)
     }
@@ -69,12 +72,13 @@ public struct TableFormat: Sendable, Equatable, Codable {
     public static func detect(_ url: URL, options: Options = Options()) throws -> TableFormat {
         var format = TableFormat()
         if let max = options.maxFieldBytes { format.maxFieldBytes = max }
+        format.limits = options.limits
         var sample: [UInt8] = []
         do {
             let file = try FileBytes(url: url)
             _ = try file.read(into: &sample, limit: 2)
             format.gzip = options.gzip ?? GzipBytes.isGzip(sample)
-            let source: ByteSource = format.gzip ? try GzipBytes(try FileBytes(url: url)) : file
+            let source: ByteSource = format.gzip ? try GzipBytes(try FileBytes(url: url), limits: format.limits) : file
             if format.gzip { sample = [] }
             while sample.count < 1 << 16, try source.read(into: &sample, limit: (1 << 16) - sample.count) > 0 {}
         } catch let error as ByteSourceError {
@@ -171,4 +175,19 @@ public struct TableFormat: Sendable, Equatable, Codable {
         }
         return best.delimiter
     }
+}
+
+/// How much work one input file may cause, each settable in a contract's `format:` block. A file past a limit
+/// is refused as a bad file with its figures, never read on without end.
+public struct InputLimits: Sendable, Equatable, Codable {
+    /// Bytes a compressed file may inflate to (`max_decompressed_bytes`).
+    public var maxDecompressedBytes: Int = 64 << 30
+    /// Inflated bytes per compressed byte (`max_compression_ratio`), judged once 16 MiB came out.
+    public var maxCompressionRatio: Int = 200
+    /// Data rows in one file (`max_rows`).
+    public var maxRows: Int = 1_000_000_000
+    /// Rows one check may set aside (`max_rejects`); past it the file is refused, not quarantined row by row.
+    public var maxRejects: Int = 1_000_000
+
+    public init() {}
 }

@@ -32,13 +32,13 @@ extension TableReader {
 
 /// Opens any artifact with the format it was read with, leaving out rows an earlier step moved to quarantine.
 public enum Tables {
-    public static func open(_ artifact: Artifact) throws -> any TableReader {
-        try open(artifact.url, format: artifact.format ?? TableFormat(), excluding: artifact.excluded)
+    public static func open(_ artifact: Artifact, flaws: FlawedRows = .refuse) throws -> any TableReader {
+        try open(artifact.url, format: artifact.format ?? TableFormat(), excluding: artifact.excluded, flaws: flaws)
     }
 
-    public static func open(_ url: URL, format: TableFormat, excluding excluded: RowSet? = nil) throws -> any TableReader {
+    public static func open(_ url: URL, format: TableFormat, excluding excluded: RowSet? = nil, flaws: FlawedRows = .refuse) throws -> any TableReader {
         switch format.kind {
-        case .csv: return try CSVReader(url: url, format: format, excluding: excluded)
+        case .csv: return try CSVReader(url: url, format: format, excluding: excluded, flaws: flaws)
         case .jsonl, .json: return try JSONReader(url: url, format: format, excluding: excluded)
         }
     }

@@ -137,8 +137,11 @@ public struct PostgresWarehouse: Warehouse {
         if request.mode == .replaceDate {
             var binds = PostgresBindings()
             binds.append(request.date)
-            replaced = try await Self.count(request.table, connection, where: " WHERE _heal_date = $1", binds)
-            try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE _heal_date = $1", binds: binds), logger: log)
+            binds.append(request.pipeline)
+            binds.append(request.table)
+            let own = LoadRequest.ownRowsOfDate.replacingOccurrences(of: "?", with: "$")
+            replaced = try await Self.count(request.table, connection, where: " WHERE \(own)", binds)
+            try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE \(own)", binds: binds), logger: log)
             try await connection.query("DELETE FROM _heal_loads WHERE pipeline = \(request.pipeline) AND logical_date = \(request.date) AND table_name = \(request.table)", logger: log)
         }
         let before = try await Self.count(request.table, connection)
@@ -195,11 +198,7 @@ public struct PostgresWarehouse: Warehouse {
         binds.append(request.date)
         if !direct { try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: log) }
         let after = try await Self.count(request.table, connection)
-        let inserted = after - before
-        let updated = request.mode == .merge ? written - inserted : 0
-        guard inserted >= 0, inserted + updated == written else {
-            throw SkillFailure(.internal, "the table grew by \(inserted) rows but \(written) were written; rolled back")
-        }
+        let (inserted, updated) = try request.balance(before: before, after: after, written: written)
         try await connection.query("""
             INSERT INTO _heal_loads (pipeline, logical_date, table_name, run_id, input_sha256, rows, loaded_at)
             VALUES (\(request.pipeline), \(request.date), \(request.table), \(request.runID), \(request.inputSHA256), \(written), \(Timestamp.now()))

@@ -70,7 +70,7 @@ public final class SQLiteWarehouse: Warehouse {
                 let added = try self.prepareTable(request, db)
                 var replaced = 0
                 if request.mode == .replaceDate {
-                    try db.execute(sql: "DELETE FROM \(table) WHERE _heal_date = ?", arguments: [request.date])
+                    try db.execute(sql: "DELETE FROM \(table) WHERE \(LoadRequest.ownRowsOfDate)", arguments: [request.date, request.pipeline, request.table])
                     replaced = db.changesCount
                     try db.execute(sql: "DELETE FROM _heal_loads WHERE pipeline = ? AND logical_date = ? AND table_name = ?",
                                    arguments: [request.pipeline, request.date, request.table])
@@ -78,12 +78,7 @@ public final class SQLiteWarehouse: Warehouse {
                 let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
                 let written = try self.insertRows(request, db)
                 let after = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
-                // A merge adds the new keys and rewrites the rest; any other mode must grow by every row written.
-                let inserted = after - before
-                let updated = request.mode == .merge ? written - inserted : 0
-                guard inserted >= 0, inserted + updated == written else {
-                    throw SkillFailure(.internal, "the table grew by \(inserted) rows but \(written) were written; rolled back")
-                }
+                let (inserted, updated) = try request.balance(before: before, after: after, written: written)
                 try db.execute(sql: """
                     INSERT INTO _heal_loads (pipeline, logical_date, table_name, run_id, input_sha256, rows, loaded_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)

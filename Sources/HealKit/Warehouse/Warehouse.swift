@@ -41,6 +41,44 @@ public struct LoadRequest: Sendable {
     public var mode: LoadMode
     /// Counts the rows as they are written, for the terminal.
     public var progress: RowProgress?
+    /// The rows the run's accounting says this load must write (read − quarantined − deduplicated), checked
+    /// inside the transaction: a load that would break the balance is rolled back, never committed.
+    public var expectedRows: Int?
+
+    public init(pipeline: String, date: String, runID: String, table: String, columns: [ColumnSpec], artifact: Artifact, inputSHA256: String,
+                key: [String], mode: LoadMode, progress: RowProgress? = nil, expectedRows: Int? = nil) {
+        self.pipeline = pipeline
+        self.date = date
+        self.runID = runID
+        self.table = table
+        self.columns = columns
+        self.artifact = artifact
+        self.inputSHA256 = inputSHA256
+        self.key = key
+        self.mode = mode
+        self.progress = progress
+        self.expectedRows = expectedRows
+    }
+}
+
+extension LoadRequest {
+    /// What every warehouse checks before its commit: the table grew by the rows written (a merge rewrote the rest),
+    /// and the rows written are the rows the run's accounting expects.
+    func balance(before: Int, after: Int, written: Int) throws -> (inserted: Int, updated: Int) {
+        let inserted = after - before
+        let updated = mode == .merge ? written - inserted : 0
+        guard inserted >= 0, inserted + updated == written else {
+            throw SkillFailure(.internal, "the table grew by \(inserted) rows but \(written) were written; rolled back")
+        }
+        if let expectedRows, written != expectedRows {
+            throw SkillFailure(.internal, "row accounting does not balance: the load would write \(written) rows but the run read and kept \(expectedRows) (read − quarantined − deduplicated); rolled back, nothing was loaded")
+        }
+        return (inserted, updated)
+    }
+
+    /// Rows of this pipeline's earlier loads of the date: what replacing the date removes (another pipeline
+    /// loading the same table keeps its rows and its ledger entries).
+    static let ownRowsOfDate = "_heal_date = ?1 AND _heal_run IN (SELECT run_id FROM _heal_loads WHERE pipeline = ?2 AND logical_date = ?1 AND table_name = ?3)"
 }
 
 public struct LoadReport: Sendable {
