@@ -53,7 +53,7 @@ enum Console {
 
     /// Loads the configuration; problems in the given files (or any, when none are given) stop with exit 2.
     static func configuration(_ home: HealHome, pipeline: String? = nil) throws -> ProjectConfig {
-        let (config, errors) = ProjectConfig.load(from: home)
+        let (config, errors) = pipeline.map { ProjectConfig.load(from: home, pipeline: $0) } ?? ProjectConfig.load(from: home)
         var relevant = errors
         if let pipeline, let playbook = config.playbooks[pipeline] {
             // Compared with the .yml spelling, whichever of .yml/.yaml a file uses.

@@ -44,10 +44,26 @@ public struct ProjectConfig: Sendable {
 
     /// Loads everything; collects every problem instead of stopping at the first.
     public static func load(from home: HealHome) -> (ProjectConfig, [ConfigError]) {
+        load(from: home, skillFiles: yamlFiles(in: home.skills), playbookFiles: yamlFiles(in: home.playbooks))
+    }
+
+    /// Loads one playbook and only the skill configs it names, so an unrelated file (huge, broken, half-edited)
+    /// never slows or stops a run; `heal check` loads everything. An unknown name loads everything, for the hints.
+    public static func load(from home: HealHome, pipeline: String) -> (ProjectConfig, [ConfigError]) {
+        guard let file = ["yml", "yaml"].lazy.map({ home.playbooks.appendingPathComponent("\(pipeline).\($0)") })
+                .first(where: { FileManager.default.fileExists(atPath: $0.path) }) else { return load(from: home) }
+        let (partial, errors) = load(from: home, skillFiles: [], playbookFiles: [file], crossCheck: false)
+        guard let playbook = partial.playbooks[pipeline] else { return (partial, errors) }
+        let named = Set(playbook.steps.flatMap { [$0.skill] + $0.onFailure.values.flatMap { $0 } })
+        let skillFiles = yamlFiles(in: home.skills).filter { named.contains($0.deletingPathExtension().lastPathComponent) }
+        return load(from: home, skillFiles: skillFiles, playbookFiles: [file])
+    }
+
+    static func load(from home: HealHome, skillFiles: [URL], playbookFiles: [URL], crossCheck checking: Bool = true) -> (ProjectConfig, [ConfigError]) {
         var errors: [ConfigError] = []
         var skills: [String: SkillConfig] = [:]
         var playbooks: [String: Playbook] = [:]
-        for url in yamlFiles(in: home.skills) {
+        for url in skillFiles {
             let name = url.deletingPathExtension().lastPathComponent
             do {
                 skills[name] = try SkillDecoder.decode(try read(url, home: home), name: name)
@@ -57,11 +73,11 @@ public struct ProjectConfig: Sendable {
                 errors.append(ConfigError(file: home.display(url), line: 1, column: 1, message: "\(error)"))
             }
         }
-        for url in yamlFiles(in: home.playbooks) {
+        for url in playbookFiles {
             let name = url.deletingPathExtension().lastPathComponent
             do {
                 let playbook = try PlaybookDecoder.decode(try read(url, home: home), name: name)
-                errors += crossCheck(playbook, skills: skills)
+                if checking { errors += crossCheck(playbook, skills: skills) }
                 playbooks[name] = playbook
             } catch let error as ConfigError {
                 errors.append(error)
@@ -72,6 +88,10 @@ public struct ProjectConfig: Sendable {
         return (ProjectConfig(playbooks: playbooks, skills: skills), errors)
     }
 
+    /// A configuration file larger than this is refused unread: no real playbook or skill comes near it, and
+    /// parsing a huge YAML document takes minutes.
+    public static let maxFileBytes = 1 << 20
+
     static func yamlFiles(in folder: URL) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { folder.appendingPathComponent($0) }
@@ -79,6 +99,13 @@ public struct ProjectConfig: Sendable {
 
     static func read(_ url: URL, home: HealHome) throws -> YAMLValue {
         let file = home.display(url)
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        if size > maxFileBytes {
+            throw ConfigError(file: file, line: 1, column: 1, message: "the file is \(size) bytes, larger than the \(maxFileBytes) bytes a configuration file may have; it was not read")
+        }
+        guard FileBytes.isRegularFile(url) else {
+            throw ConfigError(file: file, line: 1, column: 1, message: "not a regular file; a configuration file must be one")
+        }
         guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: file, line: 1, column: 1, message: "cannot read the file as UTF-8 text")
         }

@@ -149,6 +149,13 @@ struct RunWalk {
     /// Level 3: records the alert and sends it where the playbook routes it; a failing sink never fails the run.
     mutating func raise(step: String, skill: String, failure: FailureClass?, summary: String, trace: [AttemptSummary],
                         severity: String = "critical", signatureDetails: String? = nil) async {
+        // What an alert quotes may come from a file; it goes to Slack and pagers, so each text is cut short.
+        let summary = Text.clipped(summary)
+        let trace = trace.map { attempt in
+            var attempt = attempt
+            attempt.details = Text.clipped(attempt.details, 1000)
+            return attempt
+        }
         var alert = Alert(
             id: "\(context.runID)-\(alerts.count + 1)", pipeline: context.pipeline, date: context.date.description, runID: context.runID,
             step: step, skill: skill, failureClass: failure?.rawValue, summary: summary, attempts: trace,

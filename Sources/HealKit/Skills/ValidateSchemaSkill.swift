@@ -55,7 +55,7 @@ public struct ValidateSchemaSkill: RowChecking {
     func headerProblem(_ header: [String]) -> String? {
         var seen: Set<String> = []
         for name in header where !seen.insert(name).inserted {
-            return "column '\(name)' appears twice in the header"
+            return "column \(Text.quoted(name)) appears twice in the header"
         }
         let missing = contract.columns.filter { $0.required && !seen.contains($0.name) }
         if !missing.isEmpty {
@@ -63,11 +63,11 @@ public struct ValidateSchemaSkill: RowChecking {
                 NearMiss.suggestion(for: column.name, among: header.filter { h in !contract.columns.contains { $0.name == h } })
                     .map { "\(column.name) (found '\($0)')" } ?? column.name
             }
-            return "missing required column\(missing.count > 1 ? "s" : ""): \(hints.joined(separator: ", ")); the header is: \(header.joined(separator: ", "))"
+            return "missing required column\(missing.count > 1 ? "s" : ""): \(hints.joined(separator: ", ")); the header is: \(Text.names(header))"
         }
         if !contract.allowExtraColumns {
             let extra = header.filter { h in !contract.columns.contains { $0.name == h } }
-            if !extra.isEmpty { return "unexpected column\(extra.count > 1 ? "s" : ""): \(extra.joined(separator: ", ")) (allow_extra_columns is false)" }
+            if !extra.isEmpty { return "unexpected column\(extra.count > 1 ? "s" : ""): \(Text.names(extra)) (allow_extra_columns is false)" }
         }
         return nil
     }

@@ -115,4 +115,15 @@ enum Text {
     static func quoted(_ value: String, limit: Int = 40) -> String {
         value.count > limit ? "'\(value.prefix(limit))…'" : "'\(value)'"
     }
+
+    /// Names from a file (a header) as an alert may quote them: each cut at 40 characters, at most `count` of them.
+    static func names(_ names: [String], count: Int = 30) -> String {
+        let shown = names.prefix(count).map { $0.count > 40 ? "\($0.prefix(40))…" : $0 }.joined(separator: ", ")
+        return names.count > count ? "\(shown), … and \(names.count - count) more" : shown
+    }
+
+    /// Text that may carry a file's content, cut to `limit` characters so no file can fill an alert or a page.
+    static func clipped(_ text: String, _ limit: Int = 2000) -> String {
+        text.count > limit ? "\(text.prefix(limit))… (\(text.count - limit) more characters)" : text
+    }
 }

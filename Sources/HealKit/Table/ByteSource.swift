@@ -42,6 +42,12 @@ final class FileBytes: ByteSource {
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 
+    /// Whether the path (after links) is a regular file.
+    static func isRegularFile(_ url: URL) -> Bool {
+        var info = stat()
+        return stat(url.path, &info) == 0 && notRegular(info.st_mode) == nil
+    }
+
     /// What a file mode is when it is not a regular file ("a FIFO", "a device"), nil for a regular file.
     static func notRegular(_ mode: mode_t) -> String? {
         switch mode & S_IFMT {

@@ -63,7 +63,7 @@ final class GzipBytes: ByteSource {
             if produced > limits.maxDecompressedBytes {
                 throw ByteSourceError(offset: produced, problem: "the gzip file inflates past \(limits.maxDecompressedBytes) bytes (max_decompressed_bytes) from \(consumedTotal) compressed bytes; refused as a bad file (raise the limit in the contract's format: block if it is real)")
             }
-            if produced > 16 << 20, produced / max(consumedTotal, 1) > limits.maxCompressionRatio {
+            if produced > 1 << 20, produced / max(consumedTotal, 1) > limits.maxCompressionRatio {
                 throw ByteSourceError(offset: produced, problem: "the gzip file inflates \(produced / max(consumedTotal, 1)) times its size (\(consumedTotal) bytes → \(produced) so far), more than max_compression_ratio \(limits.maxCompressionRatio); refused as a likely gzip bomb (raise the limit in the contract's format: block if it is real)")
             }
             switch code {

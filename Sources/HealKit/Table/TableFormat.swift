@@ -182,7 +182,7 @@ public struct TableFormat: Sendable, Equatable, Codable {
 public struct InputLimits: Sendable, Equatable, Codable {
     /// Bytes a compressed file may inflate to (`max_decompressed_bytes`).
     public var maxDecompressedBytes: Int = 64 << 30
-    /// Inflated bytes per compressed byte (`max_compression_ratio`), judged once 16 MiB came out.
+    /// Inflated bytes per compressed byte (`max_compression_ratio`), judged once 1 MiB came out.
     public var maxCompressionRatio: Int = 200
     /// Data rows in one file (`max_rows`).
     public var maxRows: Int = 1_000_000_000
