@@ -45,7 +45,7 @@ struct DaemonCommand: AsyncParsableCommand {
         var daemon = Daemon(home: home, config: config, store: store)
         // Flushed after every event, so journald and log files see each one as it happens.
         daemon.observer = { event in
-            RunPrinter.print(event, quiet: false)
+            RunPrinter.show(event, quiet: false)
             fflush(nil)
         }
         let scheduled = config.playbooks.values.filter { $0.cron != nil }.map(\.name).sorted()

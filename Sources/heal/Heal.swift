@@ -42,7 +42,7 @@ struct HomeOption: ParsableArguments {
 
 enum Console {
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((PrintableText.safe(text) + "\n").utf8))
     }
 
     static func json<T: Encodable>(_ value: T) throws {

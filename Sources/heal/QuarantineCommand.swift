@@ -114,7 +114,7 @@ struct QuarantineCommand: AsyncParsableCommand {
             if let out {
                 Console.error("\(count) rows → \(out)")
             } else {
-                FileHandle.standardOutput.write(try Data(contentsOf: target))
+                Output.document(try Data(contentsOf: target))
                 try? FileManager.default.removeItem(at: target)
             }
         }

@@ -45,7 +45,7 @@ struct ReportCommand: AsyncParsableCommand {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
                 Console.error("weekly report \(report.period.label) → \(out)")
             } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                Output.document(Data(text.utf8))
             }
         }
     }

@@ -52,7 +52,7 @@ struct RunCommand: AsyncParsableCommand {
         let line = json ? nil : ProgressLine(progress: executor.progress)
         executor.observer = { event in
             line?.clear()
-            RunPrinter.print(event, quiet: json)
+            RunPrinter.show(event, quiet: json)
         }
         line?.start()
         let summary: RunSummary
@@ -80,17 +80,17 @@ struct RunCommand: AsyncParsableCommand {
 
 /// Human-readable progress: one line per attempt, then the totals.
 enum RunPrinter {
-    static func print(_ event: RunEvent, quiet: Bool) {
+    static func show(_ event: RunEvent, quiet: Bool) {
         switch event {
         case .started(let runID, let pipeline, let date):
-            if !quiet { Swift.print("heal run \(pipeline) · \(date) · run \(runID)") }
+            if !quiet { print("heal run \(pipeline) · \(date) · run \(runID)") }
         case .attempt(let step, let attempt):
             guard !quiet else { return }
             let what = attempt.level == 1 ? attempt.skill : "↳ \(attempt.skill)"
             let mark = attempt.outcome == "pass" ? "ok  " : attempt.outcome == "skip" ? "skip" : "FAIL"
             let failure = attempt.failureClass.map { "\($0): " } ?? ""
             let retry = attempt.attempt > 1 && attempt.level == 1 ? " (try \(attempt.attempt))" : ""
-            Swift.print("  \(mark)  \(pad(step, 12)) \(pad(what, 20)) \(pad("\(attempt.durationMs) ms", 8)) \(failure)\(attempt.details)\(retry)")
+            print("  \(mark)  \(pad(step, 12)) \(pad(what, 20)) \(pad("\(attempt.durationMs) ms", 8)) \(failure)\(attempt.details)\(retry)")
         case .alert(let alert, let delivery):
             Console.error("ALERT " + alert.text.replacingOccurrences(of: "\n", with: "\n      "))
             Console.error("      delivery: \(delivery.joined(separator: "; "))")
@@ -99,17 +99,17 @@ enum RunPrinter {
 
     static func finish(_ summary: RunSummary, home: HealHome, store: MetadataStore) {
         let r = summary.rows
-        Swift.print("\(summary.status.rawValue): read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)\(r.updated > 0 ? " · updated \(r.updated)" : "")")
-        if let error = summary.error { Swift.print("  \(error)") }
+        print("\(summary.status.rawValue): read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)\(r.updated > 0 ? " · updated \(r.updated)" : "")")
+        if let error = summary.error { print("  \(error)") }
         for source in summary.sources ?? [] {
             let s = source.rows
             let figures = source.role == "skipped" ? source.note ?? "" : "read \(s.read) · loaded \(s.loaded) · quarantined \(s.quarantined) · deduplicated \(s.deduplicated)"
-            Swift.print("  source \(source.name) (\(source.role)): \(figures)")
+            print("  source \(source.name) (\(source.role)): \(figures)")
         }
         for batch in (try? store.quarantineBatches(run: summary.runID)) ?? [] {
-            Swift.print("quarantine: \(batch.path) (\(batch.rows) rows)")
+            print("quarantine: \(batch.path) (\(batch.rows) rows)")
         }
-        Swift.print("inspect: heal runs show \(summary.runID)")
+        print("inspect: heal runs show \(summary.runID)")
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

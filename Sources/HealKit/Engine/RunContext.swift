@@ -24,6 +24,8 @@ public struct RunContext: Sendable {
     public var resumedFrom: String?
     /// For a load step: the rows the source's accounting leaves to load, checked before the load commits.
     public var expectedLoadRows: Int?
+    /// Values removed from every text the run stores, prints or sends (keys, passwords, header secrets).
+    public var secrets = Secrets.process
 
     public init(home: HealHome, playbook: Playbook, runID: String, date: CalendarDate, force: Bool = false,
                 variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment, store: MetadataStore) {

@@ -38,6 +38,7 @@ public struct RunExecutor: Sendable {
                                  variables: options.variables, environment: options.environment, store: store)
         context.skillConfigs = config.skills
         context.progress = progress
+        context.secrets = Secrets(environment: options.environment, names: config.sentEnvironmentNames)
         var record = RunRecord(id: runID, pipeline: playbook.name, logicalDate: date.description, status: RunStatus.running.rawValue,
                                startedAt: Timestamp.now(), forced: options.force)
         try store.insertRun(record)

@@ -128,6 +128,8 @@ struct RunWalk {
             result = .fail(.internal, "\(error)")
         }
         context.progress.end()
+        // Details may quote a server's answer, which can echo a credential back.
+        result.details = context.secrets.redact(result.details)
         // The first count of a source's rows is what the run read from it, whichever step made it.
         if !readKnown.contains(source), let read = result.rows.read {
             rowsBySource[source, default: .init()].read = read
@@ -150,7 +152,7 @@ struct RunWalk {
     mutating func raise(step: String, skill: String, failure: FailureClass?, summary: String, trace: [AttemptSummary],
                         severity: String = "critical", signatureDetails: String? = nil) async {
         // What an alert quotes may come from a file; it goes to Slack and pagers, so each text is cut short.
-        let summary = Text.clipped(summary)
+        let summary = Text.clipped(context.secrets.redact(summary))
         let trace = trace.map { attempt in
             var attempt = attempt
             attempt.details = Text.clipped(attempt.details, 1000)

@@ -71,6 +71,6 @@ public struct SchemaRepairSkill: Remediation {
         try context.store.insertProposal(ProposalRecord(
             runId: context.runID, step: step, proposer: proposer, fingerprint: request.fingerprint, promptBytes: usage.promptBytes,
             inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, latencyMs: usage.latencyMs, requestId: usage.requestID,
-            verdict: verdict, reason: reason, mapping: mapping, createdAt: Timestamp.now()))
+            verdict: verdict, reason: context.secrets.redact(reason), mapping: mapping.map(context.secrets.redact), createdAt: Timestamp.now()))
     }
 }
