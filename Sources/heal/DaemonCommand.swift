@@ -4,28 +4,6 @@ import FlyingSocks
 import Foundation
 import HealKit
 
-/// A flag raised by SIGTERM or SIGINT: the daemon finishes the current step and stops.
-final class StopRequest: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stopped = false
-    private var sources: [DispatchSourceSignal] = []
-
-    var isRequested: Bool { lock.withLock { stopped } }
-
-    func listen() {
-        for signo in [SIGTERM, SIGINT] {
-            signal(signo, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
-            source.setEventHandler { [self] in
-                lock.withLock { stopped = true }
-                Console.error("heal daemon: \(signo == SIGTERM ? "SIGTERM" : "SIGINT"): stopping after the current step")
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-}
-
 struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon", abstract: "Run every playbook with a schedule at its fire times.",
@@ -53,7 +31,7 @@ struct DaemonCommand: AsyncParsableCommand {
             Console.error("heal daemon: no playbook has a schedule: (add one, e.g. schedule: \"0 2 * * *\")")
             throw ExitCode(2)
         }
-        let stop = StopRequest()
+        let stop = StopRequest(who: "heal daemon")
         stop.listen()
         let metrics = once || metricsPort == 0 ? nil : try await MetricsServer.start(port: metricsPort, store: store)
         defer { metrics?.stop() }

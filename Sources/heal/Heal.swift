@@ -13,6 +13,8 @@ struct Heal: AsyncParsableCommand {
 
     /// Usage errors exit 2 (ArgumentParser's default is 64), so scripts can tell them from a failed run.
     static func main() async {
+        // A closed pipe (`heal run … | head`) must not kill a run halfway: writes to it fail quietly instead.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -42,7 +44,7 @@ struct HomeOption: ParsableArguments {
 
 enum Console {
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((PrintableText.safe(text) + "\n").utf8))
+        Output.write(PrintableText.safe(text) + "\n", to: STDERR_FILENO)
     }
 
     static func json<T: Encodable>(_ value: T) throws {

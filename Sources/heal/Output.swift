@@ -7,7 +7,7 @@ func print(_ items: Any..., separator: String = " ", terminator: String = "\n") 
     let text = items.map { "\($0)" }.joined(separator: separator)
     // One write per line, unbuffered: lines on stdout and stderr sharing a file arrive in the order written, and
     // nothing printed is lost when a signal ends the run.
-    FileHandle.standardOutput.write(Data((PrintableText.safe(text) + terminator).utf8))
+    Output.write(PrintableText.safe(text) + terminator, to: STDOUT_FILENO)
 }
 
 enum Output {
@@ -15,9 +15,24 @@ enum Output {
     /// since they are data.
     static func document(_ data: Data) {
         if isatty(STDOUT_FILENO) == 1 {
-            FileHandle.standardOutput.write(Data(PrintableText.safe(String(decoding: data, as: UTF8.self)).utf8))
+            write(PrintableText.safe(String(decoding: data, as: UTF8.self)), to: STDOUT_FILENO)
         } else {
-            FileHandle.standardOutput.write(data)
+            write(data, to: STDOUT_FILENO)
+        }
+    }
+
+    static func write(_ text: String, to fd: Int32) { write(Data(text.utf8), to: fd) }
+
+    /// Writes all of `data`, giving up quietly when the reader has gone (EPIPE): a closed pipe never ends a run.
+    static func write(_ data: Data, to fd: Int32) {
+        data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return }
+                offset += n
+            }
         }
     }
 }

@@ -37,9 +37,19 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let home = home.resolved
         let config = try Console.configuration(home, pipeline: pipeline)
+        let day = date.flatMap { CalendarDate.parse($0, format: DateFormat("yyyy-MM-dd")!) }
+        /// When heal cannot keep its own records, a person must still hear of it.
+        func alertOutOfBand(step: String, _ problem: String) async {
+            guard let playbook = config.playbooks[pipeline] else { return }
+            let alert = await OutOfBandAlert.raise(playbook: playbook, home: home,
+                                                   date: day ?? CalendarDate.of(Date(), in: playbook.timeZone).adding(days: -1), step: step, problem: problem)
+            Console.error("ALERT " + alert.text.replacingOccurrences(of: "\n", with: "\n      "))
+        }
         let store: MetadataStore
         do { store = try MetadataStore(url: home.metadata) } catch {
-            Console.error("heal: cannot open \(home.display(home.metadata)): \(error)")
+            let problem = "cannot open \(home.display(home.metadata)): \(error); nothing was run"
+            Console.error("heal: \(problem)")
+            await alertOutOfBand(step: "metadata", problem)
             throw ExitCode(2)
         }
         var options = RunOptions(date: date.flatMap { CalendarDate.parse($0, format: DateFormat("yyyy-MM-dd")!) }, force: force)
@@ -48,6 +58,10 @@ struct RunCommand: AsyncParsableCommand {
             options.variables[String(parts[0])] = String(parts[1])
         }
         var executor = RunExecutor(home: home, config: config, store: store)
+        let stop = StopRequest(who: "heal run")
+        stop.listen()
+        executor.shouldStop = { stop.isRequested }
+        executor.stopReason = { stop.signal }
         let json = self.json
         let line = json ? nil : ProgressLine(progress: executor.progress)
         executor.observer = { event in
@@ -66,7 +80,9 @@ struct RunCommand: AsyncParsableCommand {
             Console.error("heal: \(busy)")
             throw ExitCode(2)
         } catch {
-            Console.error("heal: the run stopped on an internal error: \(error); nothing was loaded after the last committed step (see heal runs list)")
+            let problem = "the run stopped on an internal error: \(error); nothing was loaded after the last committed step (see heal runs list)"
+            Console.error("heal: \(problem)")
+            await alertOutOfBand(step: "run", problem)
             throw ExitCode(1)
         }
         if json {

@@ -5,7 +5,23 @@ import Foundation
 /// Every outcome is recorded in metadata.db; a failing sink never fails the run.
 struct AlertDispatcher {
     let playbook: Playbook
-    let context: RunContext
+    let home: HealHome
+    let values: TemplateValues
+    let runID: String
+    /// nil when metadata.db itself is what failed: the alert still goes to the file and every route.
+    let store: MetadataStore?
+
+    init(playbook: Playbook, context: RunContext) {
+        self.init(playbook: playbook, home: context.home, values: context.values, runID: context.runID, store: context.store)
+    }
+
+    init(playbook: Playbook, home: HealHome, values: TemplateValues, runID: String, store: MetadataStore?) {
+        self.playbook = playbook
+        self.home = home
+        self.values = values
+        self.runID = runID
+        self.store = store
+    }
 
     /// Returns what each sink said (or that the alert was suppressed as a repeat).
     func dispatch(_ alert: Alert) async -> [String] {
@@ -14,11 +30,11 @@ struct AlertDispatcher {
         let windowStart = routes.dedupMinutes > 0
             ? Timestamp.string(Date().addingTimeInterval(-Double(routes.dedupMinutes) * 60)) : nil
         let record = AlertRecord(
-            id: alert.id, runId: context.runID, pipeline: context.pipeline, logicalDate: context.date.description, step: alert.step,
+            id: alert.id, runId: runID, pipeline: playbook.name, logicalDate: values.date.description, step: alert.step,
             failureClass: alert.failureClass, summary: alert.summary, payload: payload, delivery: "pending", createdAt: alert.createdAt,
             severity: alert.severity, signature: alert.signature)
         do {
-            if let original = try context.store.insertAlert(record, deduplicatingSince: windowStart) {
+            if let original = try store?.insertAlert(record, deduplicatingSince: windowStart) {
                 return ["suppressed: same as alert \(original.id) inside \(routes.dedupMinutes) min (\(original.occurrences) times now)"]
             }
         } catch {
@@ -28,16 +44,16 @@ struct AlertDispatcher {
         for sink in sinks(for: alert.severity, delivery: &delivery) {
             if let problem = await sink.deliver(alert) { delivery.append("\(sink.name): \(problem)") } else { delivery.append("\(sink.name): delivered") }
         }
-        try? context.store.updateAlertDelivery(id: alert.id, delivery: delivery.joined(separator: "; "))
+        try? store?.updateAlertDelivery(id: alert.id, delivery: delivery.joined(separator: "; "))
         return delivery
     }
 
     func sinks(for severity: String, delivery: inout [String]) -> [any AlertSink] {
         let routes = playbook.alerts
-        var sinks: [any AlertSink] = [FileAlertSink(url: context.home.resolve(path: routes.file))]
+        var sinks: [any AlertSink] = [FileAlertSink(url: home.resolve(path: routes.file))]
         func url(_ template: Template) -> URL? {
             do {
-                let rendered = try template.render(context.values)
+                let rendered = try template.render(values)
                 if let url = URL(string: rendered), url.scheme == "http" || url.scheme == "https" { return url }
                 delivery.append("webhook: not a URL")
             } catch {
@@ -53,11 +69,30 @@ struct AlertDispatcher {
             case .webhook(let template, let format):
                 if let url = url(template) { sinks.append(WebhookAlertSink(url: url, attempts: route.attempts, format: format)) }
             case .command(let argv):
-                sinks.append(CommandAlertSink(argv: argv, directory: context.home.root, attempts: route.attempts))
+                sinks.append(CommandAlertSink(argv: argv, directory: home.root, attempts: route.attempts))
             case .file(let path):
-                sinks.append(FileAlertSink(url: context.home.resolve(path: path)))
+                sinks.append(FileAlertSink(url: home.resolve(path: path)))
             }
         }
         return sinks
+    }
+}
+
+/// An alert raised outside a run's bookkeeping: metadata.db cannot be opened or written (corrupt, a folder, a full
+/// disk), or the run stopped on an error of its own. It goes to the alerts file and every route all the same.
+public enum OutOfBandAlert {
+    public static func raise(playbook: Playbook, home: HealHome, date: CalendarDate, step: String, problem: String,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) async -> Alert {
+        let runID = "unrecorded-" + RunExecutor.makeRunID(Date())
+        let summary = Secrets(environment: environment).redact(problem)
+        var alert = Alert(
+            id: "\(runID)-1", pipeline: playbook.name, date: date.description, runID: runID, step: step, skill: step,
+            failureClass: FailureClass.internal.rawValue, summary: summary, attempts: [],
+            suggestion: "heal could not record or finish this run; fix what the summary names (restore or move metadata.db, free disk space), then re-run: heal run \(playbook.name) --date \(date)",
+            inspect: "heal runs list", createdAt: Timestamp.now())
+        alert.signature = Alert.signature(pipeline: playbook.name, step: step, failureClass: alert.failureClass, details: summary)
+        let values = TemplateValues(date: date, pipeline: playbook.name, runID: runID, environment: environment)
+        _ = await AlertDispatcher(playbook: playbook, home: home, values: values, runID: runID, store: nil).dispatch(alert)
+        return alert
     }
 }

@@ -15,6 +15,7 @@ public struct Playbook: Sendable {
     public var thresholds: Thresholds
     public var alerts: AlertRoutes
     public var steps: [Step]
+    public var retention = Retention()
 }
 
 /// Missed fire times: run the latest one only (the default), every one in order, or none.
@@ -66,6 +67,12 @@ extension Duration {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
+}
+
+/// How long a finished run's staged files are kept (`retention: { staging_days: N }`); metadata.db keeps their
+/// sha256 and row counts for good. An interrupted run keeps its files until it is resumed.
+public struct Retention: Sendable {
+    public var stagingDays = 3
 }
 
 public struct Thresholds: Sendable {

@@ -3,7 +3,7 @@ import Foundation
 /// Reads `playbooks/NAME.yml` strictly.
 enum PlaybookDecoder {
     static func decode(_ root: YAMLValue, name: String) throws -> Playbook {
-        let map = try root.map(allowed: ["description", "timezone", "schedule", "catchup", "retry", "thresholds", "alerts", "steps"])
+        let map = try root.map(allowed: ["description", "timezone", "schedule", "catchup", "retry", "thresholds", "alerts", "steps", "retention"])
         var timeZone = TimeZone(identifier: "UTC")!
         if let value = map["timezone"] {
             let id = try value.string("a time zone name such as Europe/Paris")
@@ -77,10 +77,17 @@ enum PlaybookDecoder {
             steps.append(step)
         }
         if steps.isEmpty { throw stepsValue.error("expected at least one step") }
-        return Playbook(
+        var retention = Retention()
+        if let value = map["retention"] {
+            let r = try value.map(allowed: ["staging_days"])
+            if let v = r["staging_days"] { retention.stagingDays = try v.int("a number of days", range: 0...3650) }
+        }
+        var playbook = Playbook(
             name: name, file: root.file, description: try map["description"]?.string(), timeZone: timeZone,
             schedule: try map["schedule"]?.string("a cron expression"), cron: cron, catchUp: catchUp, retry: retry, thresholds: thresholds,
             alerts: alerts, steps: steps)
+        playbook.retention = retention
+        return playbook
     }
 
     static func decodeRetry(_ value: YAMLValue, defaults: RetryPolicy) throws -> RetryPolicy {

@@ -9,6 +9,8 @@ public struct RunExecutor: Sendable {
     /// Waits between retries; tests may shorten it, users never need to.
     /// Asked before each step; true stops the run there (the daemon sets it on SIGTERM).
     public var shouldStop: @Sendable () -> Bool = { false }
+    /// What asked the run to stop (`SIGTERM`), for the record; nil when nothing did.
+    public var stopReason: @Sendable () -> String? = { nil }
     /// The running step's rows, sampled by the command line to show progress.
     public let progress = RowProgress()
     public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
@@ -46,6 +48,8 @@ public struct RunExecutor: Sendable {
         // Runs left `running` by a killed process are interrupted; the newest one of this date is resumed from its
         // last verified checkpoint (unless --force asks for the whole day again).
         _ = try store.interruptAbandonedRuns(pipeline: playbook.name, by: runID)
+        // A failed earlier run of this date is never resumed: its staged files go now, before this run needs room.
+        cleanStaging(playbook: playbook, runID: runID, date: date)
         let resumed = options.force ? nil : try store.interruptedRun(pipeline: playbook.name, date: date.description, before: runID)
         var checkpoints = try resumed.map { try store.checkpoints(run: $0.id) } ?? []
         var verifiedFiles: Set<String> = []
@@ -97,7 +101,7 @@ public struct RunExecutor: Sendable {
                 continue
             }
             if shouldStop() {
-                outcome = (.interrupted, "interrupted before step \(step.name): every earlier step is committed, nothing after it ran")
+                outcome = (.interrupted, "interrupted\(stopReason().map { " by \($0)" } ?? "") before step \(step.name): every earlier step is committed, nothing after it ran; the next run of \(date) resumes here")
                 stepSummaries.append(.init(name: step.name, skill: step.skill, status: "not_run", attempts: []))
                 continue
             }
@@ -126,7 +130,14 @@ public struct RunExecutor: Sendable {
             walk.source = source
             walk.context = context
             let input = StepInput(stepIndex: index, stepName: step.name, artifact: artifact)
-            let result = try await walk.climb(step: step, skill: skill, input: input)
+            let result: RunWalk.Climb
+            do {
+                result = try await walk.climb(step: step, skill: skill, input: input)
+            } catch is RunStopped {
+                outcome = (.interrupted, "interrupted\(stopReason().map { " by \($0)" } ?? "") while step \(step.name) waited to retry: every earlier step is committed; the next run of \(date) resumes at \(step.name)")
+                stepSummaries.append(.init(name: step.name, skill: step.skill, status: "interrupted", attempts: walk.trace))
+                continue
+            }
             stepSummaries.append(.init(name: step.name, skill: step.skill, status: result.stepStatus, attempts: walk.trace))
             after[step.name] = artifact
             switch result.final.outcome {
@@ -193,7 +204,14 @@ public struct RunExecutor: Sendable {
             }
         }
         if status != .skipped && status != .interrupted { await walk.escalateRecurring() }
+        if status == .interrupted, let error {
+            // Stopped from outside (a scheduler's SIGTERM): nothing is wrong with the data, but the day is not done.
+            await walk.raise(step: "run", skill: "signal", failure: nil, summary: error, trace: [], severity: "warning")
+        }
         if status == .skipped { rows = RunSummary.Rows() }
+        if [.succeeded, .healed, .partial].contains(status) && !context.isRelease {
+            try store.supersedeQuarantine(pipeline: playbook.name, date: date.description, by: runID)
+        }
         CrashPoint.reach("run-finish")
         record.status = status.rawValue
         record.finishedAt = Timestamp.now()
@@ -204,6 +222,7 @@ public struct RunExecutor: Sendable {
         record.rowsUpdated = rows.updated
         record.error = error
         try store.updateRun(record)
+        cleanStaging(playbook: playbook, runID: runID, date: date)
         // The metrics page for node_exporter's textfile collector; a failure to write it never fails the run.
         try? PrometheusMetrics.write(store, to: home.metricsFile)
         var sources: [RunSummary.SourceSummary]?
@@ -229,6 +248,18 @@ public struct RunExecutor: Sendable {
         }
         let watermark = checkpoint.watermark.flatMap { try? decoder.decode(Watermark.self, from: Data($0.utf8)) }
         return (artifact, rows, watermark)
+    }
+
+    /// Removes the staged files of finished runs past the playbook's retention, and of runs a later run of the same
+    /// date replaced, so a disk does not fill with retries; a failure to remove never fails the run.
+    func cleanStaging(playbook: Playbook, runID: String, date: CalendarDate) {
+        let cutoff = Timestamp.string(Date().addingTimeInterval(-Double(playbook.retention.stagingDays) * 86_400))
+        guard let runs = try? store.stagingToRemove(pipeline: playbook.name, before: cutoff, keep: runID, date: date.description) else { return }
+        let folder = home.staging.appendingPathComponent(playbook.name)
+        for run in runs where !run.contains("/") && !run.contains("..") {
+            let url = folder.appendingPathComponent(run)
+            if FileManager.default.fileExists(atPath: url.path) { try? FileManager.default.removeItem(at: url) }
+        }
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

@@ -50,7 +50,7 @@ struct RunWalk {
             }
             guard result.outcome == .fail, result.retryAllowed, let failure = result.failureClass, policy.retryable.contains(failure),
                   attempt < policy.attempts else { break }
-            try await executor.sleep(policy.delay(beforeRetry: attempt))
+            try await pause(policy.delay(beforeRetry: attempt))
         }
         if result.outcome != .fail {
             account(result)
@@ -101,6 +101,19 @@ struct RunWalk {
         // Level 3: one alert with the whole trace.
         await raise(step: step.name, skill: step.skill, failure: firstFailure.failureClass, summary: firstFailure.details, trace: trace)
         return Climb(final: firstFailure, healed: false, stepStatus: "failed")
+    }
+
+    /// Waits before a retry in short slices, so a stop request is heard within a quarter second: a retry wait is a
+    /// safe point to stop at, since the step has committed nothing.
+    private func pause(_ delay: Duration) async throws {
+        var left = delay
+        while left > .zero {
+            if executor.shouldStop() { throw RunStopped() }
+            let slice = min(left, .milliseconds(250))
+            try await executor.sleep(slice)
+            left -= slice
+        }
+        if executor.shouldStop() { throw RunStopped() }
     }
 
     /// Adds what a passing step did to the run's accounting.
@@ -184,3 +197,6 @@ struct RunWalk {
         }
     }
 }
+
+/// A stop request heard at a safe point inside a step (a retry wait).
+struct RunStopped: Error {}

@@ -31,6 +31,7 @@ public struct QuarantineRelease: Sendable {
     public func release(_ batchID: String, lines: Set<Int>? = nil, edited: URL? = nil, actor: String) async throws -> Report {
         let store = review.store
         let batch = try review.batch(batchID)
+        try review.requireCurrent(batch)
         guard let playbook = config.playbooks[batch.pipeline] else {
             throw QuarantineReviewError("batch \(batch.id) came from pipeline '\(batch.pipeline)', which has no playbook in playbooks/ now")
         }

@@ -110,8 +110,15 @@ public struct QuarantineReview: Sendable {
         return count
     }
 
+    /// A batch a later run of the same day superseded is history: acting on it would release rows twice.
+    func requireCurrent(_ batch: QuarantineBatchRecord) throws {
+        guard batch.status == "superseded" else { return }
+        throw QuarantineReviewError("batch \(batch.id) was superseded: a later run of \(batch.pipeline) loaded \(batch.logicalDate) and quarantined that day's rows in a batch of its own; act on that one (heal quarantine list --pipeline \(batch.pipeline) --since \(batch.logicalDate))")
+    }
+
     /// Marks every open row of the batch discarded, with the reviewer's reason. The rows stay in the file for the record.
     public func discard(_ batch: QuarantineBatchRecord, reason: String, actor: String) throws -> QuarantineActionRecord {
+        try requireCurrent(batch)
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw QuarantineReviewError("say why the rows are discarded: --reason TEXT")
         }

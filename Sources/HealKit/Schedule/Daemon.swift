@@ -66,11 +66,21 @@ public struct Daemon: Sendable {
                 all.append(next)
                 t = next
             }
-            if playbook.catchUp == .latest, let last = all.last { all = [last] }
-            let done = Set(try store.runs(pipeline: playbook.name, limit: 1000).filter { $0.kind == "run" }.map(\.logicalDate))
+            // A date is done when its newest run finished; one killed or stopped (interrupted, or left running by a
+            // dead process) is not, and is run again (it resumes) whatever the policy, so no night is lost silently.
+            var newest: [String: RunRecord] = [:]
+            for run in try store.runs(pipeline: playbook.name, limit: 1000) where run.kind == "run" {
+                if let seen = newest[run.logicalDate], (seen.startedAt, seen.id) >= (run.startedAt, run.id) { continue }
+                newest[run.logicalDate] = run
+            }
+            func unfinished(_ at: Date) -> Bool {
+                guard let run = newest[Daemon.logicalDate(of: at, in: playbook.timeZone).description] else { return false }
+                return run.status == RunStatus.interrupted.rawValue || run.status == RunStatus.running.rawValue
+            }
+            if playbook.catchUp == .latest, let last = all.last { all = all.filter(unfinished) + (unfinished(last) ? [] : [last]) }
             for at in all {
                 let date = Daemon.logicalDate(of: at, in: playbook.timeZone)
-                if !done.contains(date.description) { fires.append(Fire(pipeline: playbook.name, at: at, date: date, catchUp: true)) }
+                if newest[date.description] == nil || unfinished(at) { fires.append(Fire(pipeline: playbook.name, at: at, date: date, catchUp: true)) }
             }
         }
         return fires.sorted { $0.at < $1.at }

@@ -8,6 +8,10 @@ public final class MetadataStore: Sendable {
     public init(url: URL) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         _ = SQLiteProcessSettings.applied
+        // Two first runs on a fresh home would both create the schema; one at a time opens and migrates.
+        let lock = open(url.path + "-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if lock >= 0 { while flock(lock, LOCK_EX) != 0 && errno == EINTR {} }
+        defer { if lock >= 0 { flock(lock, LOCK_UN); close(lock) } }
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -172,7 +176,8 @@ public final class MetadataStore: Sendable {
             var request = QuarantineBatchRecord.order(Column("created_at").desc)
             if let pipeline { request = request.filter(Column("pipeline") == pipeline) }
             if let since { request = request.filter(Column("logical_date") >= since) }
-            if let status { request = request.filter(Column("status") == status) }
+            // Superseded batches are history: shown only when asked for by name.
+            if let status { request = request.filter(Column("status") == status) } else { request = request.filter(Column("status") != "superseded") }
             return try request.fetchAll(db)
         }
     }
@@ -222,6 +227,35 @@ public final class MetadataStore: Sendable {
                 WHERE id = ?
                 """, arguments: [action.batchId])
             return action
+        }
+    }
+
+    /// A run that loaded its day supersedes the open quarantine batches earlier runs of that day left (a failed
+    /// run's, an interrupted one's, a forced-over one's): its own batches hold the day's rows now. Returns how many.
+    @discardableResult
+    public func supersedeQuarantine(pipeline: String, date: String, by runID: String) throws -> Int {
+        try database.write { db in
+            try db.execute(sql: """
+                UPDATE quarantine_batches SET status = 'superseded'
+                WHERE pipeline = ? AND logical_date = ? AND run_id <> ? AND status = 'open'
+                  AND run_id IN (SELECT id FROM runs WHERE kind = 'run' AND id <> ?)
+                """, arguments: [pipeline, date, runID, runID])
+            return db.changesCount
+        }
+    }
+
+    /// Runs of a pipeline whose staged files may go: finished before `before`, replaced by a later finished run of
+    /// the same date, or failed on `date` (a new run of that date never resumes a failed one); never an interrupted
+    /// or running one, nor `keep`.
+    public func stagingToRemove(pipeline: String, before: String, keep runID: String, date: String) throws -> [String] {
+        try database.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT r.id FROM runs r
+                WHERE r.pipeline = ? AND r.id <> ? AND r.status NOT IN ('running', 'interrupted')
+                  AND (r.finished_at < ? OR (r.status = 'failed' AND r.logical_date = ?) OR EXISTS (
+                      SELECT 1 FROM runs later WHERE later.pipeline = r.pipeline AND later.logical_date = r.logical_date
+                        AND later.kind = 'run' AND later.started_at > r.started_at AND later.status IN ('succeeded', 'healed', 'partial', 'skipped')))
+                """, arguments: [pipeline, runID, before, date])
         }
     }
 
