@@ -39,7 +39,7 @@ struct QuarantineCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Quarantine batches, newest first: rows by reason and what became of them.")
         @Option(help: "Only this pipeline.") var pipeline: String?
         @Option(help: "Only logical dates from this one on (YYYY-MM-DD).") var since: String?
-        @Option(help: "Only batches in this status: open, released, discarded, closed.") var status: String?
+        @Option(help: "Only batches in this status: open, released, discarded, closed, superseded (hidden otherwise).") var status: String?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var home: HomeOption
 

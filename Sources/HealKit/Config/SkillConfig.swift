@@ -68,7 +68,7 @@ public struct FetchSpec: Sendable {
     public var minBytes: Int = 1
     /// A landing path that is a symbolic link is refused unless this is set (a link can point at any file).
     public var followSymlinks = false
-    /// Whether `{var.…}`, `{env.…}` and `{watermark}` may put separators or `..` into the source's path.
+    /// Whether `{var.…}` and `{watermark}` may put separators or `..` into the source's path.
     public var allowPathValues = false
     public var sha256: Template?
     public var timeoutSeconds: Int = 60

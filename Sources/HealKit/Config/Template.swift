@@ -78,12 +78,16 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
         throw TemplateError(message: "unknown placeholder '{\(name)}'; expected one of \(names.map { "{\($0)}" }.joined(separator: ", "))\(hint)")
     }
 
-    /// Renders the template. As a `path`, values from outside the playbook (`{var.…}`, `{env.…}`, `{watermark}`)
-    /// may not hold a path separator or `..`, so `--var f=../../etc/passwd` cannot point a source anywhere else.
+    /// Renders the template. As a `path`, values from the command line and from fetched data (`{var.…}`,
+    /// `{watermark}`) may not hold a path separator or `..`, so `--var f=../../etc/passwd` cannot point a source
+    /// anywhere else; `{env.…}` is the operator's own setting and may, and so may a template that is nothing but
+    /// one placeholder, which names the whole path on purpose.
     public func render(_ values: TemplateValues, path: Bool = false) throws(TemplateError) -> String {
         var out = ""
+        // A template that is one placeholder alone (`source: "{var.input}"`) hands the whole path over on purpose.
+        let intoPath = path && parts.count > 1
         func checked(_ value: String, _ placeholder: String) throws(TemplateError) -> String {
-            guard path else { return value }
+            guard intoPath else { return value }
             if value.contains("/") || value.contains("\\") || value.contains("\u{0}") || value == ".." || value.contains("..") {
                 throw TemplateError(message: "'{\(placeholder)}' in \"\(source)\" is \(Text.quoted(value)), which holds a path separator or '..'; a value put into a path may name a file, not a folder elsewhere (set allow_path_values: true in the skill to allow it)")
             }
@@ -110,10 +114,7 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
                 guard let value = values.environment[name] else {
                     throw TemplateError(message: "'{env.\(name)}' in \"\(source)\": the environment variable \(name) is not set")
                 }
-                // An environment value may be a secret: never quoted in the error.
-                if path, value.contains("/") || value.contains("..") {
-                    throw TemplateError(message: "'{env.\(name)}' in \"\(source)\" holds a path separator or '..'; a value put into a path may name a file, not a folder elsewhere (set allow_path_values: true in the skill to allow it)")
-                }
+                // The environment is the operator's, as trusted as the configuration (a whole target URL may come from it).
                 out += value
             }
         }

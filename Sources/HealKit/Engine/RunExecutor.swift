@@ -68,6 +68,10 @@ public struct RunExecutor: Sendable {
         var sourceSHA: [String: String] = [:]
         var skipped: [String: String] = [:]
         var pendingWatermarks: [String: [Watermark]] = [:]
+        // Steps this run ran itself (not resumed), and the sources whose load it committed: what supersedes the
+        // quarantine batches earlier runs of the date left for those steps.
+        var ranSteps: Set<String> = []
+        var committedSources: Set<String> = []
 
         /// What every passed step leaves, whether it ran now or an interrupted run's checkpoint stands for it:
         /// its file for the steps after it, its source's watermark and sha256, and a checkpoint of its own.
@@ -79,6 +83,7 @@ public struct RunExecutor: Sendable {
             healed = healed || healedNow
             if let watermark { pendingWatermarks[source, default: []].append(watermark) }
             if let load = skill as? LoadSkill {
+                committedSources.insert(source)
                 try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name)
                 context.lastLoad = LoadTarget(target: load.target, table: load.table)
             }
@@ -139,6 +144,7 @@ public struct RunExecutor: Sendable {
                 continue
             }
             stepSummaries.append(.init(name: step.name, skill: step.skill, status: result.stepStatus, attempts: walk.trace))
+            ranSteps.insert(step.name)
             after[step.name] = artifact
             switch result.final.outcome {
             case .fail:
@@ -209,8 +215,10 @@ public struct RunExecutor: Sendable {
             await walk.raise(step: "run", skill: "signal", failure: nil, summary: error, trace: [], severity: "warning")
         }
         if status == .skipped { rows = RunSummary.Rows() }
-        if [.succeeded, .healed, .partial].contains(status) && !context.isRelease {
-            try store.supersedeQuarantine(pipeline: playbook.name, date: date.description, by: runID)
+        let superseding = chains.sources.filter(committedSources.contains).flatMap { chains.steps(of: $0) }
+            .map { playbook.steps[$0].name }.filter(ranSteps.contains)
+        if !superseding.isEmpty {
+            try store.supersedeQuarantine(pipeline: playbook.name, date: date.description, steps: superseding, by: runID)
         }
         CrashPoint.reach("run-finish")
         record.status = status.rawValue

@@ -10,7 +10,7 @@ public struct HealthCheckSkill: Skill {
               let table = spec.table ?? context.lastLoad?.table else {
             return .fail(.internal, "no target to check: set target and table in skills/\(config.name).yml or put a load step before this one")
         }
-        let warehouse = try WarehouseTarget.open(try context.render(targetTemplate), home: context.home)
+        let warehouse = try WarehouseTarget.open(try context.renderPath(targetTemplate), home: context.home)
         var problems: [String] = []
         var passed: [String] = []
         var (inTable, inLedger) = try await warehouse.verify(table: table, runID: context.runID)

@@ -9,7 +9,7 @@ public struct LoadSkill: Skill {
     let spec: LoadSpec
 
     func warehouse(in context: RunContext) throws -> any Warehouse {
-        try WarehouseTarget.open(try context.render(spec.target), home: context.home, environment: context.values.environment)
+        try WarehouseTarget.open(try context.renderPath(spec.target), home: context.home, environment: context.values.environment)
     }
 
     /// Whether this date was already loaded into this table from the same input.

@@ -230,31 +230,34 @@ public final class MetadataStore: Sendable {
         }
     }
 
-    /// A run that loaded its day supersedes the open quarantine batches earlier runs of that day left (a failed
-    /// run's, an interrupted one's, a forced-over one's): its own batches hold the day's rows now. Returns how many.
+    /// A run that ran `steps` itself and committed their source's load supersedes the open quarantine batches
+    /// earlier runs of the date left at those steps (a failed run's, a dead one's, a forced-over one's): its own
+    /// batches hold the day's rows now. A step it skipped or resumed keeps the earlier batches. Returns how many.
     @discardableResult
-    public func supersedeQuarantine(pipeline: String, date: String, by runID: String) throws -> Int {
+    public func supersedeQuarantine(pipeline: String, date: String, steps: [String], by runID: String) throws -> Int {
         try database.write { db in
+            let marks = Array(repeating: "?", count: steps.count).joined(separator: ", ")
             try db.execute(sql: """
                 UPDATE quarantine_batches SET status = 'superseded'
-                WHERE pipeline = ? AND logical_date = ? AND run_id <> ? AND status = 'open'
+                WHERE pipeline = ? AND logical_date = ? AND run_id <> ? AND status = 'open' AND step IN (\(marks))
                   AND run_id IN (SELECT id FROM runs WHERE kind = 'run' AND id <> ?)
-                """, arguments: [pipeline, date, runID, runID])
+                """, arguments: StatementArguments([pipeline, date, runID] + steps + [runID]))
             return db.changesCount
         }
     }
 
-    /// Runs of a pipeline whose staged files may go: finished before `before`, replaced by a later finished run of
-    /// the same date, or failed on `date` (a new run of that date never resumes a failed one); never an interrupted
-    /// or running one, nor `keep`.
+    /// Runs of a pipeline whose staged files may go: finished before `before`, replaced by a later run of the same
+    /// date that loaded, or failed on `date` (a new run of that date never resumes a failed one); never an
+    /// interrupted or running one, nor `keep`, nor a run with open quarantine batches (a release reads its files).
     public func stagingToRemove(pipeline: String, before: String, keep runID: String, date: String) throws -> [String] {
         try database.read { db in
             try String.fetchAll(db, sql: """
                 SELECT r.id FROM runs r
                 WHERE r.pipeline = ? AND r.id <> ? AND r.status NOT IN ('running', 'interrupted')
+                  AND NOT EXISTS (SELECT 1 FROM quarantine_batches q WHERE q.run_id = r.id AND q.status = 'open')
                   AND (r.finished_at < ? OR (r.status = 'failed' AND r.logical_date = ?) OR EXISTS (
                       SELECT 1 FROM runs later WHERE later.pipeline = r.pipeline AND later.logical_date = r.logical_date
-                        AND later.kind = 'run' AND later.started_at > r.started_at AND later.status IN ('succeeded', 'healed', 'partial', 'skipped')))
+                        AND later.kind = 'run' AND later.started_at > r.started_at AND later.status IN ('succeeded', 'healed', 'partial')))
                 """, arguments: [pipeline, runID, before, date])
         }
     }
