@@ -26,6 +26,8 @@ public struct RunContext: Sendable {
     public var expectedLoadRows: Int?
     /// Values removed from every text the run stores, prints or sends (keys, passwords, header secrets).
     public var secrets = Secrets.process
+    /// True once the run was asked to stop (a signal): a step reading a file stops at its next batch.
+    public var stopRequested: @Sendable () -> Bool = { false }
 
     public init(home: HealHome, playbook: Playbook, runID: String, date: CalendarDate, force: Bool = false,
                 variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment, store: MetadataStore) {
@@ -62,7 +64,7 @@ public struct RunContext: Sendable {
     /// Row checks take broken lines as flagged rows (`.deliver`) to quarantine them; every other step refuses them.
     public func open(_ artifact: Artifact, flaws: FlawedRows = .refuse) throws -> any TableReader {
         let progress = self.progress
-        return PrefetchingReader(try Tables.open(artifact, flaws: flaws)) { progress.add($0) }
+        return PrefetchingReader(try Tables.open(artifact, flaws: flaws), onBatch: { progress.add($0) }, shouldStop: stopRequested)
     }
 
     public func render(_ template: Template) throws -> String {

@@ -41,6 +41,7 @@ public struct RunExecutor: Sendable {
         context.skillConfigs = config.skills
         context.progress = progress
         context.secrets = Secrets(environment: options.environment, names: config.sentEnvironmentNames)
+        context.stopRequested = shouldStop
         var record = RunRecord(id: runID, pipeline: playbook.name, logicalDate: date.description, status: RunStatus.running.rawValue,
                                startedAt: Timestamp.now(), forced: options.force)
         try store.insertRun(record)
@@ -139,7 +140,7 @@ public struct RunExecutor: Sendable {
             do {
                 result = try await walk.climb(step: step, skill: skill, input: input)
             } catch is RunStopped {
-                outcome = (.interrupted, "interrupted\(stopReason().map { " by \($0)" } ?? "") while step \(step.name) waited to retry: every earlier step is committed; the next run of \(date) resumes at \(step.name)")
+                outcome = (.interrupted, "interrupted\(stopReason().map { " by \($0)" } ?? "") during step \(step.name) (it had committed nothing): every earlier step is committed; the next run of \(date) resumes at \(step.name)")
                 stepSummaries.append(.init(name: step.name, skill: step.skill, status: "interrupted", attempts: walk.trace))
                 continue
             }

@@ -133,6 +133,9 @@ struct RunWalk {
         defer { context.progress.end() }
         do {
             result = try await body(context)
+        } catch let stopped as RunStopped {
+            // Not a failure of the step: the run was asked to stop while the step read its file.
+            throw stopped
         } catch let failure as SkillFailure {
             result = .fail(failure.failureClass, failure.details)
         } catch let error as TableError {
@@ -198,5 +201,6 @@ struct RunWalk {
     }
 }
 
-/// A stop request heard at a safe point inside a step (a retry wait).
+/// A stop request heard at a safe point inside a step: a retry wait, or the next batch of a step that reads a file
+/// and commits nothing (checks, transform, repair), so the step's work is simply dropped and done again on resume.
 struct RunStopped: Error {}

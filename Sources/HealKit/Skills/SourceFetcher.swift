@@ -168,16 +168,24 @@ enum SourceFetcher {
         do {
             // Opened without following a link and without blocking, then checked again: the path may change under us.
             let input = try FileBytes(url: source, followSymlinks: followSymlinks)
-            guard FileManager.default.createFile(atPath: temporary.path, contents: nil), let output = FileHandle(forWritingAtPath: temporary.path) else {
-                throw SkillFailure(.transient, "could not create \(temporary.lastPathComponent) in staging")
+            let output = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard output >= 0 else {
+                throw SkillFailure(.transient, "could not create \(temporary.lastPathComponent) in staging: \(String(cString: strerror(errno)))")
             }
-            defer { try? output.close() }
+            defer { close(output) }
             var buffer: [UInt8] = []
             while try input.read(into: &buffer, limit: 1 << 20) > 0 {
-                try output.write(contentsOf: buffer)
+                try buffer.withUnsafeBytes { raw in
+                    var offset = 0
+                    while offset < raw.count {
+                        let n = write(output, raw.baseAddress! + offset, raw.count - offset)
+                        if n < 0 && errno == EINTR { continue }
+                        guard n > 0 else { throw SkillFailure(.transient, "could not write to staging: \(String(cString: strerror(errno)))") }
+                        offset += n
+                    }
+                }
                 buffer.removeAll(keepingCapacity: true)
             }
-            try output.close()
             try replace(destination, with: temporary)
         } catch let failure as SkillFailure {
             try? FileManager.default.removeItem(at: temporary)

@@ -8,10 +8,13 @@ public final class PrefetchingReader: TableReader {
     private let channel: BatchChannel
     private var finished = false
     private let onBatch: (@Sendable (Int) -> Void)?
+    private let shouldStop: (@Sendable () -> Bool)?
 
-    /// `onBatch` hears each batch's row count as the caller receives it (progress on a terminal).
-    public init(_ inner: any TableReader, depth: Int = 4, onBatch: (@Sendable (Int) -> Void)? = nil) {
+    /// `onBatch` hears each batch's row count as the caller receives it (progress on a terminal); `shouldStop`,
+    /// asked before each batch, ends the read with `RunStopped` (a read-only step is a safe point to stop at).
+    public init(_ inner: any TableReader, depth: Int = 4, onBatch: (@Sendable (Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) {
         self.onBatch = onBatch
+        self.shouldStop = shouldStop
         header = inner.header
         let channel = BatchChannel(depth: depth)
         self.channel = channel
@@ -34,6 +37,7 @@ public final class PrefetchingReader: TableReader {
 
     public func nextBatch() throws -> RowBatch? {
         if finished { return nil }
+        if shouldStop?() == true { throw RunStopped() }
         let item = channel.take()
         switch item {
         case .success(let batch?):
