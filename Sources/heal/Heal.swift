@@ -50,7 +50,10 @@ enum Console {
     static func json<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        // JSON escapes C0 controls itself; what it leaves raw (DEL, C1, bidi overrides) becomes \uXXXX, so the
+        // document stays valid JSON and safe on a terminal.
+        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        Output.write(PrintableText.jsonEscaped(Secrets.process.redact(text)) + "\n", to: STDOUT_FILENO)
     }
 
     /// Loads the configuration; problems in the given files (or any, when none are given) stop with exit 2.

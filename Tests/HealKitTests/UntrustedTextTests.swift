@@ -77,4 +77,17 @@ struct UntrustedTextTests {
     @Test func printableTextKeepsLinesAndTabs() {
         #expect(PrintableText.escaped("a\tb\nc\r\u{7F}\u{9B}") == "a\tb\nc\\x0D\\x7F\\x9B")
     }
+
+    /// `--json` stays valid JSON when a value holds what JSONEncoder leaves raw (DEL, C1, a bidi override).
+    @Test func jsonOutputStaysJSONAndTerminalSafe() async throws {
+        let home = try TestHome.example()
+        defer { home.remove() }
+        let text = try home.read("examples/landing/sales_20261118.csv")
+        try home.write("examples/landing/sales_20261118.csv", text.replacingOccurrences(of: "sale_id", with: "sale_id\u{202E}\u{7F}\u{1B}[2J"))
+        let result = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18", "--json"], home: home)
+        #expect(result.status == 1)
+        #expect(!result.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x7F || $0.value == 0x202E })
+        let run = try JSONDecoder().decode(RunSummary.self, from: Data(result.stdout.utf8))
+        #expect(run.steps[1].attempts[0].details.contains("sale_id\u{202E}\u{7F}\u{1B}[2J"))
+    }
 }

@@ -20,6 +20,21 @@ public enum PrintableText {
         return String(out)
     }
 
+    /// JSON text with every character `escaped` would rewrite written as a JSON `\uXXXX` escape instead (valid only
+    /// inside strings, where a JSON encoder leaves such characters; all of them are in the Basic Multilingual Plane).
+    public static func jsonEscaped(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: needsEscape) else { return json }
+        var out = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            if needsEscape(scalar) && scalar.value != 0x0D {
+                out.append(contentsOf: String(format: "\\u%04X", scalar.value).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
     /// C0 controls but LF and TAB, DEL, C1 controls, and the bidirectional overrides that reorder a line.
     static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
