@@ -25,14 +25,6 @@ enum Output {
 
     /// Writes all of `data`, giving up quietly when the reader has gone (EPIPE): a closed pipe never ends a run.
     static func write(_ data: Data, to fd: Int32) {
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return }
-                offset += n
-            }
-        }
+        data.withUnsafeBytes { _ = DescriptorWrite.all(fd, $0) }
     }
 }

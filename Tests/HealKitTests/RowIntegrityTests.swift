@@ -30,6 +30,14 @@ struct RowIntegrityTests {
         try JSONDecoder().decode(RunSummary.self, from: Data(result.stdout.utf8))
     }
 
+    /// The day run with `--json` into a fresh warehouse of `kind`; the run must exit 0.
+    func runDay(_ home: TestHome, on kind: TestWarehouse.Kind) async throws -> (RunSummary, TestWarehouse) {
+        let wh = try await TestWarehouse.make(kind, for: home)
+        let result = try await HealProcess.run(["run", "sales-daily", "--date", Self.day, "--json"], home: home, environment: wh.environment)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        return (try summary(result), wh)
+    }
+
     func quarantinedLines(_ home: TestHome) throws -> [Int: String] {
         var lines: [Int: String] = [:]
         for file in home.files(under: "quarantine") {
@@ -44,10 +52,7 @@ struct RowIntegrityTests {
     func firstRowQuarantinedKeepsTheHeader(_ kind: TestWarehouse.Kind) async throws {
         let home = try example { Self.setField(&$0[1], 2, "abc") }
         defer { home.remove() }
-        let wh = try await TestWarehouse.make(kind, for: home)
-        let result = try await HealProcess.run(["run", "sales-daily", "--date", Self.day, "--json"], home: home, environment: wh.environment)
-        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        let run = try summary(result)
+        let (run, wh) = try await runDay(home, on: kind)
         #expect(run.status == .healed)
         #expect(run.rows == RunSummary.Rows(read: 500, loaded: 499, quarantined: 1, deduplicated: 0, updated: 0))
         #expect(try quarantinedLines(home) == [2: "type"])
@@ -111,10 +116,7 @@ struct RowIntegrityTests {
             Self.setField(&lines[23], 6, "Uptown\"")     // a quote followed by a comma 13 lines later "closes" it
         }
         defer { home.remove() }
-        let wh = try await TestWarehouse.make(kind, for: home)
-        let result = try await HealProcess.run(["run", "sales-daily", "--date", Self.day, "--json"], home: home, environment: wh.environment)
-        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        let run = try summary(result)
+        let (run, wh) = try await runDay(home, on: kind)
         #expect(run.rows == RunSummary.Rows(read: 500, loaded: 499, quarantined: 1, deduplicated: 0, updated: 0))
         #expect(try quarantinedLines(home) == [11: "unclosed_quote"])
         #expect(try await wh.count("SELECT count(*) FROM sales") == 499)
@@ -182,10 +184,8 @@ struct RowIntegrityTests {
     func aNULByteIsQuarantined(_ kind: TestWarehouse.Kind) async throws {
         let home = try example { Self.setField(&$0[7], 6, "Main\u{0}St") }
         defer { home.remove() }
-        let wh = try await TestWarehouse.make(kind, for: home)
-        let result = try await HealProcess.run(["run", "sales-daily", "--date", Self.day, "--json"], home: home, environment: wh.environment)
-        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(try summary(result).rows == RunSummary.Rows(read: 500, loaded: 499, quarantined: 1, deduplicated: 0, updated: 0))
+        let (run, wh) = try await runDay(home, on: kind)
+        #expect(run.rows == RunSummary.Rows(read: 500, loaded: 499, quarantined: 1, deduplicated: 0, updated: 0))
         #expect(try quarantinedLines(home) == [8: "nul_byte"])
         #expect(try await wh.count("SELECT count(*) FROM sales") == 499)
     }

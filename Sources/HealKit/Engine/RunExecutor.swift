@@ -107,7 +107,7 @@ public struct RunExecutor: Sendable {
                 continue
             }
             if shouldStop() {
-                outcome = (.interrupted, "interrupted\(stopReason().map { " by \($0)" } ?? "") before step \(step.name): every earlier step is committed, nothing after it ran; the next run of \(date) resumes here")
+                outcome = (.interrupted, "\(interrupted()) before step \(step.name): every earlier step is committed, nothing after it ran; the next run of \(date) resumes here")
                 stepSummaries.append(.init(name: step.name, skill: step.skill, status: "not_run", attempts: []))
                 continue
             }
@@ -140,7 +140,7 @@ public struct RunExecutor: Sendable {
             do {
                 result = try await walk.climb(step: step, skill: skill, input: input)
             } catch is RunStopped {
-                outcome = (.interrupted, "interrupted\(stopReason().map { " by \($0)" } ?? "") during step \(step.name) (it had committed nothing): every earlier step is committed; the next run of \(date) resumes at \(step.name)")
+                outcome = (.interrupted, "\(interrupted()) during step \(step.name) (it had committed nothing): every earlier step is committed; the next run of \(date) resumes at \(step.name)")
                 stepSummaries.append(.init(name: step.name, skill: step.skill, status: "interrupted", attempts: walk.trace))
                 continue
             }
@@ -270,6 +270,9 @@ public struct RunExecutor: Sendable {
             if FileManager.default.fileExists(atPath: url.path) { try? FileManager.default.removeItem(at: url) }
         }
     }
+
+    /// "interrupted by SIGTERM", or just "interrupted" when nothing said what asked.
+    func interrupted() -> String { "interrupted" + (stopReason().map { " by \($0)" } ?? "") }
 
     static func json<T: Encodable>(_ value: T) -> String {
         String(decoding: (try? JSONEncoder().encode(value)) ?? Data("null".utf8), as: UTF8.self)

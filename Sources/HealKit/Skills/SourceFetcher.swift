@@ -175,14 +175,8 @@ enum SourceFetcher {
             defer { close(output) }
             var buffer: [UInt8] = []
             while try input.read(into: &buffer, limit: 1 << 20) > 0 {
-                try buffer.withUnsafeBytes { raw in
-                    var offset = 0
-                    while offset < raw.count {
-                        let n = write(output, raw.baseAddress! + offset, raw.count - offset)
-                        if n < 0 && errno == EINTR { continue }
-                        guard n > 0 else { throw SkillFailure(.transient, "could not write to staging: \(String(cString: strerror(errno)))") }
-                        offset += n
-                    }
+                if let code = buffer.withUnsafeBytes({ DescriptorWrite.all(output, $0) }) {
+                    throw SkillFailure(.transient, "could not write to staging: \(String(cString: strerror(code)))")
                 }
                 buffer.removeAll(keepingCapacity: true)
             }
