@@ -9,9 +9,19 @@ struct ValueTests {
         #expect(ValueParser.integer("4.2") == nil)
         #expect(ValueParser.integer("") == nil)
         #expect(ValueParser.decimal("10.005") == Decimal(string: "10.005"))
-        for bad in ["NaN", "1e3", ".5", "1,000", "5.", "", "-"] {
+        for bad in ["NaN", "Infinity", "1,000", "", "-", "+", ".", "1e", "e3", "1.2.3", "- 5", "5-"] {
             #expect(ValueParser.decimal(bad) == nil, "\(bad) should not parse")
         }
+        // What PostgreSQL's numeric input reads, heal reads: no leading zero, a trailing point, a sign, an exponent.
+        for (text, value) in [(".5", "0.5"), (".80", "0.8"), ("5.", "5"), ("+5", "5"), ("-0.0", "0"), ("1e3", "1000"), ("-1.5E-2", "-0.015")] {
+            #expect(ValueParser.decimal(text) == Decimal(string: value), "\(text)")
+            #expect(ValueParser.accepts(text, as: ColumnSpec(name: "a", type: .decimal)), "\(text)")
+        }
+        #expect(ValueParser.integer("+42") == 42)
+        for (text, value) in [("on", true), ("OFF", false), ("tr", true), ("ye", true), ("fals", false), ("N", false), ("1", true)] {
+            #expect(ValueParser.boolean(text) == value, "\(text)")
+        }
+        #expect(ValueParser.boolean("o") == nil)
         #expect(ValueParser.decimal("-12.50") == Decimal(string: "-12.5"))
         #expect(ValueParser.decimal("1234567890123456789.5") == Decimal(string: "1234567890123456789.5"))
         for (text, plain) in [("0.0001", "0.0001"), ("10.50", "10.5"), ("-0.01", "-0.01"), ("123456789012345678", "123456789012345678"), ("7", "7")] {

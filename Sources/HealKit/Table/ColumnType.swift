@@ -5,27 +5,48 @@ public enum ColumnType: String, Sendable, CaseIterable, Codable {
     case string, integer, decimal, date, timestamp, boolean
 }
 
-/// How a contract writes numbers: `1.234,56 €` is decimal ",", thousands ".", currency ["€"].
+/// How a contract (or a cast) writes numbers: `1.234,56 €` is decimal ",", thousands ".", currency ["€"];
+/// `(12.50)` and `12.50-` are negatives when the reading says so.
 public struct NumberFormat: Sendable, Equatable, Codable {
     public var decimalSeparator: UInt8 = UInt8(ascii: ".")
     public var thousandsSeparator: UInt8?
-    public var currency: [String] = []
+    /// Tried in order, so longer symbols come first (`US$` before `$`).
+    public var currency: [String] = [] {
+        didSet { if !currency.elementsEqual(currency.sorted(by: { $0.count > $1.count })) { currency.sort { $0.count > $1.count } } }
+    }
+    public var parenthesesNegative = false
+    public var trailingMinus = false
 
     public init() {}
 
     /// Plain `-1234.56` text, or nil when `text` is not a number in this format (grouping must be by threes).
     public func plain(_ text: String) -> String? {
         var t = Substring(text.trimmingCharacters(in: .whitespaces))
-        for symbol in currency.sorted(by: { $0.count > $1.count }) {
-            if t.hasPrefix(symbol) { t = t.dropFirst(symbol.count).drop { $0 == " " || $0 == "\u{00A0}" }; break }
-            if t.hasSuffix(symbol) { t = Substring(t.dropLast(symbol.count).trimmingCharacters(in: [" ", "\u{00A0}"])); break }
+        if thousandsSeparator == UInt8(ascii: " ") {
+            // A space groups thousands as U+0020, a no-break space or a narrow no-break space.
+            t = Substring(t.replacingOccurrences(of: "\u{00A0}", with: " ").replacingOccurrences(of: "\u{202F}", with: " "))
         }
         var negative = false
-        if t.first == "-" || t.first == "+" {
+        if parenthesesNegative, t.hasPrefix("("), t.hasSuffix(")") {
+            negative = true
+            t = t.dropFirst().dropLast()
+        }
+        func stripCurrency() {
+            for symbol in currency {
+                if t.hasPrefix(symbol) { t = t.dropFirst(symbol.count).drop { $0 == " " || $0 == "\u{00A0}" }; return }
+                if t.hasSuffix(symbol) { t = Substring(t.dropLast(symbol.count).trimmingCharacters(in: [" ", "\u{00A0}"])); return }
+            }
+        }
+        stripCurrency()
+        if trailingMinus, !negative, t.hasSuffix("-") {
+            negative = true
+            t = t.dropLast()
+        }
+        if !negative, t.first == "-" || t.first == "+" {
             negative = t.first == "-"
             t = t.dropFirst()
             // "-€5" as well as "€-5".
-            for symbol in currency where t.hasPrefix(symbol) { t = t.dropFirst(symbol.count); break }
+            stripCurrency()
         }
         let bytes = Array(t.utf8)
         var integer: [UInt8] = [], fraction: [UInt8] = []
@@ -42,12 +63,12 @@ public struct NumberFormat: Sendable, Equatable, Codable {
                 return nil
             }
         }
-        guard !integer.isEmpty, !sawDecimal || !fraction.isEmpty else { return nil }
+        guard !integer.isEmpty || !fraction.isEmpty, !sawDecimal || !fraction.isEmpty else { return nil }
         if groups.count > 1 {
             guard (1...3).contains(groups[0]), groups.dropFirst().allSatisfy({ $0 == 3 }) else { return nil }
         }
         var out = negative ? "-" : ""
-        out += String(decoding: integer, as: UTF8.self)
+        out += integer.isEmpty ? "0" : String(decoding: integer, as: UTF8.self)
         if sawDecimal { out += "." + String(decoding: fraction, as: UTF8.self) }
         return out
     }
@@ -85,7 +106,7 @@ public enum ValueParser {
     /// `-?[0-9]+`, at most 18 digits so it fits a 64-bit integer.
     public static func integer(_ text: String) -> Int64? { withBytes(text, integer) }
 
-    /// Plain decimal text `-?[0-9]+(\.[0-9]+)?`, parsed exactly (no binary floating point).
+    /// Decimal text (`12.5`, `.5`, `+5`, `5.`, `1e3`), parsed exactly (no binary floating point).
     public static func decimal(_ text: String) -> Decimal? { withBytes(text, decimal) }
 
     /// Whether `text` is plain decimal text, without building the value.
@@ -98,9 +119,8 @@ public enum ValueParser {
 
     static let posix = Locale(identifier: "en_US_POSIX")
 
-    public static let trueTokens: Set<String> = ["true", "t", "yes", "y", "1"]
-    public static let falseTokens: Set<String> = ["false", "f", "no", "n", "0"]
-
+    /// What PostgreSQL's boolin reads: any prefix of true/false/yes/no, on/off, 1/0, in any case ("o" alone is
+    /// neither). A contract's `true_values`/`false_values` replace these.
     public static func boolean(_ text: String, trueTokens: [String]?, falseTokens: [String]?) -> Bool? {
         guard trueTokens != nil || falseTokens != nil else { return boolean(text) }
         let lower = text.lowercased()
@@ -111,9 +131,15 @@ public enum ValueParser {
 
     public static func boolean(_ text: String) -> Bool? {
         let lower = text.lowercased()
-        if trueTokens.contains(lower) { return true }
-        if falseTokens.contains(lower) { return false }
-        return nil
+        switch lower {
+        case "", "o": return nil
+        case "1", "on": return true
+        case "0", "of", "off": return false
+        default:
+            if "true".hasPrefix(lower) || "yes".hasPrefix(lower) { return true }
+            if "false".hasPrefix(lower) || "no".hasPrefix(lower) { return false }
+            return nil
+        }
     }
 
     /// Whether `text` is a valid value of `column` (empty text is checked by nullability elsewhere).
@@ -151,28 +177,78 @@ extension ValueParser {
         return negative ? -value : value
     }
 
-    /// Plain decimal text `[+-]?[0-9]+(\.[0-9]+)?`.
+    /// Decimal text as PostgreSQL's numeric input reads it: `[+-]?` then `12`, `12.5`, `.5` or `12.`, then an
+    /// optional exponent `e[+-]?[0-9]+`. NaN and Infinity are not amounts and stay refused.
     public static func isDecimal(_ f: FieldBytes) -> Bool {
-        var sawDigit = false, sawDot = false, fractionDigits = 0
-        for i in 0..<f.count {
+        var sawDigit = false, sawDot = false, i = 0
+        let n = f.count
+        if n > 0 && (f[0] == UInt8(ascii: "-") || f[0] == UInt8(ascii: "+")) { i = 1 }
+        while i < n {
             let b = f[i]
-            if i == 0 && (b == UInt8(ascii: "-") || b == UInt8(ascii: "+")) { continue }
             if b == UInt8(ascii: ".") {
-                if sawDot || !sawDigit { return false }
+                if sawDot { return false }
                 sawDot = true
-                continue
+            } else if isDigit(b) {
+                sawDigit = true
+            } else if (b == UInt8(ascii: "e") || b == UInt8(ascii: "E")) && sawDigit {
+                i += 1
+                if i < n && (f[i] == UInt8(ascii: "-") || f[i] == UInt8(ascii: "+")) { i += 1 }
+                guard i < n else { return false }
+                while i < n {
+                    guard isDigit(f[i]) else { return false }
+                    i += 1
+                }
+                return true
+            } else {
+                return false
             }
-            guard isDigit(b) else { return false }
-            sawDigit = true
-            if sawDot { fractionDigits += 1 }
+            i += 1
         }
-        return sawDigit && (!sawDot || fractionDigits > 0)
+        return sawDigit
+    }
+
+    /// Whether the text is already what heal writes for a decimal (`-?[0-9]+(\.[0-9]+)?`): most values are,
+    /// so only the others (`.5`, `+5`, `5.`, `1e3`) are rewritten.
+    @inline(__always)
+    static func isPlainDecimal(_ f: FieldBytes) -> Bool {
+        var i = 0, digitsBefore = 0, sawDot = false, digitsAfter = 0
+        if f.count > 0 && f[0] == UInt8(ascii: "-") { i = 1 }
+        while i < f.count {
+            let b = f[i]
+            if b == UInt8(ascii: ".") {
+                if sawDot { return false }
+                sawDot = true
+            } else if isDigit(b) {
+                if sawDot { digitsAfter += 1 } else { digitsBefore += 1 }
+            } else {
+                return false
+            }
+            i += 1
+        }
+        return digitsBefore > 0 && (!sawDot || digitsAfter > 0)
+    }
+
+    /// `.5` → `0.5`, `+5` → `5`, `5.` → `5`, `1.5e3` → `1500`: the plain text of any decimal literal; nil when invalid.
+    static func plainDecimal(_ f: FieldBytes) -> String? {
+        if isPlainDecimal(f) { return f.string }
+        guard isDecimal(f) else { return nil }
+        var text = f.string
+        if text.hasPrefix("+") { text.removeFirst() }
+        if text.contains(where: { $0 == "e" || $0 == "E" }) {
+            return Decimal(string: text, locale: posix)?.plainText
+        }
+        var negative = false
+        if text.hasPrefix("-") { negative = true; text.removeFirst() }
+        if text.hasPrefix(".") { text = "0" + text }
+        if text.hasSuffix(".") { text.removeLast() }
+        return (negative ? "-" : "") + text
     }
 
     /// Exact significand and scale of plain decimal text with at most 18 digits (value = significand / 10^scale).
     @inline(__always)
     public static func scaled(_ f: FieldBytes) -> (significand: Int64, scale: Int)? {
         guard isDecimal(f) else { return nil }
+        for i in 0..<f.count where f[i] == UInt8(ascii: "e") || f[i] == UInt8(ascii: "E") { return nil }
         var significand: Int64 = 0, digits = 0, scale = 0, negative = false, sawDot = false
         for i in 0..<f.count {
             let b = f[i]
@@ -196,7 +272,7 @@ extension ValueParser {
             return Decimal(sign: significand < 0 ? .minus : .plus, exponent: -scale, significand: Decimal(significand.magnitude))
         }
         // More than 18 digits: Foundation's parser, still exact.
-        return isDecimal(f) ? Decimal(string: f.string, locale: posix) : nil
+        return plainDecimal(f).flatMap { Decimal(string: $0, locale: posix) }
     }
 
     static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
@@ -206,11 +282,11 @@ extension ValueParser {
         if let (significand, scale) = scaled(f), significand.magnitude < 1 << 53, scale <= 22 {
             return Double(significand) / powersOfTen[scale]
         }
-        return isDecimal(f) ? Double(f.string) : nil
+        return plainDecimal(f).flatMap { Double($0) }
     }
 
     public static func boolean(_ f: FieldBytes) -> Bool? {
-        guard f.count <= 5 else { return nil }
+        guard f.count <= 5, f.count > 0 else { return nil }
         return boolean(f.string)
     }
 }
