@@ -86,7 +86,7 @@ struct CSVTests {
         }
         let whole = try read(1 << 20)
         #expect(whole == [["id", "note", "amount"], ["2", "1", "two\r\nlines, \"quoted\"", "3.5"], ["4", "2", "", ""],
-                          ["5", "3", "", "x"], ["6", "4", "plain", "\""], ["7", ""], ["8", "5", "end", "9"]])
+                          ["5", "3", "", "x"], ["6", "4", "plain", "\""], ["8", "5", "end", "9"]])
         #expect(try read(chunk) == whole)
         for name in CSVTests.spectrumFiles {
             let url = TestHome.suite("csv-spectrum/csvs/\(name).csv")

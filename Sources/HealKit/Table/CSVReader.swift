@@ -32,6 +32,7 @@ public final class CSVReader: TableReader {
     private var readingHeader = false
     /// Fields a record should have (the header's, or the first record's); 0 until known.
     private var expectedWidth = 0
+    public private(set) var notes = ReadNotes()
     /// Rows per batch: enough to amortise the per-batch work, small enough to stay in cache.
     static let batchRows = 4096
 
@@ -48,12 +49,15 @@ public final class CSVReader: TableReader {
         buffer.reserveCapacity(min(chunk, 1 << 20) * 2)
         while buffer.count < 3 && !eof { try fill() }
         if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        try skipTitleLines(format.titleLines)
         if format.hasHeader {
             var batch = RowBatch()
             readingHeader = true
             defer { readingHeader = false }
             if try parseRecord(into: &batch) {
                 header = batch.records[0].fields.map { $0.trimmingCharacters(in: .whitespaces) }
+                // `a,b,c,,`: a spreadsheet's empty cells past the last named column are no columns.
+                while header.count > 1, header.last == "" { header.removeLast() }
                 if header.first == CSVWriter.sourceLineColumn {
                     carriesSourceLines = true
                     header.removeFirst()
@@ -61,6 +65,32 @@ public final class CSVReader: TableReader {
                 expectedWidth = header.count + (carriesSourceLines ? 1 : 0)
             }
             rowNumber = 0
+        }
+    }
+
+    /// Passes over the lines of a title block above the header (found by `TableFormat.detect`).
+    private func skipTitleLines(_ count: Int) throws {
+        var left = count
+        while left > 0 {
+            if start >= buffer.count {
+                if eof { return }
+                try fill()
+                continue
+            }
+            let b = buffer[start]
+            if b == UInt8(ascii: "\r") {
+                if start + 1 >= buffer.count && !eof { try fill(); continue }
+                start += 1
+                if start < buffer.count && buffer[start] == UInt8(ascii: "\n") { start += 1 }
+            } else if b == UInt8(ascii: "\n") {
+                start += 1
+            } else {
+                start += 1
+                continue
+            }
+            line += 1
+            left -= 1
+            notes.titleLines += 1
         }
     }
 
@@ -137,7 +167,26 @@ public final class CSVReader: TableReader {
                 (end, lines) = broken
                 flaw = .unclosedQuote(detail: "it is never closed (not before the end of the file, nor within max_field_bytes)")
             case .record(let recordEnd, let recordLines, let quotedLines):
-                let fields = batch.starts.count - mark.fields
+                var fields = batch.starts.count - mark.fields
+                // A blank line, or a record of empty fields only (`,,,,`), holds no data: skipped and counted.
+                // A one-column file keeps them, where an empty line is an empty value.
+                if expectedWidth != 1, quotedLines == 0, buffer[start] != format.quote,
+                   (mark.fields..<batch.starts.count).allSatisfy({ batch.starts[$0] == batch.ends[$0] }),
+                   fields == 1 || !buffer[start..<recordEnd].contains(format.quote) {
+                    batch.rollBack(to: mark)
+                    start = recordEnd
+                    line += recordLines
+                    notes.blankLines += 1
+                    continue
+                }
+                if expectedWidth > 0, fields > expectedWidth, !readingHeader,
+                   (mark.fields + expectedWidth..<batch.starts.count).allSatisfy({ batch.starts[$0] == batch.ends[$0] }) {
+                    // Empty fields past the header's are an export quirk, not data: the row is whole without them.
+                    batch.starts.removeLast(fields - expectedWidth)
+                    batch.ends.removeLast(fields - expectedWidth)
+                    notes.paddedRows += 1
+                    fields = expectedWidth
+                }
                 if quotedLines > 0, expectedWidth > 0, fields != expectedWidth, !readingHeader {
                     // A stray quote ran over line breaks and made a ragged record: re-read its first line alone,
                     // so only that line is set aside and the rows after it are read as rows.

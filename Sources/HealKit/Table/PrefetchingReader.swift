@@ -9,6 +9,8 @@ public final class PrefetchingReader: TableReader {
     private var finished = false
     private let onBatch: (@Sendable (Int) -> Void)?
     private let shouldStop: (@Sendable () -> Bool)?
+    private let endNotes = NotesBox()
+    public var notes: ReadNotes { endNotes.value }
 
     /// `onBatch` hears each batch's row count as the caller receives it (progress on a terminal); `shouldStop`,
     /// asked before each batch, ends the read with `RunStopped` (a read-only step is a safe point to stop at).
@@ -20,10 +22,13 @@ public final class PrefetchingReader: TableReader {
         self.channel = channel
         // The inner reader moves to the producer thread and is used only there from now on.
         let handoff = Handoff(reader: inner)
+        let endNotes = self.endNotes
         let thread = Thread {
             while true {
                 let item: Result<RowBatch?, any Error>
                 do { item = .success(try handoff.reader.nextBatch()) } catch { item = .failure(error) }
+                // What the reader skipped is known at the end; it is handed over before the end is.
+                if case .success(nil) = item { endNotes.value = handoff.reader.notes }
                 guard channel.put(item) else { return }
                 if case .success(let batch) = item, batch != nil { continue }
                 return
@@ -56,6 +61,16 @@ public final class PrefetchingReader: TableReader {
 /// Ownership transfer of a non-Sendable reader to the one thread that uses it afterwards.
 private struct Handoff: @unchecked Sendable {
     let reader: any TableReader
+}
+
+/// The inner reader's notes, written by the reading thread at the end and read by the caller after it.
+private final class NotesBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = ReadNotes()
+    var value: ReadNotes {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
 }
 
 /// A bounded queue between the reading thread and the caller.

@@ -13,6 +13,8 @@ public struct TableFormat: Sendable, Equatable, Codable {
     public var gzip = false
     public var maxFieldBytes = 1 << 20
     public var hasHeader = true
+    /// Lines above the header (a spreadsheet export's title block), found from the content.
+    public var titleLines = 0
     /// Whether the encoding was stated (then invalid text is an error) or guessed from a sample.
     public var encodingDeclared = false
     /// Bounds on the work one file may cause (a gzip bomb, a file of blank lines); beyond one the file is refused.
@@ -95,22 +97,80 @@ public struct TableFormat: Sendable, Equatable, Codable {
             format.encoding = detectEncoding(sample)
         }
         let text = decodeSample(sample, encoding: format.encoding)
-        var name = url.lastPathComponent.lowercased()
-        if name.hasSuffix(".gz") { name.removeLast(3) }
         if let kind = options.kind {
             format.kind = kind
-        } else if name.hasSuffix(".jsonl") || name.hasSuffix(".ndjson") {
-            format.kind = .jsonl
-        } else if name.hasSuffix(".json") {
-            format.kind = text.first { !$0.isWhitespace && $0 != "\u{FEFF}" } == "[" ? .json : .jsonl
-        } else if !name.hasSuffix(".csv") && !name.hasSuffix(".tsv") && !name.hasSuffix(".txt"),
-                  let first = text.first(where: { !$0.isWhitespace && $0 != "\u{FEFF}" }), first == "[" || first == "{" {
-            format.kind = first == "[" ? .json : .jsonl
+        } else if let kind = jsonKind(text) {
+            // The bytes decide, not the name: a JSON Lines file may arrive under the name the CSV had.
+            format.kind = kind
         }
         if format.kind == .csv {
-            format.delimiter = options.delimiter ?? sniffDelimiter(text)
+            let sniffed = sniffDelimiter(text)
+            format.delimiter = options.delimiter ?? sniffed.delimiter
+            format.titleLines = titleLines(text, delimiter: format.delimiter)
         }
         return format
+    }
+
+    /// JSON Lines when the text starts with an object, a JSON array when with `[` and an object, an array or `]`.
+    static func jsonKind(_ text: String) -> Kind? {
+        var chars = text.unicodeScalars.drop { $0 == "\u{FEFF}" || $0.properties.isWhitespace }
+        guard let first = chars.first, first == "{" || first == "[" else { return nil }
+        chars = chars.dropFirst().drop { $0.properties.isWhitespace }
+        if first == "{" { return chars.first == "\"" || chars.first == "}" ? .jsonl : nil }
+        return chars.first == "{" || chars.first == "]" || chars.first == "[" ? .json : nil
+    }
+
+    /// Physical lines of the sample split at `delimiter` (quotes taken into account): fields and non-empty fields.
+    static func lineShapes(_ text: String, delimiter: UInt8, limit: Int = 50) -> [(fields: Int, filled: Int)] {
+        var shapes: [(fields: Int, filled: Int)] = []
+        var fields = 1, filled = 0, fieldHasText = false, quoted = false
+        let bytes = Array(text.utf8)
+        var i = 0
+        func endLine() {
+            if fieldHasText { filled += 1 }
+            shapes.append((fields, filled))
+            fields = 1; filled = 0; fieldHasText = false
+        }
+        while i < bytes.count, shapes.count < limit {
+            let b = bytes[i]
+            i += 1
+            if b == UInt8(ascii: "\"") { quoted.toggle(); fieldHasText = true; continue }
+            if quoted { continue }
+            if b == 13 || b == 10 {
+                if b == 13 && i < bytes.count && bytes[i] == 10 { i += 1 }
+                endLine()
+            } else if b == delimiter {
+                if fieldHasText { filled += 1 }
+                fields += 1
+                fieldHasText = false
+            } else if b != 32 && b != 9 {
+                fieldHasText = true
+            }
+        }
+        // The last line of the sample may be cut; use it only when it is the only one.
+        if shapes.isEmpty && (fields > 1 || fieldHasText) { endLine() }
+        return shapes
+    }
+
+    /// The value seen most often (the larger on a tie) and how often.
+    static func commonest(_ values: [Int]) -> (value: Int, times: Int)? {
+        var times: [Int: Int] = [:]
+        for v in values { times[v, default: 0] += 1 }
+        var best: (value: Int, times: Int)?
+        for (v, n) in times where best == nil || n > best!.times || (n == best!.times && v > best!.value) { best = (v, n) }
+        return best
+    }
+
+    /// The lines above the header: a title block of lines with at most one filled cell (or a third of the data's
+    /// width), then a header of two or more. Zero when the first line is already the header.
+    static func titleLines(_ text: String, delimiter: UInt8) -> Int {
+        let shapes = lineShapes(text, delimiter: delimiter)
+        let wide = shapes.filter { $0.filled >= 2 }.map(\.fields)
+        guard let width = commonest(wide)?.value, width >= 2 else { return 0 }
+        var n = 0
+        while n < shapes.count, shapes[n].filled <= 1 || shapes[n].filled * 3 <= width { n += 1 }
+        guard n > 0, n < shapes.count, shapes[n].filled >= 2 else { return 0 }
+        return n
     }
 
     /// A BOM names the encoding; zero bytes in alternate positions mean UTF-16; valid UTF-8 is UTF-8; anything else
@@ -142,38 +202,19 @@ public struct TableFormat: Sendable, Equatable, Codable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The candidate (`,` `;` tab `|`) that splits the first lines into the same number of fields, most fields first.
-    static func sniffDelimiter(_ text: String) -> UInt8 {
+    /// The candidate (`,` `;` tab `|`) that splits most lines into the same number of fields, most fields first;
+    /// the commonest count, not the first line's, so a title line above the header does not decide.
+    static func sniffDelimiter(_ text: String) -> (delimiter: UInt8, fields: Int) {
         let candidates: [UInt8] = [UInt8(ascii: ","), 9, UInt8(ascii: ";"), UInt8(ascii: "|")]
-        var lines: [[UInt8: Int]] = []
-        var counts: [UInt8: Int] = [:]
-        var quoted = false
-        var current: [UInt8] = []
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "\"") { quoted.toggle(); continue }
-            if quoted { continue }
-            if byte == 10 || byte == 13 {
-                if !current.isEmpty || !counts.isEmpty { lines.append(counts) }
-                counts = [:]
-                current = []
-                if lines.count >= 50 { break }
-                continue
-            }
-            current.append(byte)
-            if candidates.contains(byte) { counts[byte, default: 0] += 1 }
-        }
-        // The last line of the sample may be cut; use it only when it is the only one.
-        if lines.isEmpty && !counts.isEmpty { lines.append(counts) }
-        var best: (delimiter: UInt8, score: Int) = (UInt8(ascii: ","), 0)
+        var best: (delimiter: UInt8, score: Int, fields: Int) = (UInt8(ascii: ","), 0, 1)
         for candidate in candidates {
-            let perLine = lines.map { $0[candidate] ?? 0 }
-            guard let first = perLine.first, first > 0 else { continue }
-            let consistent = perLine.filter { $0 == first }.count
+            let counts = lineShapes(text, delimiter: candidate).map(\.fields).filter { $0 > 1 }
+            guard let (fields, lines) = commonest(counts) else { continue }
             // Consistency across lines first, then the number of fields.
-            let score = consistent * 1000 + first
-            if score > best.score { best = (candidate, score) }
+            let score = lines * 1000 + fields
+            if score > best.score { best = (candidate, score, fields) }
         }
-        return best.delimiter
+        return (best.delimiter, best.fields)
     }
 }
 

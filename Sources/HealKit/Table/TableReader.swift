@@ -21,9 +21,42 @@ public protocol TableReader: AnyObject {
     var header: [String] { get }
     /// The next batch of rows, or nil at the end; memory stays at one batch whatever the file's size.
     func nextBatch() throws -> RowBatch?
+    /// What the reader passed over that is not a row (blank lines, title lines) or made a row whole (empty
+    /// trailing fields): complete once the last batch has been read.
+    var notes: ReadNotes { get }
+}
+
+/// Lines a reader skipped and rows it trimmed, counted so a step's details can name them: nothing is dropped unseen.
+public struct ReadNotes: Sendable, Equatable {
+    public var blankLines = 0
+    /// Rows whose fields beyond the header's were all empty (an export quirk): read as whole rows.
+    public var paddedRows = 0
+    /// Lines above the header (a spreadsheet's title block).
+    public var titleLines = 0
+    public init() {}
+
+    public var figures: [String: Int] {
+        var out: [String: Int] = [:]
+        if blankLines > 0 { out["blank_lines"] = blankLines }
+        if paddedRows > 0 { out["padded_rows"] = paddedRows }
+        if titleLines > 0 { out["title_lines"] = titleLines }
+        return out
+    }
+
+    /// "; 2 blank lines skipped, 3 rows had empty fields past the header's (read as whole rows)", or "".
+    public var summary: String {
+        var parts: [String] = []
+        if titleLines > 0 { parts.append("\(titleLines) title line\(titleLines == 1 ? "" : "s") above the header skipped") }
+        if blankLines > 0 { parts.append("\(blankLines) blank line\(blankLines == 1 ? "" : "s") skipped") }
+        if paddedRows > 0 { parts.append("\(paddedRows) row\(paddedRows == 1 ? "" : "s") had only empty fields past the header's (read as whole rows)") }
+        return parts.isEmpty ? "" : "; " + parts.joined(separator: ", ")
+    }
 }
 
 extension TableReader {
+    /// Readers that skip nothing (JSON) have nothing to note.
+    public var notes: ReadNotes { ReadNotes() }
+
     /// Calls `body` for every remaining row.
     public func forEachRow(_ body: (RowView) throws -> Void) throws {
         while let batch = try nextBatch() { try batch.forEach(body) }
