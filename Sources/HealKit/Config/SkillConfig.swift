@@ -113,6 +113,9 @@ public struct APISpec: Sendable {
 public struct ContractSpec: Sendable {
     public var columns: [ColumnSpec]
     public var allowExtraColumns: Bool = true
+    /// Fewer data rows than this (`min_rows`, default 1) refuse the file: a header with no rows is a failed
+    /// export far more often than a quiet day. 0 where an empty day is normal.
+    public var minRows = 1
     /// What the contract states about the file's shape; the rest is detected.
     public var format = TableFormat.Options()
 

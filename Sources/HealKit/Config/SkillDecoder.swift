@@ -99,7 +99,7 @@ enum SkillDecoder {
     }
 
     static func contract(_ root: YAMLValue) throws -> ContractSpec {
-        let map = try root.map(allowed: ["kind", "columns", "allow_extra_columns", "max_field_bytes", "format"])
+        let map = try root.map(allowed: ["kind", "columns", "allow_extra_columns", "max_field_bytes", "format", "min_rows"])
         let columnsValue = try map.required("columns", "the contract's columns")
         var columns: [ColumnSpec] = []
         for item in try columnsValue.list() {
@@ -170,6 +170,7 @@ enum SkillDecoder {
         }
         var spec = ContractSpec(columns: columns)
         if let v = map["allow_extra_columns"] { spec.allowExtraColumns = try v.bool() }
+        if let v = map["min_rows"] { spec.minRows = try v.int("a number of rows", range: 0...Int.max) }
         // The top-level spelling predates the format block; both set the same limit.
         if let v = map["max_field_bytes"] { spec.format.maxFieldBytes = try v.int("a size in bytes", range: 1...(1 << 30)) }
         if let v = map["format"] {

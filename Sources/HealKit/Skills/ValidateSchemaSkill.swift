@@ -21,7 +21,17 @@ public struct ValidateSchemaSkill: RowChecking {
             let spool = RejectSpool(url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"), header: header, input: artifact.url,
                                      limit: artifact.format?.limits.maxRejects ?? InputLimits().maxRejects)
             let (rows, tally, rejected) = try checker.scan(reader, spool: spool)
-            let figures = ["rows": rows, "columns": header.count, "failing_rows": tally.total]
+            var figures = ["rows": rows, "columns": header.count, "failing_rows": tally.total]
+            let notes = reader.notes.summary
+            if rows < contract.minRows {
+                return .fail(.volumeAnomaly, "\(shown) (\(shape)): \(rows) data rows\(notes), fewer than min_rows \(contract.minRows); the export looks empty or cut (set min_rows: 0 in skills/\(config.name).yml if an empty day is normal)",
+                             figures: figures, rows: RowDelta(read: rows))
+            }
+            if let contractChecker = checker as? ContractRowChecker, case let drift = contractChecker.formatDrift(), !drift.isEmpty {
+                figures["drifted_columns"] = drift.count
+                return .fail(.schemaMismatch, "\(shown): format drift — \(drift.map(\.detail).joined(separator: "; "))",
+                             figures: figures, rows: RowDelta(read: rows))
+            }
             if tally.total > 0 {
                 var result = SkillResult.fail(.parseError, "\(shown): \(tally.summary(rows: rows))", figures: figures, rows: RowDelta(read: rows))
                 result.rejected = rejected
@@ -30,7 +40,8 @@ public struct ValidateSchemaSkill: RowChecking {
             }
             artifact.rows = rows
             artifact.columns = typedColumns(header)
-            return .pass("\(rows) rows, \(header.count) columns match the contract (\(shape))", figures: figures, artifact: artifact, rows: RowDelta(read: rows))
+            figures.merge(reader.notes.figures) { a, _ in a }
+            return .pass("\(rows) rows, \(header.count) columns match the contract (\(shape))\(notes)", figures: figures, artifact: artifact, rows: RowDelta(read: rows))
         } catch let error as TableError {
             return .fail(.parseError, "\(shown):\(error.line): \(error.problem)")
         }
@@ -82,10 +93,19 @@ final class ContractRowChecker: RowChecker {
     let width: Int
     /// Each contract column present in the file: its position and its compiled check.
     let columns: [(index: Int, check: ValueCheck)]
+    /// Per contract column: non-empty values, and the values that failed the type (the first `keep` of them).
+    private(set) var seen: [Int]
+    private(set) var failed: [Int]
+    private(set) var failedValues: [[String]]
+    /// Failing values kept per column to find the reading they share: bounded work and memory whatever the file.
+    static let keep = 20_000
 
     init(width: Int, columns: [(Int, ColumnSpec)]) {
         self.width = width
         self.columns = columns.map { ($0.0, ValueCheck($0.1)) }
+        seen = Array(repeating: 0, count: columns.count)
+        failed = seen
+        failedValues = Array(repeating: [], count: columns.count)
     }
 
     func check(_ row: RowView) -> Violation? {
@@ -93,23 +113,76 @@ final class ContractRowChecker: RowChecker {
             return Violation(failureClass: .parseError, rule: "ragged_row", column: "", value: "\(row.count) fields",
                              reason: "the row has \(row.count) fields, the header has \(width)")
         }
-        for (index, check) in columns {
+        var first: Violation?
+        for (n, (index, check)) in columns.enumerated() {
             let value = row[index].trimmed
             if value.isEmpty {
-                if !check.column.nullable {
+                if !check.column.nullable && first == nil {
                     let column = check.column
-                    return Violation(failureClass: .parseError, rule: "not_nullable", column: column.name, value: "",
-                                     reason: "\(column.name) is empty but the contract says it is not nullable")
+                    first = Violation(failureClass: .parseError, rule: "not_nullable", column: column.name, value: "",
+                                      reason: "\(column.name) is empty but the contract says it is not nullable")
                 }
                 continue
             }
+            seen[n] += 1
             if !check.accepts(value) {
-                let column = check.column
+                // Every column of a failing row is tallied, so drift in two columns at once is seen in both.
+                failed[n] += 1
                 let text = value.string
-                return Violation(failureClass: .parseError, rule: "type", column: column.name, value: text,
-                                 reason: "\(column.name) \(Text.quoted(text)) is not \(column.expectation)")
+                if failedValues[n].count < Self.keep { failedValues[n].append(text) }
+                if first == nil {
+                    let column = check.column
+                    first = Violation(failureClass: .parseError, rule: "type", column: column.name, value: text,
+                                      reason: "\(column.name) \(Text.quoted(text)) is not \(column.expectation)")
+                }
             }
         }
-        return nil
+        if let summary = SummaryRow.violation(row) { return summary }
+        return first
+    }
+
+    /// Columns whose values mostly moved to another reading: format drift, a schema change for `schema_repair`,
+    /// not rows for quarantine (see `ReadingInference.isDrift`).
+    func formatDrift() -> [FormatDrift] {
+        var out: [FormatDrift] = []
+        for (n, (_, check)) in columns.enumerated() where ReadingInference.isDrift(failing: failed[n], values: seen[n]) {
+            let inference = ReadingInference.infer(failedValues[n], for: check.column)
+            switch inference {
+            case .none: continue
+            case .reading, .ambiguous:
+                var drift = FormatDrift(column: check.column, failing: failed[n], values: seen[n], checked: failedValues[n].count, inference: inference)
+                if case .reading(let reading, _) = inference,
+                   let value = failedValues[n].first(where: { reading.convert($0, to: check.column) != nil }) {
+                    drift.example = "\(Text.quoted(value)) → \(reading.convert(value, to: check.column)!)"
+                }
+                out.append(drift)
+            }
+        }
+        return out
+    }
+}
+
+/// One column whose failing values share another reading (or two readings that disagree).
+public struct FormatDrift: Sendable, Equatable {
+    public var column: ColumnSpec
+    public var failing: Int
+    public var values: Int
+    public var checked: Int
+    public var inference: ReadingInference
+    /// One value and what the reading makes of it: `'22.11.2026' → 2026-11-22`.
+    public var example: String?
+
+    /// "date: 2,941 of 3,000 values are not a date (yyyy-MM-dd); they read as dd.MM.yyyy".
+    public var detail: String {
+        let counts = "\(Text.count(failing)) of \(Text.count(values)) values are not \(column.expectation)"
+        let sample = checked < failing ? " (judged on the first \(Text.count(checked)))" : ""
+        switch inference {
+        case .reading(let reading, let reads):
+            return "\(column.name): \(counts); \(reads == checked ? "they" : "\(Text.count(reads)) of them") read as \(reading)\(sample)\(example.map { " (e.g. \($0))" } ?? "")"
+        case .ambiguous(let why):
+            return "\(column.name): \(counts), and their reading is ambiguous: \(why)\(sample); not guessing — fix the export or declare the format in the contract"
+        case .none:
+            return "\(column.name): \(counts)"
+        }
     }
 }

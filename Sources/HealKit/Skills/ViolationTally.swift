@@ -112,6 +112,17 @@ enum Text {
         return s.trimmingCharacters(in: [" ", "\t"])
     }
 
+    /// `2941` → "2,941".
+    static func count(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
     static func quoted(_ value: String, limit: Int = 40) -> String {
         value.count > limit ? "'\(value.prefix(limit))…'" : "'\(value)'"
     }
