@@ -1,14 +1,11 @@
 import Foundation
 
-/// Deterministic proposals from names, aliases, edit distance and the types of sample values.
+/// Deterministic proposals from names (abbreviations, synonyms, words gained or lost, spelling), the types of the
+/// values, and the readings format drift moved them to.
 ///
-/// When two candidates for a column are close, it proposes nothing rather than guess.
+/// When two candidates are close — for a column, or for a file column — it proposes nothing rather than guess.
 public struct HeuristicProposer: Proposer {
     public var name: String { "heuristic" }
-
-    /// Date patterns producers are seen to switch to.
-    static let knownDateFormats = ["yyyy-MM-dd", "MM/dd/yyyy", "dd/MM/yyyy", "dd.MM.yyyy", "yyyyMMdd", "dd-MM-yyyy",
-                                   "MM-dd-yyyy", "yyyy/MM/dd", "yyyy.MM.dd"].compactMap { DateFormat($0) }
 
     public init() {}
 
@@ -22,43 +19,56 @@ public struct HeuristicProposer: Proposer {
         }
     }
 
+    /// Scores below this are no evidence; a rival within `margin` of the best makes the choice a guess.
+    static let threshold = 0.6
+    static let margin = 0.15
+
     func plan(_ request: RepairRequest) throws(RepairRejection) -> SchemaRepair {
+        let evidence = ValueEvidence(request)
         let contract = request.contract
         let contractNames = Set(contract.columns.map(\.name))
         var operations: [RepairOperation] = []
         var names = request.header
-        var free = Set(request.header.filter { !contractNames.contains($0) })
         var why: [String] = []
-        for column in contract.columns where !names.contains(column.name) {
-            let scored = free.map { ($0, score(observed: $0, column: column, request: request)) }.sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
-            guard let best = scored.first, best.1 >= 0.6 else {
-                if column.required { throw RepairRejection("no column of the file looks like '\(column.name)'") }
-                continue
+        let missing = contract.columns.filter { !request.header.contains($0.name) }
+        var free = request.header.filter { !contractNames.contains($0) }
+        // Every (missing column, free file column) pair, best first; each accepted pair must be clearly best both ways.
+        var pairs: [(column: ColumnSpec, observed: String, score: Double)] = []
+        for column in missing {
+            for observed in free { pairs.append((column, observed, score(observed: observed, column: column, evidence: evidence))) }
+        }
+        pairs.sort { $0.score > $1.score || ($0.score == $1.score && ($0.column.name, $0.observed) < ($1.column.name, $1.observed)) }
+        var mapped: Set<String> = []
+        for pair in pairs where pair.score >= Self.threshold && !mapped.contains(pair.column.name) && free.contains(pair.observed) {
+            let rivalsForColumn = pairs.filter { $0.column.name == pair.column.name && $0.observed != pair.observed && free.contains($0.observed) }
+            if let rival = rivalsForColumn.first, rival.score > pair.score - Self.margin {
+                throw RepairRejection("'\(pair.column.name)' could be '\(pair.observed)' or '\(rival.observed)'; not guessing")
             }
-            if scored.count > 1, scored[1].1 > best.1 - 0.15 {
-                throw RepairRejection("'\(column.name)' could be '\(best.0)' or '\(scored[1].0)'; not guessing")
+            let rivalsForFile = pairs.filter { $0.observed == pair.observed && $0.column.name != pair.column.name && !mapped.contains($0.column.name) }
+            if let rival = rivalsForFile.first, rival.score > pair.score - Self.margin {
+                throw RepairRejection("'\(pair.observed)' could be '\(pair.column.name)' or '\(rival.column.name)'; not guessing")
             }
-            operations.append(.rename(from: best.0, to: column.name))
-            why.append("\(best.0)→\(column.name)")
-            free.remove(best.0)
-            names[names.firstIndex(of: best.0)!] = column.name
+            operations.append(.rename(from: pair.observed, to: pair.column.name))
+            why.append("\(pair.observed)→\(pair.column.name)")
+            mapped.insert(pair.column.name)
+            free.removeAll { $0 == pair.observed }
+            names[names.firstIndex(of: pair.observed)!] = pair.column.name
+        }
+        if let unmatched = missing.first(where: { $0.required && !mapped.contains($0.name) }) {
+            throw RepairRejection("no column of the file looks like '\(unmatched.name)'")
         }
         for column in contract.columns {
-            guard let index = names.firstIndex(of: column.name) else { continue }
-            let values = request.samples.compactMap { index < $0.count ? Text.trim($0[index]) : nil }.filter { !$0.isEmpty }
-            guard !values.isEmpty else { continue }
-            let fits = values.filter { ValueParser.accepts($0, as: column) }.count
-            guard Double(fits) / Double(values.count) < 0.8 else { continue }
-            if column.type == .date {
-                let format = try dateFormat(for: column.name, values: values)
-                operations.append(.cast(column: column.name, type: .date, format: format.pattern))
-                why.append("\(column.name) dates as \(format.pattern)")
-            } else if column.type == .decimal {
-                let converted = values.filter { ValueParser.isDecimal(RepairApplier.fromDecimalComma($0)) }
-                if Double(converted.count) / Double(values.count) >= 0.95 {
-                    operations.append(.cast(column: column.name, type: .decimal, format: RepairApplier.decimalComma))
-                    why.append("\(column.name) with a decimal comma")
-                }
+            guard let index = names.firstIndex(of: column.name), index < request.columnValues.count else { continue }
+            let (values, failing) = evidence.failing(index, column)
+            guard ReadingInference.isDrift(failing: failing, values: values) else { continue }
+            switch evidence.inference(index, column) {
+            case .reading(let reading, let reads):
+                operations.append(.cast(column: column.name, type: column.type, format: reading.format))
+                why.append("\(column.name): \(reads) of \(values) values read as \(reading)")
+            case .ambiguous(let reason):
+                throw RepairRejection("\(column.name) reads two ways: \(reason); not guessing")
+            case .none:
+                continue
             }
         }
         if !contract.allowExtraColumns {
@@ -67,45 +77,51 @@ public struct HeuristicProposer: Proposer {
         return SchemaRepair(operations: operations, confidence: 0.9, rationale: why.joined(separator: ", "))
     }
 
-    /// Names (normalised), aliases and token similarity, discounted when the sample values do not fit the type.
-    func score(observed: String, column: ColumnSpec, request: RepairRequest) -> Double {
-        let o = Self.normalise(observed), c = Self.normalise(column.name)
-        var score: Double
-        if o == c {
-            score = 1
-        } else if column.aliases.map(Self.normalise).contains(o) {
-            score = 0.95
-        } else {
-            let a = Set(SnakeCase.convert(observed).split(separator: "_")), b = Set(SnakeCase.convert(column.name).split(separator: "_"))
-            let jaccard = Double(a.intersection(b).count) / Double(max(1, a.union(b).count))
-            let coverage = Double(a.intersection(b).count) / Double(max(1, b.count)) * 0.9
-            let edit = 1 - Double(NearMiss.distance(o, c)) / Double(max(o.count, c.count, 1))
-            score = max(jaccard, edit, coverage) * 0.8
-        }
-        guard let index = request.header.firstIndex(of: observed) else { return 0 }
-        let values = request.samples.compactMap { index < $0.count ? Text.trim($0[index]) : nil }.filter { !$0.isEmpty }
-        if !values.isEmpty, column.type != .string, column.type != .date {
-            let fits = values.filter { ValueParser.accepts($0, as: column) }.count
-            if Double(fits) / Double(values.count) < 0.8 { score *= 0.3 }
+    /// Name evidence, discounted when the values fit neither the column's type nor a reading of it.
+    func score(observed: String, column: ColumnSpec, evidence: ValueEvidence) -> Double {
+        var score = ColumnNames.similarity(observed, column)
+        guard let index = evidence.request.header.firstIndex(of: observed), index < evidence.request.columnValues.count else { return 0 }
+        let (values, failing) = evidence.failing(index, column)
+        if values > 0, column.type != .string {
+            var fits = values - failing
+            if failing > 0, case .reading(_, let reads) = evidence.inference(index, column) { fits += reads }
+            if Double(fits) / Double(values) < 0.8 { score *= 0.3 }
         }
         return score
     }
+}
 
-    static func normalise(_ name: String) -> String {
-        SnakeCase.convert(name).replacingOccurrences(of: "_", with: "")
+/// What a file column's values say about a contract column: which fail its type, and which reading they share.
+/// Worked out once per pair, since every pair of a wide header is scored.
+final class ValueEvidence {
+    let request: RepairRequest
+    private var failures: [String: [String]] = [:]
+    private var inferences: [String: ReadingInference] = [:]
+
+    init(_ request: RepairRequest) { self.request = request }
+
+    private func key(_ index: Int, _ column: ColumnSpec) -> String { "\(index)\u{1F}\(column.name)" }
+
+    private func failingValues(_ index: Int, _ column: ColumnSpec) -> [String] {
+        if let known = failures[key(index, column)] { return known }
+        let check = ValueCheck(column)
+        let failing = request.columnValues[index].filter { value in
+            var value = value
+            return !value.withUTF8 { check.accepts(FieldBytes($0)) }
+        }
+        failures[key(index, column)] = failing
+        return failing
     }
 
-    /// The one known format that reads every sample, or a rejection when none or several disagree.
-    func dateFormat(for column: String, values: [String]) throws(RepairRejection) -> DateFormat {
-        var readings: [(DateFormat, [CalendarDate])] = []
-        for format in Self.knownDateFormats {
-            let dates = values.compactMap { CalendarDate.parse($0, format: format) }
-            if dates.count == values.count { readings.append((format, dates)) }
-        }
-        guard let first = readings.first else { throw RepairRejection("the dates in '\(column)' match no known format (e.g. \(Text.quoted(values[0])))") }
-        if readings.contains(where: { $0.1 != first.1 }) {
-            throw RepairRejection("the dates in '\(column)' read as \(readings.map(\.0.pattern).joined(separator: " or ")); not guessing")
-        }
-        return first.0
+    /// Non-empty values of the file column, and how many fail the contract column's type.
+    func failing(_ index: Int, _ column: ColumnSpec) -> (values: Int, failing: Int) {
+        (request.columnValues[index].count, failingValues(index, column).count)
+    }
+
+    func inference(_ index: Int, _ column: ColumnSpec) -> ReadingInference {
+        if let known = inferences[key(index, column)] { return known }
+        let inference = ReadingInference.infer(failingValues(index, column), for: column)
+        inferences[key(index, column)] = inference
+        return inference
     }
 }

@@ -35,10 +35,8 @@ struct ProposalGate {
             case .cast(let column, let type, let format):
                 guard let spec = contract.columns.first(where: { $0.name == column }) else { throw RepairRejection("cast '\(column)': not a contract column") }
                 guard spec.type == type else { throw RepairRejection("cast '\(column)' to \(type.rawValue): the contract declares \(spec.type.rawValue)") }
-                if type == .date {
-                    guard DateFormat(format) != nil else { throw RepairRejection("cast '\(column)': '\(format)' is not a date format") }
-                } else if !(type == .decimal && format == RepairApplier.decimalComma) {
-                    throw RepairRejection("cast '\(column)' to \(type.rawValue) with format '\(format)' is not supported")
+                guard CastReading(type: type, format: format) != nil else {
+                    throw RepairRejection("cast '\(column)' to \(type.rawValue): '\(Text.clipped(format, 60))' is not a reading heal knows (\(CastReading.vocabulary(for: type)))")
                 }
             }
         }

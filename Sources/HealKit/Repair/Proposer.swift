@@ -9,14 +9,22 @@ public struct RepairRequest: Sendable {
     public var failure: String
     /// Up to 200 rows for local proposers; the model sees at most 20, with values truncated.
     public var samples: [[String]]
+    /// Per file column, its first non-empty values (at most `RepairRequest.valuesPerColumn`): the evidence for
+    /// types and readings, drawn from more rows than the samples.
+    public var columnValues: [[String]]
+    public static let valuesPerColumn = 5_000
 
-    public init(pipeline: String, skill: String, contract: ContractSpec, header: [String], failure: String, samples: [[String]]) {
+    public init(pipeline: String, skill: String, contract: ContractSpec, header: [String], failure: String, samples: [[String]],
+                columnValues: [[String]]? = nil) {
         self.pipeline = pipeline
         self.skill = skill
         self.contract = contract
         self.header = header
         self.failure = failure
         self.samples = samples
+        self.columnValues = columnValues ?? header.indices.map { i in
+            samples.compactMap { i < $0.count ? Text.trim($0[i]) : nil }.filter { !$0.isEmpty }
+        }
     }
 
     /// Same header and same contract → same fingerprint: the key of learned mappings.

@@ -29,7 +29,7 @@ public enum RepairOperation: Sendable, Equatable, CustomStringConvertible {
 /// A column mapping proposal: operations plus how sure the proposer is and why.
 public struct SchemaRepair: Sendable, Equatable {
     /// The types a cast may target: the ones RepairApplier knows how to convert.
-    public static let castable: [ColumnType] = [.date, .decimal]
+    public static let castable: [ColumnType] = [.date, .decimal, .integer]
 
     public var operations: [RepairOperation]
     public var confidence: Double?

@@ -22,17 +22,29 @@ public struct SchemaRepairSkill: Remediation {
         }
         var artifact = try failure.input.requireArtifact()
         artifact.format = try schema.contract.format(of: artifact)
-        let reader = try artifact.open()
+        // Broken lines are counted and carried through the repair; they are no evidence of names or readings.
+        let reader = try Tables.open(artifact, flaws: .deliver)
         var samples: [[String]] = []
         var rows = 0
+        var values = Array(repeating: [String](), count: reader.header.count)
+        var full = 0
         try reader.forEachRow { row in
             rows += 1
+            guard row.flaw == nil else { return }
             if samples.count < 200 { samples.append(row.strings) }
+            guard full < values.count else { return }
+            for i in 0..<min(row.count, values.count) where values[i].count < RepairRequest.valuesPerColumn {
+                let f = row[i].trimmed
+                guard !f.isEmpty else { continue }
+                values[i].append(f.string)
+                if values[i].count == RepairRequest.valuesPerColumn { full += 1 }
+            }
         }
         var input = artifact
         input.rows = rows
         let request = RepairRequest(pipeline: context.pipeline, skill: schema.config.name, contract: schema.contract,
-                                    header: reader.header, failure: failure.result.details, samples: samples)
+                                    header: reader.header, failure: failure.result.details, samples: samples,
+                                    columnValues: values)
         let qualityChecks = try context.playbook.steps.compactMap { step -> (any Skill)? in
             guard let config = context.skillConfigs[step.skill], config.kind == .validateQuality else { return nil }
             return try SkillFactory.skill(config)

@@ -1,9 +1,10 @@
 import Foundation
 
-/// A date pattern built from `yyyy`, `yy`, `MM`, `M`, `dd`, `d` and literal characters (`MM/dd/yyyy`).
+/// A date pattern built from `yyyy`, `yy`, `MM`, `M`, `MMM` (Nov), `MMMM` (November), `dd`, `d`, times
+/// (`HH`, `mm`, `ss`, `S…`, `X…`) and literal characters (`MM/dd/yyyy`, `d MMM yyyy`).
 public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible {
     enum Token: Sendable, Equatable {
-        case year4, year2, month2, month, day2, day
+        case year4, year2, month2, month, monthAbbreviation, monthName, day2, day
         case hour2, minute2, second2, fraction(Int), offset
         case literal(Character)
     }
@@ -39,6 +40,8 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
             case ("X", 1...3): tokens.append(.offset)
             case ("y", 4): tokens.append(.year4); sawYear = true
             case ("y", 2): tokens.append(.year2); sawYear = true
+            case ("M", 4): tokens.append(.monthName); sawMonth = true
+            case ("M", 3): tokens.append(.monthAbbreviation); sawMonth = true
             case ("M", 2): tokens.append(.month2); sawMonth = true
             case ("M", 1): tokens.append(.month); sawMonth = true
             case ("d", 2): tokens.append(.day2); sawDay = true
@@ -94,6 +97,11 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
             case .month: guard let v = digits(1, 2) else { return nil }; f.month = v
             case .day2: guard let v = digits(2, 2) else { return nil }; f.day = v
             case .day: guard let v = digits(1, 2) else { return nil }; f.day = v
+            case .monthAbbreviation, .monthName:
+                let begin = i
+                while i < bytes.count, (bytes[i] | 0x20) >= UInt8(ascii: "a"), (bytes[i] | 0x20) <= UInt8(ascii: "z") { i += 1 }
+                guard let v = MonthNames.month(UnsafeBufferPointer(rebasing: bytes[begin..<i]), full: token == .monthName) else { return nil }
+                f.month = v
             case .hour2: guard let v = digits(2, 2) else { return nil }; f.hour = v
             case .minute2: guard let v = digits(2, 2) else { return nil }; f.minute = v
             case .second2: guard let v = digits(2, 2) else { return nil }; f.second = v
@@ -119,6 +127,13 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
             }
         }
         return i == bytes.count ? f : nil
+    }
+
+    /// The day a date or date-time text names, its time of day checked and left out (`2026-11-22T08:15:00+02:00`
+    /// is 2026-11-22, as PostgreSQL reads a timestamp into a date).
+    func day(_ bytes: UnsafeBufferPointer<UInt8>) -> CalendarDate? {
+        if isDateOnly { return CalendarDate.parse(bytes: bytes, format: self) }
+        return parseDateTime(bytes)?.date
     }
 
     /// Parses a timestamp with this pattern (`yyyy-MM-dd'T'HH:mm:ss.SSSXXX`); nil when the text does not fit.
@@ -225,6 +240,8 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
             case .year2: out += pad(year % 100, 2)
             case .month2: out += pad(month, 2)
             case .month: out += String(month)
+            case .monthAbbreviation: out += MonthNames.full[month - 1].prefix(3)
+            case .monthName: out += MonthNames.full[month - 1]
             case .day2: out += pad(day, 2)
             case .day: out += String(day)
             case .literal(let c): out.append(c)
@@ -251,5 +268,19 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day], from: instant)
         return CalendarDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+}
+
+/// English month names, matched without regard to case: `Nov`, `NOV`, `november`; `Sept` too.
+enum MonthNames {
+    static let full = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    private static let lowerFull = full.map { Array($0.lowercased().utf8) }
+
+    static func month(_ word: UnsafeBufferPointer<UInt8>, full: Bool) -> Int? {
+        let lower = word.map { $0 | 0x20 }
+        for (n, name) in lowerFull.enumerated() {
+            if full ? lower == name : (lower.count == 3 && name.starts(with: lower)) || (n == 8 && lower == Array("sept".utf8)) { return n + 1 }
+        }
+        return nil
     }
 }
