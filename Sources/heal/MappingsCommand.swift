@@ -4,7 +4,7 @@ import HealKit
 
 struct MappingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "mappings", abstract: "Learned schema repairs, reused without a model call.", subcommands: [List.self, Show.self, Forget.self])
+        commandName: "mappings", abstract: "Learned schema repairs, reused without a model call.", subcommands: [List.self, Show.self, Promote.self, Forget.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every remembered mapping.")
@@ -39,6 +39,35 @@ struct MappingsCommand: AsyncParsableCommand {
             print("header: \(m.header)")
             print("contract version: \(m.contractVersion)")
             for operation in (try? SchemaRepair.parse(jsonText: m.mapping).operations) ?? [] { print("  \(operation)") }
+        }
+    }
+
+    struct Promote: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a mapping's renames into its contract's aliases, so that drift needs no proposer next time.",
+            discussion: "The contract file keeps its comments and layout; only the aliases lists change.")
+        @Argument(help: "The mapping id (heal mappings list).") var id: Int64
+        @OptionGroup var home: HomeOption
+
+        func run() async throws {
+            let home = self.home.resolved
+            guard let m = try RunsCommand.store(home).mapping(id: id) else {
+                Console.error("heal: no mapping \(id); list them with heal mappings list")
+                throw ExitCode(2)
+            }
+            let repair: SchemaRepair
+            do { repair = try SchemaRepair.parse(jsonText: m.mapping) } catch {
+                Console.error("heal: mapping \(id) no longer parses: \(error.reason)")
+                throw ExitCode(2)
+            }
+            let outcome: AliasPromotion.Outcome
+            do { outcome = try AliasPromotion.promote(repair, skill: m.skill, home: home) } catch let error as ConfigError {
+                Console.error("heal: \(error)")
+                throw ExitCode(2)
+            }
+            for added in outcome.added { print("added alias: \(added)") }
+            for skipped in outcome.skipped { print("left as it is: \(skipped)") }
+            print(outcome.added.isEmpty ? "skills/\(m.skill).yml is unchanged" : "wrote skills/\(m.skill).yml; check it with heal check")
         }
     }
 
