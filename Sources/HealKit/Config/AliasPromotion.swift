@@ -79,7 +79,7 @@ public enum AliasPromotion {
         func offset(_ mark: Mark) -> (line: Int, column: Int) { (mark.line - 1, mark.column - 1) }
         if let aliases = entry["aliases"], case .sequence(let list) = aliases, let mark = aliases.mark {
             let (l, c) = offset(mark)
-            if list.style == .flow {
+            if character(lines, at: (l, c)) == "[" {
                 // `[a, b]`: the closing bracket on the same line, outside quotes.
                 guard let close = closing(in: lines[l], from: c, open: "[", close: "]") else {
                     throw ConfigError(file: file, line: l + 1, column: c + 1, message: "the aliases list spans lines; add the alias by hand")
@@ -95,14 +95,14 @@ public enum AliasPromotion {
             }
         } else if let nameKey = entry.keys.first(where: { $0.scalar?.string == "name" }), let mark = nameKey.mark, let itemMark = item.mark {
             let (l, c) = offset(mark)
-            if entry.style == .flow {
+            if character(lines, at: offset(itemMark)) == "{" {
                 let (il, ic) = offset(itemMark)
                 guard let close = closing(in: lines[il], from: ic, open: "{", close: "}") else {
                     throw ConfigError(file: file, line: il + 1, column: ic + 1, message: "the column's mapping spans lines; add the alias by hand")
                 }
                 let line = Array(lines[il])
                 var before = String(line[..<close])
-                let trailing = before.count - before.trimmingCharacters(in: .whitespaces).count
+                let trailing = before.reversed().prefix { $0 == " " }.count
                 before = String(before.dropLast(trailing))
                 lines[il] = before + ", aliases: [\(value)]" + String(repeating: " ", count: trailing) + String(line[close...])
             } else {
@@ -116,6 +116,13 @@ public enum AliasPromotion {
             throw ConfigError(file: file, line: 1, column: 1, message: "column \(name) has no name key to place aliases by")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// What the text holds at a node's mark: `[` or `{` for flow style (composed nodes do not keep their style).
+    static func character(_ lines: [String], at position: (line: Int, column: Int)) -> Character? {
+        guard position.line < lines.count else { return nil }
+        let chars = Array(lines[position.line])
+        return position.column < chars.count ? chars[position.column] : nil
     }
 
     /// The index of the bracket that closes the one at `from` (characters, not bytes), skipping quoted text.

@@ -130,6 +130,21 @@ public struct ContractSpec: Sendable {
         return try TableFormat.detect(artifact.url, options: format)
     }
 
+    /// The header with each missing contract column's alias renamed to the column's name, and what was renamed
+    /// ("client_id as customer_id"). An alias is used only when it is the column's one alias in the header.
+    public func readingAliases(_ header: [String]) -> (header: [String], aliased: [String]) {
+        var out = header
+        var aliased: [String] = []
+        for column in columns where !header.contains(column.name) {
+            let contractNames = Set(columns.map(\.name))
+            let found = header.indices.filter { i in column.aliases.contains(header[i]) && !contractNames.contains(header[i]) }
+            guard found.count == 1, !out.contains(column.name) else { continue }
+            out[found[0]] = column.name
+            aliased.append("\(header[found[0]]) as \(column.name)")
+        }
+        return (out, aliased)
+    }
+
     /// Identifies the contract's shape, so a learned mapping is reused only for the contract it was learned on.
     public var version: String {
         let text = columns.map { "\($0.name):\($0.type.rawValue):\($0.required):\($0.formats.map(\.pattern).joined(separator: "|"))" }.joined(separator: ";")

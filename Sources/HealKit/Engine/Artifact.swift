@@ -13,6 +13,9 @@ public struct Artifact: Sendable {
     public var format: TableFormat?
     /// Rows of `url` that a quarantine moved aside: the artifact is the file without them, no copy written.
     public var excluded: RowSet?
+    /// The names the file's columns are read under when a contract read some by their aliases (`client_id` as
+    /// `customer_id`): a view of the same file, as `excluded` is, so no copy is written.
+    public var header: [String]?
 
     public init(url: URL, sha256: String, bytes: Int, rows: Int? = nil, columns: [ColumnSpec]? = nil) {
         self.url = url
@@ -41,10 +44,11 @@ extension Artifact {
         var columns: [ColumnSpec]?
         var format: TableFormat?
         var excluded: RowSet?
+        var header: [String]?
     }
 
     func saved(in home: HealHome) -> Saved {
-        Saved(path: home.display(url), sha256: sha256, bytes: bytes, rows: rows, columns: columns, format: format, excluded: excluded)
+        Saved(path: home.display(url), sha256: sha256, bytes: bytes, rows: rows, columns: columns, format: format, excluded: excluded, header: header)
     }
 
     /// The saved artifact, if its file is still there with the same sha256. A view (a file minus quarantined rows)
@@ -60,6 +64,7 @@ extension Artifact {
         var artifact = Artifact(url: url, sha256: saved.sha256, bytes: saved.bytes, rows: saved.rows, columns: saved.columns)
         artifact.format = saved.format
         artifact.excluded = saved.excluded
+        artifact.header = saved.header
         return artifact
     }
 }

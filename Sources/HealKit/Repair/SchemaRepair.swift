@@ -76,7 +76,11 @@ public struct SchemaRepair: Sendable, Equatable {
                 guard let type = ColumnType(rawValue: try text("type")), SchemaRepair.castable.contains(type) else {
                     throw RepairRejection("cast to a type the applier does not cast (it casts \(SchemaRepair.castable.map(\.rawValue).joined(separator: ", ")))")
                 }
-                operations.append(.cast(column: try text("column"), type: type, format: try text("format")))
+                let format = try text("format")
+                guard CastReading(type: type, format: format) != nil else {
+                    throw RepairRejection("cast format '\(format.prefix(60))' is not in the vocabulary (\(CastReading.vocabulary(for: type)))")
+                }
+                operations.append(.cast(column: try text("column"), type: type, format: format))
             case "default":
                 try only(["column", "value"])
                 operations.append(.defaultValue(column: try text("column"), value: try text("value")))

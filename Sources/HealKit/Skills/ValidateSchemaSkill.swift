@@ -12,8 +12,10 @@ public struct ValidateSchemaSkill: RowChecking {
         do {
             artifact.format = try contract.format(of: artifact)
             let reader = try context.open(artifact, flaws: .deliver)
-            let header = reader.header
-            let shape = artifact.format!.summary
+            // A contract column found under one of its aliases is read by its own name from here on.
+            let (header, aliased) = contract.readingAliases(reader.header)
+            if !aliased.isEmpty { artifact.header = header }
+            let shape = artifact.format!.summary + (aliased.isEmpty ? "" : "; read by alias: \(aliased.joined(separator: ", "))")
             if let mismatch = headerProblem(header) {
                 return .fail(.schemaMismatch, "\(shown) (\(shape)): \(mismatch)", figures: ["columns": header.count])
             }
@@ -52,6 +54,8 @@ public struct ValidateSchemaSkill: RowChecking {
         let header = failure.rejected?.header ?? []
         artifact.format = try contract.format(of: view)
         artifact.columns = typedColumns(header)
+        // The names the first pass read the file under (aliases included) stay the names of the view.
+        if !header.isEmpty { artifact.header = header }
         let rows = view.rows ?? 0
         let left = failure.rejected?.rows.count ?? 0
         return .pass("\(rows) rows, \(header.count) columns match the contract (judged in the first pass; the \(left) failing rows are left out)",
@@ -70,9 +74,11 @@ public struct ValidateSchemaSkill: RowChecking {
         }
         let missing = contract.columns.filter { $0.required && !seen.contains($0.name) }
         if !missing.isEmpty {
+            let unknown = header.filter { h in !contract.columns.contains { $0.name == h } }
+            // The hint names a file column only when its name means the column (`cust_id` for customer_id).
             let hints = missing.map { column in
-                NearMiss.suggestion(for: column.name, among: header.filter { h in !contract.columns.contains { $0.name == h } })
-                    .map { "\(column.name) (found '\($0)')" } ?? column.name
+                unknown.map { ($0, ColumnNames.similarity($0, column)) }.filter { $0.1 >= HeuristicProposer.threshold }.max { $0.1 < $1.1 }
+                    .map { "\(column.name) (found \(Text.quoted($0.0)))" } ?? column.name
             }
             return "missing required column\(missing.count > 1 ? "s" : ""): \(hints.joined(separator: ", ")); the header is: \(Text.names(header))"
         }

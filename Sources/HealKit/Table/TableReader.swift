@@ -66,7 +66,9 @@ extension TableReader {
 /// Opens any artifact with the format it was read with, leaving out rows an earlier step moved to quarantine.
 public enum Tables {
     public static func open(_ artifact: Artifact, flaws: FlawedRows = .refuse) throws -> any TableReader {
-        try open(artifact.url, format: artifact.format ?? TableFormat(), excluding: artifact.excluded, flaws: flaws)
+        let reader = try open(artifact.url, format: artifact.format ?? TableFormat(), excluding: artifact.excluded, flaws: flaws)
+        guard let header = artifact.header, header.count == reader.header.count else { return reader }
+        return RenamedHeader(reader, header: header)
     }
 
     public static func open(_ url: URL, format: TableFormat, excluding excluded: RowSet? = nil, flaws: FlawedRows = .refuse) throws -> any TableReader {
@@ -107,4 +109,18 @@ public struct RowSet: Sendable, Equatable, Codable {
     public func union(_ other: RowSet) -> RowSet {
         RowSet(Array(Set(rows).union(other.rows)))
     }
+}
+
+/// A reader whose columns go by other names (aliases read as the contract's names); rows pass through untouched.
+final class RenamedHeader: TableReader {
+    let header: [String]
+    private let inner: any TableReader
+
+    init(_ inner: any TableReader, header: [String]) {
+        self.inner = inner
+        self.header = header
+    }
+
+    func nextBatch() throws -> RowBatch? { try inner.nextBatch() }
+    var notes: ReadNotes { inner.notes }
 }

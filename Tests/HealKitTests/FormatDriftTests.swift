@@ -1,0 +1,193 @@
+import Foundation
+@testable import HealKit
+import HealTesting
+import Testing
+
+/// Issue 14 beyond the corpus: what the schema step says about format drift, readings never guessed, one mapping
+/// applied at once, remediations after a repair on the repaired file, and aliases promoted into the contract.
+@Suite("Format drift, readings and aliases", .serialized, .timeLimit(.minutes(5)))
+struct FormatDriftTests {
+    static let day = "2026-11-18"
+    static let file = "examples/landing/sales_20261118.csv"
+
+    /// The example home with the clean day's records (header first) changed by `edit`, written as CSV.
+    func example(_ edit: (inout [[String]]) -> Void) throws -> TestHome {
+        let home = try TestHome.example()
+        var rows = try DriftCorpusTests.clean()
+        edit(&rows)
+        try home.write(Self.file, DriftCorpusTests.csv(rows))
+        return home
+    }
+
+    func run(_ home: TestHome, date: String = day) async throws -> (HealProcess.Result, RunSummary) {
+        let result = try await HealProcess.run(["run", "sales-daily", "--date", date, "--json"], home: home, environment: ["ANTHROPIC_API_KEY": ""])
+        return (result, try JSONDecoder().decode(RunSummary.self, from: Data(result.stdout.utf8)))
+    }
+
+    func attempts(_ run: RunSummary, _ step: String) -> [AttemptSummary] { run.steps.first { $0.name == step }?.attempts ?? [] }
+
+    func table(_ home: TestHome, _ sql: String) async throws -> [[String]] {
+        try await TestWarehouse.sqlite(home, file: "warehouse.db").rows(sql)
+    }
+
+    @Test func formatDriftIsASchemaMismatchThatNamesTheColumnAndTheReading() async throws {
+        let home = try example { rows in rows = DriftCorpusTests.redate(rows, "dd.MM.yyyy") }
+        defer { home.remove() }
+        let (result, run) = try await self.run(home)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(run.status == .healed)
+        let first = try #require(attempts(run, "schema").first)
+        #expect(first.failureClass == "schema_mismatch")
+        #expect(first.details.contains("format drift — date: 500 of 500 values are not a date (yyyy-MM-dd or MM/dd/yyyy); they read as dd.MM.yyyy (e.g. '"), "\(first.details)")
+        let f = try PipelineFixture(home: home)
+        let proposals = try f.store.proposals(run: run.runID)
+        #expect(proposals.map(\.verdict) == ["none", "accepted"])
+        #expect(proposals.last?.mapping?.contains("\"format\":\"dd.MM.yyyy\"") == true)
+        #expect(try await table(home, "SELECT count(*) FROM sales WHERE date = '2026-10-24'") == [["20"]])
+    }
+
+    @Test func anAmbiguousReadingIsNeverGuessedAndTheAlertSaysWhy() async throws {
+        // Every day and month ≤ 12: 03-04-2026 is 3 April or March 4.
+        let home = try example { rows in rows = DriftCorpusTests.mapColumn(rows, 1) { _, r in String(format: "%02d-%02d-2026", r % 12 + 1, r % 7 + 1) } }
+        defer { home.remove() }
+        let (result, run) = try await self.run(home)
+        #expect(result.status == 1)
+        #expect(run.rows.loaded == 0)
+        let first = try #require(attempts(run, "schema").first)
+        #expect(first.failureClass == "schema_mismatch")
+        #expect(first.details.contains("their reading is ambiguous") && first.details.contains("not guessing"), "\(first.details)")
+        let alert = try home.read("alerts/alerts.jsonl")
+        #expect(alert.contains("ambiguous") && alert.contains("reads two ways"), "\(alert)")
+        #expect(try await TestWarehouse.sqlite(home, file: "warehouse.db").hasTable("sales") == false)
+    }
+
+    @Test func aProposalThatSwapsTwoColumnsSwapsThem() async throws {
+        // The producer swapped two headers and renamed a third; the mapping that fixes it is one swap and a rename.
+        let home = try example { rows in rows[0] = ["sale_id", "date", "amt", "customer_id", "product_id", "quantity", "store", "channel"] }
+        defer { home.remove() }
+        let f = try PipelineFixture(home: home)
+        guard case .validateSchema(let contract) = try #require(f.config.skills["sales-contract"]).spec else { Issue.record("no contract"); return }
+        let header = try DriftCorpusTests.clean()[0].indices.map { ["sale_id", "date", "amt", "customer_id", "product_id", "quantity", "store", "channel"][$0] }
+        let request = RepairRequest(pipeline: "sales-daily", skill: "sales-contract", contract: contract, header: header, failure: "", samples: [])
+        let swap = SchemaRepair(operations: [.rename(from: "amt", to: "amount"), .rename(from: "customer_id", to: "product_id"), .rename(from: "product_id", to: "customer_id")])
+        try f.store.remember(MappingRecord(fingerprint: request.fingerprint, pipeline: "sales-daily", skill: "sales-contract", contractVersion: contract.version,
+                                           header: header.joined(separator: ","), mapping: swap.jsonText, proposer: "learned", createdAt: Timestamp.now()))
+        let (result, run) = try await self.run(home)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(run.rows.loaded == 500)
+        #expect(try await table(home, "SELECT count(*) FROM sales WHERE product_id LIKE 'P%' AND customer_id LIKE 'C%'") == [["500"]])
+    }
+
+    @Test func remediationsAfterARepairWorkOnTheRepairedFile() async throws {
+        // A renamed header, a ragged row and a bad amount (quarantined by the schema step after the repair), and a
+        // channel the quality rules refuse (quarantined by the quality step, which reads the repaired header).
+        let home = try example { rows in
+            rows[0] = ["sale_id", "date", "amt_total", "product_id", "client_id", "quantity", "store", "channel"]
+            rows[10].append("extra")
+            rows[20][2] = "abc"
+            rows[30][7] = "carrier-pigeon"
+        }
+        defer { home.remove() }
+        let (result, run) = try await self.run(home)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(run.rows == RunSummary.Rows(read: 500, loaded: 497, quarantined: 3, deduplicated: 0, updated: 0))
+        #expect(attempts(run, "schema").map(\.skill) == ["sales-contract", "repair", "sales-contract", "quarantine", "sales-contract"])
+        #expect(attempts(run, "quality").map(\.outcome) == ["fail", "pass", "pass"])
+        var reasons: [String] = []
+        for file in home.files(under: "quarantine").sorted() {
+            let reader = try CSVReader(url: home.url("quarantine/\(file)"))
+            #expect(reader.header.contains("amount") && reader.header.contains("customer_id"), "\(reader.header)")
+            while let record = try reader.next() { reasons.append(record.fields[2]) }
+        }
+        #expect(reasons.sorted() == ["allowed", "ragged_row", "type"])
+        #expect(try await table(home, "SELECT count(*) FROM sales WHERE customer_id LIKE 'C%' AND amount > 0") == [["497"]])
+    }
+
+    @Test func aPromotedMappingMakesTheNextDriftNeedNoProposer() async throws {
+        let header = ["transaction_id", "sale_dt", "amt_total", "sku", "client_id", "Qty", "store", "channel"]
+        let home = try example { rows in rows[0] = header }
+        defer { home.remove() }
+        let (first, run) = try await self.run(home)
+        #expect(first.status == 0 && run.status == .healed, "\(first.stdout)")
+        let promoted = try await HealProcess.run(["mappings", "promote", "1"], home: home)
+        #expect(promoted.status == 0, "\(promoted.stderr)")
+        #expect(promoted.stdout.contains("added alias: customer_id ← client_id"))
+        #expect(try home.read("skills/sales-contract.yml").hasPrefix("# The data contract for the sales file."))
+        #expect(try await HealProcess.run(["check"], home: home).status == 0)
+        // The next day in the same drift: read by aliases, no repair, no proposal.
+        var rows = try DriftCorpusTests.clean()
+        rows[0] = header
+        for r in 1..<rows.count { rows[r][0] = rows[r][0].replacingOccurrences(of: "S20261118", with: "S20261119") }
+        try home.write("examples/landing/sales_20261119.csv", DriftCorpusTests.csv(rows))
+        let (second, next) = try await self.run(home, date: "2026-11-19")
+        #expect(second.status == 0 && next.status == .succeeded, "\(second.stdout)")
+        #expect(attempts(next, "schema").map(\.skill) == ["sales-contract"])
+        #expect(attempts(next, "schema").first?.details.contains("read by alias: transaction_id as sale_id") == true)
+        #expect(try PipelineFixture(home: home).store.proposals(run: next.runID).isEmpty)
+        #expect(try await table(home, "SELECT count(*) FROM sales WHERE _heal_date = '2026-11-19' AND customer_id LIKE 'C%'") == [["500"]])
+    }
+
+    @Test func leadingZerosLeftOutBlankLinesAndPaddedRowsAreRead() async throws {
+        let home = try TestHome.example()
+        defer { home.remove() }
+        try home.write(Self.file, """
+            sale_id,date,amount,product_id,customer_id,quantity,store,channel
+
+            S20261118-1,2026-11-18,.80,P00001,C1,+2,Store 1,online,,
+
+            S20261118-2,2026-11-18,5.,P00002,C2,1,Store 2,store
+
+            """)
+        try home.write("skills/sales-quality.yml", "kind: validate_quality\nrules:\n  - not_null: [sale_id]\n")
+        let (result, run) = try await self.run(home)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(run.rows.loaded == 2)
+        let schema = try #require(attempts(run, "schema").first)
+        #expect(schema.details.contains("2 blank lines skipped") && schema.details.contains("1 row had only empty fields past the header's"), "\(schema.details)")
+        let loaded = try await table(home, "SELECT amount * 100, quantity FROM sales ORDER BY sale_id")
+        #expect(loaded == [["80", "2"], ["500", "1"]], "\(loaded)")
+    }
+    @Test func promotingAMappingKeepsTheContractsCommentsAndLayout() throws {
+        let home = try TestHome.example()
+        defer { home.remove() }
+        let before = try home.read("skills/sales-contract.yml")
+        let repair = SchemaRepair(operations: [.rename(from: "client_id", to: "customer_id"), .rename(from: "sku", to: "product_id"),
+                                               .rename(from: "Qty \"x\"", to: "quantity"), .cast(column: "date", type: .date, format: "dd.MM.yyyy")])
+        let outcome = try AliasPromotion.promote(repair, skill: "sales-contract", home: home.healHome)
+        let after = try home.read("skills/sales-contract.yml")
+        #expect(outcome.added == ["customer_id ← client_id", "product_id ← sku", "quantity ← Qty \"x\""], "\(after)")
+        #expect(outcome.skipped.count == 1)
+        let expected = before
+            .replacingOccurrences(of: "aliases: [cust_id, customer] }", with: "aliases: [cust_id, customer, \"client_id\"] }")
+            .replacingOccurrences(of: "{ name: product_id, type: string }", with: "{ name: product_id, type: string, aliases: [\"sku\"] }")
+            .replacingOccurrences(of: "{ name: quantity, type: integer }", with: "{ name: quantity, type: integer, aliases: [\"Qty \\\"x\\\"\"] }")
+        #expect(after == expected)
+    }
+
+    @Test func promotingIntoABlockStyleContract() throws {
+        let home = try TestHome.example()
+        defer { home.remove() }
+        try home.write("skills/sales-contract.yml", """
+            kind: validate_schema   # block style
+            columns:
+              - name: sale_id
+                type: string
+              - name: customer_id
+                aliases:
+                  - cust_id   # the old export
+            """)
+        let repair = SchemaRepair(operations: [.rename(from: "txn", to: "sale_id"), .rename(from: "client_id", to: "customer_id")])
+        _ = try AliasPromotion.promote(repair, skill: "sales-contract", home: home.healHome)
+        #expect(try home.read("skills/sales-contract.yml") == """
+            kind: validate_schema   # block style
+            columns:
+              - name: sale_id
+                aliases: ["txn"]
+                type: string
+              - name: customer_id
+                aliases:
+                  - cust_id   # the old export
+                  - "client_id"
+            """)
+    }
+}
