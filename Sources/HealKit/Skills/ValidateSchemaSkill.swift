@@ -31,11 +31,11 @@ public struct ValidateSchemaSkill: RowChecking {
             }
             if let contractChecker = checker as? ContractRowChecker, case let drift = contractChecker.formatDrift(), !drift.isEmpty {
                 figures["drifted_columns"] = drift.count
-                return .fail(.schemaMismatch, "\(shown): format drift — \(drift.map(\.detail).joined(separator: "; "))",
+                return .fail(.schemaMismatch, "\(shown) (\(shape)): format drift — \(drift.map(\.detail).joined(separator: "; "))\(notes)",
                              figures: figures, rows: RowDelta(read: rows))
             }
             if tally.total > 0 {
-                var result = SkillResult.fail(.parseError, "\(shown): \(tally.summary(rows: rows))", figures: figures, rows: RowDelta(read: rows))
+                var result = SkillResult.fail(.parseError, "\(shown): \(tally.summary(rows: rows))\(notes)", figures: figures, rows: RowDelta(read: rows))
                 result.rejected = rejected
                 result.checkedSHA256 = artifact.sha256
                 return result
