@@ -254,7 +254,7 @@ struct EndToEndTests {
         let show = try await HealProcess.run(["runs", "show", run.runID], home: home)
         #expect(show.stdout.contains("heuristic accepted"))
         let list = try await HealProcess.run(["mappings", "list"], home: home)
-        #expect(list.stdout.contains("rename SaleID → sale_id; rename Amount → amount"))
+        #expect(list.stdout.contains("rename SaleID → sale_id") && list.stdout.contains("rename Amount → amount"), "\(list.stdout)")
         let one = try await HealProcess.run(["mappings", "show", "1"], home: home)
         #expect(one.stdout.contains("header: channel,SaleID,date,Amount,Product ID,cust_id,quantity,store,promo_code"))
         #expect(one.stdout.contains("cast date as date from dd.MM.yyyy"))

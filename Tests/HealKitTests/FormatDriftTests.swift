@@ -147,6 +147,72 @@ struct FormatDriftTests {
         let loaded = try await table(home, "SELECT amount * 100, quantity FROM sales ORDER BY sale_id")
         #expect(loaded == [["80", "2"], ["500", "1"]], "\(loaded)")
     }
+    static func reading(_ values: [String], _ type: ColumnType) -> ReadingInference {
+        ReadingInference.infer(values, for: ColumnSpec(name: "c", type: type))
+    }
+
+    static func converted(_ values: [String], _ type: ColumnType) -> [String?] {
+        guard case .reading(let r, _) = reading(values, type) else { return [] }
+        return values.map { r.convert($0, to: ColumnSpec(name: "c", type: type)) }
+    }
+
+    @Test func readingsOfDates() {
+        #expect(Self.converted(["22.11.2026", "01.02.2026", "31.12.2025"], .date) == ["2026-11-22", "2026-02-01", "2025-12-31"])
+        #expect(Self.converted(["18 Nov 2026", "3 SEPT 2026", "1 jan 2027"], .date) == ["2026-11-18", "2026-09-03", "2027-01-01"])
+        #expect(Self.converted(["November 18, 2026", "May 1, 2026", "June 30, 2026"], .date) == ["2026-11-18", "2026-05-01", "2026-06-30"])
+        #expect(Self.converted(["2026-11-18T23:30:00-05:00", "2026-11-19T00:15:00.123Z", "2026-11-19 08:00:00"], .date) == ["2026-11-18", "2026-11-19", "2026-11-19"])
+        // Day and month both ≤ 12 everywhere: two readings disagree, so none is chosen.
+        guard case .ambiguous(let why) = Self.reading(["01/02/2026", "03/04/2026", "11/12/2026"], .date) else { Issue.record("guessed"); return }
+        #expect(why.contains("dd/MM/yyyy") && why.contains("MM/dd/yyyy"))
+        // One day past 12 among 200 is a typo as likely as proof: still ambiguous; a fifth of them decides.
+        let small = (0..<199).map { String(format: "%02d/%02d/2026", $0 % 12 + 1, $0 % 12 + 1 == 1 ? 2 : 1) }
+        guard case .ambiguous = Self.reading(small + ["25/01/2026"], .date) else { Issue.record("one value decided"); return }
+        let decided = (0..<200).map { String(format: "%02d/%02d/2026", $0 % 28 + 1, $0 % 12 + 1) }
+        guard case .reading(let r, _) = Self.reading(decided, .date) else { Issue.record("not read"); return }
+        #expect(r.format == "dd/MM/yyyy")
+    }
+
+    @Test func readingsOfNumbers() {
+        #expect(Self.converted(["1,234.50", "12.00", "999,999.99"], .decimal) == ["1234.50", "12.00", "999999.99"])
+        #expect(Self.converted(["1.234,50", "12,00", "7,5"], .decimal) == ["1234.50", "12.00", "7.5"])
+        #expect(Self.converted(["1 234,50", "12,00", "1\u{00A0}000,5"], .decimal) == ["1234.50", "12.00", "1000.5"])
+        #expect(Self.converted(["1'234.50", "12.00", "3'000.1"], .decimal) == ["1234.50", "12.00", "3000.1"])
+        #expect(Self.converted(["$1,234.50", "(12.00)", "$7.25"], .decimal) == ["1234.50", "-12.00", "7.25"])
+        #expect(Self.converted(["12.50-", "3.00", "4.10-"], .decimal) == ["-12.50", "3.00", "-4.10"])
+        #expect(Self.converted(["EUR 12,50", "3,00 €", "1.000,00 EUR"], .decimal) == ["12.50", "3.00", "1000.00"])
+        #expect(Self.converted(["1,234", "12,345,678", "7"], .integer) == ["1234", "12345678", "7"])
+        // `1,234` alone reads as thousands or as a decimal, in a decimal column and in an integer one.
+        guard case .ambiguous = Self.reading(["1,234", "5,678", "9,001"], .decimal) else { Issue.record("guessed a decimal"); return }
+        guard case .ambiguous = Self.reading(["1,234", "5,678", "9,001"], .integer) else { Issue.record("guessed an integer"); return }
+        #expect(Self.reading(["abc", "n/a", "??"], .decimal) == .none)
+    }
+
+    @Test func theGateAndTheParserKnowOnlyTheVocabulary() throws {
+        for (type, format) in [(ColumnType.date, "dd.MM.yyyy"), (.date, "iso8601"), (.date, "MMMM d, yyyy"), (.decimal, "decimal_comma+currency"),
+                               (.integer, "thousands_comma"), (.decimal, "currency+thousands_space+parentheses_negative")] {
+            #expect(CastReading(type: type, format: format) != nil, "\(format)")
+        }
+        for (type, format) in [(ColumnType.date, "dd.MM"), (.decimal, "decimal_comma+decimal_point"), (.decimal, "thousands_comma+thousands_dot"),
+                               (.decimal, "rm -rf /"), (.string, "decimal_comma"), (.integer, "decimal_comma")] {
+            #expect(CastReading(type: type, format: format) == nil, "\(format)")
+            #expect(throws: RepairRejection.self) {
+                try SchemaRepair.parse(["operations": [["op": "cast", "column": "c", "type": type.rawValue, "format": format]]])
+            }
+        }
+    }
+
+    @Test func namesAsPeopleAbbreviateThem() {
+        let quantity = ColumnSpec(name: "quantity", type: .integer), amount = ColumnSpec(name: "amount", type: .decimal)
+        let customer = ColumnSpec(name: "customer_id"), sale = ColumnSpec(name: "sale_id"), product = ColumnSpec(name: "product_id")
+        for (name, column) in [("Qty", quantity), ("amt_total", amount), ("cust", customer), ("client_id", customer), ("CustomerNo", customer),
+                               ("sku", product), ("transaction_id", sale), ("txn_no", sale), ("Order #", sale), ("amount (usd)", amount)] {
+            #expect(ColumnNames.similarity(name, column) >= HeuristicProposer.threshold, "\(name) → \(column.name)")
+        }
+        for (name, column) in [("store", quantity), ("id", sale), ("amount\"; DROP TABLE sales; --", amount), ("product_id", customer)] {
+            #expect(ColumnNames.similarity(name, column) < HeuristicProposer.threshold, "\(name) → \(column.name)")
+        }
+    }
+
     @Test func promotingAMappingKeepsTheContractsCommentsAndLayout() throws {
         let home = try TestHome.example()
         defer { home.remove() }

@@ -126,7 +126,7 @@ struct SkillTests {
     }
 
     @Test func schemaBadValuesAreRowLevelParseErrors() async throws {
-        let f = try fixture(["in.csv": "id,day,amount\n1,2026-11-19,3\nx,2026-11-19,3\n3,2026-02-30,3\n4,2026-11-19,1e3\n5,2026-11-19\n"])
+        let f = try fixture(["in.csv": "id,day,amount\n1,2026-11-19,3\nx,2026-11-19,3\n3,2026-02-30,3\n4,2026-11-19,NaN\n5,2026-11-19\n"])
         defer { f.home.remove() }
         let result = try await run(f, "schema", try input(f, "in.csv"))
         #expect(result.failureClass == .parseError)

@@ -80,6 +80,8 @@ public struct HeuristicProposer: Proposer {
     /// Name evidence, discounted when the values fit neither the column's type nor a reading of it.
     func score(observed: String, column: ColumnSpec, evidence: ValueEvidence) -> Double {
         var score = ColumnNames.similarity(observed, column)
+        // The values can only lower a score; one already below the threshold needs no reading of them.
+        guard score >= Self.threshold else { return score }
         guard let index = evidence.request.header.firstIndex(of: observed), index < evidence.request.columnValues.count else { return 0 }
         let (values, failing) = evidence.failing(index, column)
         if values > 0, column.type != .string {

@@ -52,12 +52,18 @@ public enum ReadingInference: Sendable, Equatable {
         case .decimal, .integer: candidates = numberReadings(for: values)
         case .string, .boolean, .timestamp: return .none
         }
-        let results = candidates.map { reading in (reading, values.map { reading.convert($0, to: column) }) }
-        let counted = results.map { ($0.0, $0.1, $0.1.count { $0 != nil }) }
+        // An integer column's values are read as decimals first, so `1,234` as 1.234 stays a rival of 1234: the
+        // type alone does not prove the separator is a thousands one (the producer may have moved to decimals).
+        var asRead = column
+        if column.type == .integer { asRead.type = .decimal }
+        let fits: (String) -> Bool = column.type == .integer ? { !$0.contains(".") && ValueParser.integer($0) != nil } : { _ in true }
+        let results = candidates.map { reading in (reading, values.map { reading.convert($0, to: asRead) }) }
+        // (reading, outputs, values read as the column's type, values read at all)
+        let counted = results.map { ($0.0, $0.1, $0.1.count { $0.map(fits) ?? false }, $0.1.count { $0 != nil }) }
         guard let best = counted.max(by: { $0.2 < $1.2 }), best.2 * 100 >= values.count * 95 else { return .none }
         // A rival ruled out by less than 1 % of the values (a typo) is no proof: then the choice is not made.
         let margin = max(1, values.count / 100)
-        for rival in counted where rival.2 > best.2 - margin && rival.0 != best.0 {
+        for rival in counted where rival.3 > best.2 - margin && rival.0 != best.0 {
             for (i, value) in values.enumerated() {
                 if let a = best.1[i], let b = rival.1[i], a != b {
                     return .ambiguous("\(Text.quoted(value)) reads as \(a) with \(best.0) and as \(b) with \(rival.0)")
