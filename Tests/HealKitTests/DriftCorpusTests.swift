@@ -23,10 +23,39 @@ struct DriftCorpusTests {
     /// One drifted copy: its name, how its file is written, and what the run must do.
     struct Case: Sendable, CustomStringConvertible {
         var name: String
+        /// The day it is a copy of: the clean day, or the clean day with amounts over 1,000 (to show thousands).
+        var base = Base.clean
         var refused = false
         var quarantined = 0
+        /// Words the run's output must hold (a reason, a reading).
+        var says: String?
         var bytes: @Sendable ([[String]]) throws -> [UInt8]
         var description: String { name }
+    }
+
+    enum Base: Sendable { case clean, large }
+
+    /// The clean day with every amount times 20 (2,807.60 for 140.38): still in the quality rule's range.
+    static func large(_ rows: [[String]]) -> [[String]] {
+        mapColumn(rows, 2) { v, _ in
+            let cents = Int(v.replacingOccurrences(of: ".", with: ""))! * 20
+            return String(format: "%d.%02d", cents / 100, cents % 100)
+        }
+    }
+
+    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-c"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(bytes))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Array(data)
     }
 
     static func csv(_ rows: [[String]], delimiter: String = ",", newline: String = "\n") -> String {
@@ -97,13 +126,27 @@ struct DriftCorpusTests {
             text(csv(rows).split(separator: "\n").enumerated().map { $0.offset % 50 == 10 ? "\($0.element)\n" : String($0.element) }.joined(separator: "\n") + "\n")
         },
         Case(name: "empty fields past the last column") { text(csv($0.map { $0 + ["", ""] })) },
-        Case(name: "a TOTAL row at the end", quarantined: 1) { rows in
+        Case(name: "a TOTAL row at the end", quarantined: 1, says: "summary_row: 1") { rows in
             text(csv(rows + [["TOTAL", "", "123456.78", "", "", "", "", ""]]))
         },
         Case(name: "CRLF and a byte-order mark") { [0xEF, 0xBB, 0xBF] + text(csv($0, newline: "\r\n")) },
         // File-format changes
         Case(name: "JSON Lines under the CSV's name") { text(json($0, lines: true)) },
         Case(name: "a JSON array under the CSV's name") { text(json($0, lines: false)) },
+        Case(name: "gzip under the CSV's name") { try gzip(text(csv($0))) },
+        // Thousands separators, on the day with amounts over 1,000
+        Case(name: "amounts with thousands commas and dollars", base: .large, says: "read as thousands_comma+currency") {
+            text(csv(mapColumn($0, 2) { v, _ in "$" + money(v, decimal: ".", thousands: ",") }))
+        },
+        Case(name: "amounts with thousands spaces and decimal commas", base: .large) {
+            text(csv(mapColumn($0, 2) { v, r in money(v, decimal: ",", thousands: r % 2 == 0 ? " " : "\u{00A0}") }, delimiter: ";"))
+        },
+        Case(name: "amounts with apostrophes, as Swiss exports write them", base: .large) {
+            text(csv(mapColumn($0, 2) { v, _ in money(v, decimal: ".", thousands: "'") }))
+        },
+        Case(name: "amounts with thousands dots, decimal commas and euros", base: .large) {
+            text(csv(mapColumn(redate($0, "dd.MM.yyyy"), 2) { v, _ in money(v, decimal: ",", thousands: ".") + " €" }, delimiter: ";"))
+        },
         // Abbreviations and synonyms
         Case(name: "abbreviated names") { text(csv(renamed($0, ["transaction_id", "sale_dt", "amt_total", "sku", "client_id", "Qty", "store", "channel"]))) },
         Case(name: "CamelCase names") { text(csv(renamed($0, ["SaleID", "SaleDate", "Amount", "ProductID", "CustomerID", "Quantity", "Store", "Channel"]))) },
@@ -149,23 +192,33 @@ struct DriftCorpusTests {
 
     @Test func everyDriftedCopyLoadsTheCleanDayAndTheRefusedLoadNothing() async throws {
         let clean = try Self.clean()
-        let expected = try await Self.run(Self.text(Self.csv(clean)))
-        #expect(expected.status == 0, "\(expected.output)")
-        let baseline = try #require(expected.rows)
-        #expect(baseline.count == 500)
+        var baselines: [Base: [[String]]] = [:]
+        for (base, rows) in [(Base.clean, clean), (.large, Self.large(clean))] {
+            let expected = try await Self.run(Self.text(Self.csv(rows)))
+            #expect(expected.status == 0, "\(expected.output)")
+            baselines[base] = try #require(expected.rows)
+            #expect(baselines[base]?.count == 500)
+        }
+        #expect(baselines[.clean] != baselines[.large])
         var healed = 0, refused = 0
+        let all = Self.healed + Self.refused
         // Two at a time: each case is a run of the binary in a home of its own.
-        for pair in stride(from: 0, to: Self.healed.count + Self.refused.count, by: 2) {
-            let cases = Array((Self.healed + Self.refused)[pair..<min(pair + 2, Self.healed.count + Self.refused.count)])
+        for pair in stride(from: 0, to: all.count, by: 2) {
+            let cases = Array(all[pair..<min(pair + 2, all.count)])
             try await withThrowingTaskGroup(of: (Case, (status: Int32, output: String, rows: [[String]]?, alerts: Int)).self) { group in
-                for c in cases { group.addTask { (c, try await Self.run(try c.bytes(clean))) } }
+                for c in cases {
+                    let rows = c.base == .clean ? clean : Self.large(clean)
+                    group.addTask { (c, try await Self.run(try c.bytes(rows))) }
+                }
                 for try await (c, outcome) in group {
+                    if let says = c.says { #expect(outcome.output.contains(says), "\(c): \(outcome.output)") }
                     if c.refused {
                         #expect(outcome.status == 1, "\(c): \(outcome.output)")
                         #expect((outcome.rows ?? []).isEmpty, "\(c) loaded rows")
                         #expect(outcome.alerts >= 1, "\(c) raised no alert")
                         if outcome.status == 1 && (outcome.rows ?? []).isEmpty { refused += 1 }
                     } else {
+                        let baseline = baselines[c.base]
                         #expect(outcome.status == 0, "\(c): \(outcome.output)")
                         #expect(outcome.rows == baseline, "\(c): the table differs from the clean day's\n\(outcome.output)")
                         if c.quarantined > 0 { #expect(outcome.output.contains("quarantined \(c.quarantined)"), "\(c): \(outcome.output)") }

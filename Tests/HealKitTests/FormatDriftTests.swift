@@ -127,6 +127,55 @@ struct FormatDriftTests {
         #expect(try await table(home, "SELECT count(*) FROM sales WHERE _heal_date = '2026-11-19' AND customer_id LIKE 'C%'") == [["500"]])
     }
 
+    @Test func accountingNegativesTrailingMinusesAndGroupedIntegersHeal() async throws {
+        let home = try TestHome.example()
+        defer { home.remove() }
+        try home.write("skills/sales-quality.yml", "kind: validate_quality\nrules:\n  - not_null: [sale_id]\n")
+        try home.write("skills/sales-health.yml", "kind: health_check\nchecks:\n  - { name: amounts, sql: \"SELECT count(*) FROM sales WHERE amount IS NULL\", expect: 0 }\n")
+        let header = "sale_id,date,amount,product_id,customer_id,quantity,store,channel\n"
+        try home.write(Self.file, header + """
+            S1,2026-11-18,"(1,250.00)",P00001,C1,1 200,Store 1,online
+            S2,2026-11-18,"2,000.50",P00002,C2,12 000,Store 1,online
+            S3,2026-11-18,3.00,P00003,C3,7,Store 1,online
+            S4,2026-11-18,(4.00),P00004,C4,1 000,Store 1,online
+
+            """)
+        try home.write("examples/landing/sales_20261119.csv", header + """
+            T1,2026-11-19,12.50-,P00001,C1,1,Store 1,online
+            T2,2026-11-19,3.00,P00002,C2,2,Store 1,online
+            T3,2026-11-19,4.10-,P00003,C3,3,Store 1,online
+            T4,2026-11-19,7.25-,P00004,C4,4,Store 1,online
+
+            """)
+        let (first, day1) = try await run(home)
+        #expect(first.status == 0 && day1.status == .healed, "\(first.stdout)")
+        let (second, day2) = try await run(home, date: "2026-11-19")
+        #expect(second.status == 0 && day2.status == .healed, "\(second.stdout)")
+        let rows = try await table(home, "SELECT sale_id, CAST(amount * 100 AS INTEGER), quantity FROM sales ORDER BY sale_id")
+        #expect(rows == [["S1", "-125000", "1200"], ["S2", "200050", "12000"], ["S3", "300", "7"], ["S4", "-400", "1000"],
+                         ["T1", "-1250", "1"], ["T2", "300", "2"], ["T3", "-410", "3"], ["T4", "-725", "4"]], "\(rows)")
+        let proposals = try PipelineFixture(home: home).store.proposals(run: day1.runID)
+        #expect(proposals.last?.mapping?.contains("thousands_comma+parentheses_negative") == true, "\(proposals.map(\.mapping))")
+        #expect(proposals.last?.mapping?.contains("thousands_space") == true)
+    }
+
+    @Test func aHealedFormatIsStillRefusedWhenTheVolumeDrops() async throws {
+        let home = try TestHome.example()
+        defer { home.remove() }
+        let (clean, _) = try await run(home)
+        #expect(clean.status == 0)
+        var rows = try DriftCorpusTests.clean()
+        rows = Array(DriftCorpusTests.redate(rows, "dd.MM.yyyy").prefix(41))
+        for r in 1..<rows.count { rows[r][0] = rows[r][0].replacingOccurrences(of: "S20261118", with: "S20261119") }
+        try home.write("examples/landing/sales_20261119.csv", DriftCorpusTests.csv(rows))
+        let (result, run) = try await self.run(home, date: "2026-11-19")
+        #expect(result.status == 1)
+        #expect(attempts(run, "schema").last?.outcome == "pass")
+        #expect(attempts(run, "quality").first?.failureClass == "volume_anomaly")
+        #expect(try await table(home, "SELECT count(*) FROM sales WHERE _heal_date = '2026-11-19'") == [["0"]])
+        #expect(try home.read("alerts/alerts.jsonl").contains("volume_anomaly"))
+    }
+
     @Test func leadingZerosLeftOutBlankLinesAndPaddedRowsAreRead() async throws {
         let home = try TestHome.example()
         defer { home.remove() }

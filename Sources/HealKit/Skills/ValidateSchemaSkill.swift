@@ -99,9 +99,11 @@ final class ContractRowChecker: RowChecker {
     let width: Int
     /// Each contract column present in the file: its position and its compiled check.
     let columns: [(index: Int, check: ValueCheck)]
-    /// Per contract column: non-empty values, and the values that failed the type (the first `keep` of them).
-    private(set) var seen: [Int]
-    private(set) var failed: [Int]
+    /// Rows of the header's width, and per contract column its empty values and the values that failed the type
+    /// (the first `keep` of them): counted only off the common path, so a clean file pays nothing per value.
+    private var checkedRows = 0
+    private var empty: [Int]
+    private var failed: [Int]
     private(set) var failedValues: [[String]]
     /// Failing values kept per column to find the reading they share: bounded work and memory whatever the file.
     static let keep = 20_000
@@ -109,8 +111,8 @@ final class ContractRowChecker: RowChecker {
     init(width: Int, columns: [(Int, ColumnSpec)]) {
         self.width = width
         self.columns = columns.map { ($0.0, ValueCheck($0.1)) }
-        seen = Array(repeating: 0, count: columns.count)
-        failed = seen
+        empty = Array(repeating: 0, count: columns.count)
+        failed = empty
         failedValues = Array(repeating: [], count: columns.count)
     }
 
@@ -119,10 +121,12 @@ final class ContractRowChecker: RowChecker {
             return Violation(failureClass: .parseError, rule: "ragged_row", column: "", value: "\(row.count) fields",
                              reason: "the row has \(row.count) fields, the header has \(width)")
         }
+        checkedRows += 1
         var first: Violation?
         for (n, (index, check)) in columns.enumerated() {
             let value = row[index].trimmed
             if value.isEmpty {
+                empty[n] += 1
                 if !check.column.nullable && first == nil {
                     let column = check.column
                     first = Violation(failureClass: .parseError, rule: "not_nullable", column: column.name, value: "",
@@ -130,7 +134,6 @@ final class ContractRowChecker: RowChecker {
                 }
                 continue
             }
-            seen[n] += 1
             if !check.accepts(value) {
                 // Every column of a failing row is tallied, so drift in two columns at once is seen in both.
                 failed[n] += 1
@@ -151,12 +154,12 @@ final class ContractRowChecker: RowChecker {
     /// not rows for quarantine (see `ReadingInference.isDrift`).
     func formatDrift() -> [FormatDrift] {
         var out: [FormatDrift] = []
-        for (n, (_, check)) in columns.enumerated() where ReadingInference.isDrift(failing: failed[n], values: seen[n]) {
+        for (n, (_, check)) in columns.enumerated() where ReadingInference.isDrift(failing: failed[n], values: checkedRows - empty[n]) {
             let inference = ReadingInference.infer(failedValues[n], for: check.column)
             switch inference {
             case .none: continue
             case .reading, .ambiguous:
-                var drift = FormatDrift(column: check.column, failing: failed[n], values: seen[n], checked: failedValues[n].count, inference: inference)
+                var drift = FormatDrift(column: check.column, failing: failed[n], values: checkedRows - empty[n], checked: failedValues[n].count, inference: inference)
                 if case .reading(let reading, _) = inference,
                    let value = failedValues[n].first(where: { reading.convert($0, to: check.column) != nil }) {
                     drift.example = "\(Text.quoted(value)) → \(reading.convert(value, to: check.column)!)"
