@@ -20,9 +20,9 @@ public struct TestHome: Sendable {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }()
 
-    /// `../shared/suites/...` beside the repository.
+    /// `Tests/Fixtures/suites/...`: the public test suites, kept in the repository so a clone alone runs them.
     public static func suite(_ path: String) -> URL {
-        repository.deletingLastPathComponent().appendingPathComponent("shared/suites").appendingPathComponent(path)
+        repository.appendingPathComponent("Tests/Fixtures/suites").appendingPathComponent(path)
     }
 
     /// A home holding a copy of the shipped example (playbooks/, skills/, examples/).

@@ -3,8 +3,8 @@ import HealKit
 import HealTesting
 import Testing
 
-/// Cron expressions against ../shared/suites/cron (gorhill/cronexpr, robfig/cron, croniter, ccronexpr cases),
-/// and the daylight-saving policy of ../shared/suites/README.md.
+/// Cron expressions against Tests/Fixtures/suites/cron (gorhill/cronexpr, robfig/cron, croniter, ccronexpr cases),
+/// and the daylight-saving policy of Tests/Fixtures/suites/README.md.
 @Suite("Schedules: cron vectors and daylight saving")
 struct ScheduleTests {
     struct Vector: Decodable, Sendable, CustomTestStringConvertible {

@@ -3,7 +3,7 @@ import HealKit
 import HealTesting
 import Testing
 
-/// AWS's Signature Version 4 test suite (../shared/suites/aws-sigv4): canonical request, string to sign and
+/// AWS's Signature Version 4 test suite (Tests/Fixtures/suites/aws-sigv4): canonical request, string to sign and
 /// Authorization header for every case.
 @Suite("SigV4: AWS's test suite")
 struct SigV4Tests {
