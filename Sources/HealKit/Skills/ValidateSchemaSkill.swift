@@ -19,7 +19,7 @@ public struct ValidateSchemaSkill: RowChecking {
             if let mismatch = headerProblem(header) {
                 return .fail(.schemaMismatch, "\(shown) (\(shape)): \(mismatch)", figures: ["columns": header.count])
             }
-            let checker = try makeRowChecker(for: artifact, header: header, in: context)
+            let checker = contractChecker(header)
             let spool = RejectSpool(url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"), header: header, input: artifact.url,
                                      limit: artifact.format?.limits.maxRejects ?? InputLimits().maxRejects)
             let (rows, tally, rejected) = try checker.scan(reader, spool: spool)
@@ -29,7 +29,8 @@ public struct ValidateSchemaSkill: RowChecking {
                 return .fail(.volumeAnomaly, "\(shown) (\(shape)): \(rows) data rows\(notes), fewer than min_rows \(contract.minRows); the export looks empty or cut (set min_rows: 0 in skills/\(config.name).yml if an empty day is normal)",
                              figures: figures, rows: RowDelta(read: rows))
             }
-            if let contractChecker = checker as? ContractRowChecker, case let drift = contractChecker.formatDrift(), !drift.isEmpty {
+            let drift = checker.formatDrift()
+            if !drift.isEmpty {
                 figures["drifted_columns"] = drift.count
                 return .fail(.schemaMismatch, "\(shown) (\(shape)): format drift — \(drift.map(\.detail).joined(separator: "; "))\(notes)",
                              figures: figures, rows: RowDelta(read: rows))
@@ -90,6 +91,11 @@ public struct ValidateSchemaSkill: RowChecking {
     }
 
     public func makeRowChecker(for artifact: Artifact, header: [String], in context: RunContext) throws -> RowChecker {
+        contractChecker(header)
+    }
+
+    /// The contract's checks for a file with this header; it also tallies what format drift needs.
+    func contractChecker(_ header: [String]) -> ContractRowChecker {
         let indexed = contract.columns.compactMap { column in header.firstIndex(of: column.name).map { ($0, column) } }
         return ContractRowChecker(width: header.count, columns: indexed)
     }
