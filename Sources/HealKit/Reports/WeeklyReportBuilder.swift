@@ -186,7 +186,7 @@ public struct WeeklyReportBuilder: Sendable {
         }
         for (pair, n) in renames.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) where n >= 2 {
             let names = pair.split(separator: "\u{1F}", omittingEmptySubsequences: false)
-            out.append("Add an alias: Claude mapped '\(names[0])' to '\(names[1])' \(n) times; add `aliases: [\(names[0])]` to column \(names[1]) in the contract so the heuristic maps it without a model call.")
+            out.append("Add an alias: Claude mapped '\(names[0])' to '\(names[1])' \(n) times; `heal mappings promote ID` (ids in `heal mappings list`) writes it into the contract's aliases, or add `aliases: [\(names[0])]` to column \(names[1]) by hand, so the contract reads it with no proposer at all.")
         }
         var transient: [String: Int] = [:]
         for o in occurrences where o.failureClass == "transient" { transient["\(o.run.pipeline)/\(o.step)", default: 0] += 1 }
