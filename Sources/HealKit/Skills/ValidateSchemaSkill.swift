@@ -167,8 +167,8 @@ final class ContractRowChecker: RowChecker {
             case .reading, .ambiguous:
                 var drift = FormatDrift(column: check.column, failing: failed[n], values: checkedRows - empty[n], checked: failedValues[n].count, inference: inference)
                 if case .reading(let reading, _) = inference,
-                   let value = failedValues[n].first(where: { reading.convert($0, to: check.column) != nil }) {
-                    drift.example = "\(Text.quoted(value)) → \(reading.convert(value, to: check.column)!)"
+                   let (value, read) = failedValues[n].lazy.compactMap({ v in reading.convert(v, to: check.column).map { (v, $0) } }).first {
+                    drift.example = "\(Text.quoted(value)) → \(read)"
                 }
                 out.append(drift)
             }

@@ -171,9 +171,10 @@ public final class CSVReader: TableReader {
                 // A blank line, or a record of empty fields only (`,,,,`), holds no data: skipped and counted.
                 // A one-column file keeps them, where an empty line is an empty value.
                 // The first field's emptiness is tested first: for nearly every record it settles the question.
-                if batch.starts[mark.fields] == batch.ends[mark.fields], expectedWidth != 1, quotedLines == 0, buffer[start] != format.quote,
+                // A quote anywhere in it (`""`) makes it a record of empty values, not a blank line.
+                if batch.starts[mark.fields] == batch.ends[mark.fields], expectedWidth != 1,
                    (mark.fields..<batch.starts.count).allSatisfy({ batch.starts[$0] == batch.ends[$0] }),
-                   fields == 1 || !buffer[start..<recordEnd].contains(format.quote) {
+                   !buffer[start..<recordEnd].contains(format.quote) {
                     batch.rollBack(to: mark)
                     start = recordEnd
                     line += recordLines

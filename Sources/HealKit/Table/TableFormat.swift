@@ -104,8 +104,7 @@ public struct TableFormat: Sendable, Equatable, Codable {
             format.kind = kind
         }
         if format.kind == .csv {
-            let sniffed = sniffDelimiter(text)
-            format.delimiter = options.delimiter ?? sniffed.delimiter
+            format.delimiter = options.delimiter ?? sniffDelimiter(text)
             format.titleLines = titleLines(text, delimiter: format.delimiter)
         }
         return format
@@ -204,17 +203,17 @@ public struct TableFormat: Sendable, Equatable, Codable {
 
     /// The candidate (`,` `;` tab `|`) that splits most lines into the same number of fields, most fields first;
     /// the commonest count, not the first line's, so a title line above the header does not decide.
-    static func sniffDelimiter(_ text: String) -> (delimiter: UInt8, fields: Int) {
+    static func sniffDelimiter(_ text: String) -> UInt8 {
         let candidates: [UInt8] = [UInt8(ascii: ","), 9, UInt8(ascii: ";"), UInt8(ascii: "|")]
-        var best: (delimiter: UInt8, score: Int, fields: Int) = (UInt8(ascii: ","), 0, 1)
+        var best: (delimiter: UInt8, score: Int) = (UInt8(ascii: ","), 0)
         for candidate in candidates {
             let counts = lineShapes(text, delimiter: candidate).map(\.fields).filter { $0 > 1 }
             guard let (fields, lines) = commonest(counts) else { continue }
             // Consistency across lines first, then the number of fields.
             let score = lines * 1000 + fields
-            if score > best.score { best = (candidate, score, fields) }
+            if score > best.score { best = (candidate, score) }
         }
-        return (best.delimiter, best.fields)
+        return best.delimiter
     }
 }
 
