@@ -20,6 +20,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Load again even if this date and input were loaded; replaces the date's rows.")
     var force = false
 
+    @Flag(help: "The source changed on purpose: load although values left their history (drift only warns), and make this day history.")
+    var acceptDrift = false
+
     @Flag(help: "Print the run summary as JSON.")
     var json = false
 
@@ -53,6 +56,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         var options = RunOptions(date: date.flatMap { CalendarDate.parse($0, format: DateFormat("yyyy-MM-dd")!) }, force: force)
+        options.acceptDrift = acceptDrift
         for variable in variables {
             let parts = variable.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             options.variables[String(parts[0])] = String(parts[1])

@@ -52,6 +52,7 @@ public struct Alert: Codable, Sendable {
         case .parseError: return "rows do not parse as the contract declares; map parse_error to a quarantine_filter, or ask for a corrected file, \(rerun)"
         case .qualityViolation: return "rows break quality rules beyond what quarantine may take; look at the examples above and fix the source or the rule, \(rerun)"
         case .volumeAnomaly: return "the row count is far from recent days; confirm with the producer that the file is complete, \(rerun) (or --force)"
+        case .drift: return "values no longer look like their history (see which column and how above); if the source changed on purpose, load it with heal run \(pipeline) --date \(date) --accept-drift, otherwise ask the producer for a corrected file, \(rerun)"
         case .constraintViolation: return "the load conflicts with rows already in the warehouse; decide whether this file replaces the day (--force), \(rerun)"
         case .targetUnavailable: return "the warehouse did not answer; check it is reachable and writable, \(rerun)"
         case .internal, .none: return "this looks like a problem in heal or its environment; keep the staging folder and report it, \(rerun)"

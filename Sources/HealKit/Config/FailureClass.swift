@@ -6,6 +6,8 @@ public enum FailureClass: String, Sendable, CaseIterable, Codable {
     case parseError = "parse_error"
     case qualityViolation = "quality_violation"
     case volumeAnomaly = "volume_anomaly"
+    /// Values no longer look like their history (a swap, a unit change, a dead lookup): raised by the quality step.
+    case drift
     case constraintViolation = "constraint_violation"
     case targetUnavailable = "target_unavailable"
     case `internal`

@@ -154,6 +154,8 @@ public struct ContractSpec: Sendable {
 
 public struct QualitySpec: Sendable {
     public var rules: [QualityRule]
+    /// The watch on each column's history (on unless `drift: off`).
+    public var drift = DriftPolicy()
 }
 
 public enum QualityRule: Sendable, Equatable {

@@ -225,7 +225,7 @@ enum SkillDecoder {
     static let ruleNames = ["not_null", "unique", "range", "allowed", "pattern", "row_count"]
 
     static func quality(_ root: YAMLValue) throws -> QualitySpec {
-        let map = try root.map(allowed: ["kind", "rules"])
+        let map = try root.map(allowed: ["kind", "rules", "drift"])
         var rules: [QualityRule] = []
         for item in try map.required("rules", "the list of quality rules").list() {
             let rule = try item.map(allowed: ruleNames)
@@ -264,7 +264,40 @@ enum SkillDecoder {
                     history: try r["history"]?.int("a number of past runs", range: 1...365) ?? 7))
             }
         }
-        return QualitySpec(rules: rules)
+        var spec = QualitySpec(rules: rules)
+        if let value = map["drift"] { spec.drift = try drift(value) }
+        return spec
+    }
+
+    /// `drift: off`, or `drift: { columns: [...], shape: fail, range: fail, nulls: warn, values: warn,
+    /// lookup_match: fail, history: 7, min_days: 3, per_column: { amount: { range: warn } } }`.
+    static func drift(_ value: YAMLValue) throws -> DriftPolicy {
+        var policy = DriftPolicy()
+        if case .scalar = value.node {
+            let text = try value.string()
+            guard text == "off" || text == "false" else { throw value.error("expected off, or a map of drift settings (shape, range, nulls, values, lookup_match, columns, history, min_days, per_column)") }
+            policy.enabled = false
+            return policy
+        }
+        let checks = DriftPolicy.Check.allCases.map(\.rawValue)
+        let map = try value.map(allowed: ["columns", "history", "min_days", "per_column"] + checks)
+        func levels(_ map: YAMLMap) throws -> [DriftPolicy.Check: DriftPolicy.Level] {
+            var out: [DriftPolicy.Check: DriftPolicy.Level] = [:]
+            for check in DriftPolicy.Check.allCases {
+                if let v = map[check.rawValue] { out[check] = try enumValue(v, DriftPolicy.Level.self) }
+            }
+            return out
+        }
+        policy.levels.merge(try levels(map)) { _, new in new }
+        if let v = map["columns"] { policy.columns = try v.strings("a column name") }
+        if let v = map["history"] { policy.history = try v.int("a number of days", range: 1...90) }
+        if let v = map["min_days"] { policy.minDays = try v.int("a number of days", range: 1...90) }
+        if let v = map["per_column"] {
+            for (key, settings) in try v.map(allowed: []).entries {
+                policy.perColumn[try key.string("a column name")] = try levels(try settings.map(allowed: checks))
+            }
+        }
+        return policy
     }
 
     static func transform(_ root: YAMLValue) throws -> TransformSpec {

@@ -26,6 +26,12 @@ public struct RunContext: Sendable {
     public var expectedLoadRows: Int?
     /// Values removed from every text the run stores, prints or sends (keys, passwords, header secrets).
     public var secrets = Secrets.process
+    /// Set while a repair's gate runs the checks on a proposal: the drift watch judges on any history, speaks of
+    /// what the proposal "would" do, and stores nothing.
+    public var judgingProposal = false
+    /// `heal run --accept-drift`: a person confirmed the source changed on purpose, so departures only warn and
+    /// this day's profiles become history.
+    public var acceptDrift = false
     /// True once the run was asked to stop (a signal): a step reading a file stops at its next batch.
     public var stopRequested: @Sendable () -> Bool = { false }
 

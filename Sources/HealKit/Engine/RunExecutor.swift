@@ -42,6 +42,7 @@ public struct RunExecutor: Sendable {
         context.progress = progress
         context.secrets = Secrets(environment: options.environment, names: config.sentEnvironmentNames)
         context.stopRequested = shouldStop
+        context.acceptDrift = options.acceptDrift
         var record = RunRecord(id: runID, pipeline: playbook.name, logicalDate: date.description, status: RunStatus.running.rawValue,
                                startedAt: Timestamp.now(), forced: options.force)
         try store.insertRun(record)
@@ -53,6 +54,8 @@ public struct RunExecutor: Sendable {
         cleanStaging(playbook: playbook, runID: runID, date: date)
         let resumed = options.force ? nil : try store.interruptedRun(pipeline: playbook.name, date: date.description, before: runID)
         var checkpoints = try resumed.map { try store.checkpoints(run: $0.id) } ?? []
+        // The profiles its passed steps computed are this run's now, to be accepted with its load.
+        if let resumed { try store.adoptProfiles(from: resumed.id, to: runID) }
         var verifiedFiles: Set<String> = []
         context.resumedFrom = resumed?.id
         observer(.started(runID: runID, pipeline: playbook.name, date: date.description))
@@ -209,6 +212,10 @@ public struct RunExecutor: Sendable {
             for source in chains.sources where !chains.loaded.contains(source) {
                 try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name)
             }
+        }
+        if [.succeeded, .healed, .partial].contains(status) {
+            // The day's values are history now: what the drift watch and repairs' gates judge later days on.
+            try store.acceptProfiles(run: runID, pipeline: playbook.name, date: date.description)
         }
         if status != .skipped && status != .interrupted { await walk.escalateRecurring() }
         if status == .interrupted, let error {

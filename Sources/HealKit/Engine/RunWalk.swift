@@ -52,6 +52,11 @@ struct RunWalk {
                   attempt < policy.attempts else { break }
             try await pause(policy.delay(beforeRetry: attempt))
         }
+        // Drift at warning level: the step goes on, and a person hears of each departure.
+        for departure in result.warnings {
+            await raise(step: step.name, skill: skill.config.name, failure: .drift, summary: "drift (warning): \(departure.detail)", trace: [],
+                        severity: "warning", signatureDetails: "\(departure.column) \(departure.check.rawValue)")
+        }
         if result.outcome != .fail {
             account(result)
             return Climb(final: result, healed: false, stepStatus: result.outcome == .skip ? "skipped" : "passed")

@@ -37,6 +37,10 @@ public struct SkillResult: Sendable {
     public var checkedSHA256: String?
     /// An incremental source's new watermark; the run keeps it only once its load commits.
     public var watermark: Watermark?
+    /// Departures a passing step reports at warning level: each becomes a warning alert, and the run goes on.
+    public var warnings: [Departure] = []
+    /// What a check found that a repair's gate shows beside its verdict (each column against its history).
+    public var evidence: [String] = []
     /// False when retrying cannot help now (an open circuit): the ladder goes straight to remediation.
     public var retryAllowed = true
 

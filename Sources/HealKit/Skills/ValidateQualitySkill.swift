@@ -13,22 +13,32 @@ public struct ValidateQualitySkill: RowChecking {
             let checker = try makeRowChecker(for: artifact, header: reader.header, in: context)
             let spool = RejectSpool(url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"), header: reader.header, input: artifact.url,
                                      limit: artifact.format?.limits.maxRejects ?? InputLimits().maxRejects)
-            let (rows, tally, rejected) = try checker.scan(reader, spool: spool)
+            let watch = ProfileWatch.make(header: reader.header, artifact: artifact, policy: spec.drift, context: context)
+            let (rows, tally, rejected) = try checker.scan(reader, spool: spool, observe: watch.map { w in { w.add($0) } })
             var figures = ["rows": rows, "failing_rows": tally.total]
             var annotated = artifact
             annotated.rows = rows
-            let volume = try volumeProblem(rows: rows, in: context, figures: &figures)
-            if tally.total > 0 {
-                let extra = volume.map { "; also \($0)" } ?? ""
-                var result = SkillResult.fail(.qualityViolation, "\(tally.summary(rows: rows))\(extra)", figures: figures, rows: RowDelta(read: rows))
-                result.rejected = rejected
-                result.checkedSHA256 = artifact.sha256
+            let drift = try watch.map { try judge($0, input: input, context: context, figures: &figures) } ?? DriftOutcome()
+            if let failure = drift.failure {
+                var result = SkillResult.fail(.drift, failure, figures: figures, rows: RowDelta(read: rows))
+                result.evidence = drift.evidence
                 return result
             }
-            if let volume {
-                return .fail(.volumeAnomaly, volume, figures: figures, rows: RowDelta(read: rows))
+            let volume = try volumeProblem(rows: rows, in: context, figures: &figures)
+            var result: SkillResult
+            if tally.total > 0 {
+                let extra = volume.map { "; also \($0)" } ?? ""
+                result = SkillResult.fail(.qualityViolation, "\(tally.summary(rows: rows))\(extra)", figures: figures, rows: RowDelta(read: rows))
+                result.rejected = rejected
+                result.checkedSHA256 = artifact.sha256
+            } else if let volume {
+                result = .fail(.volumeAnomaly, volume, figures: figures, rows: RowDelta(read: rows))
+            } else {
+                result = .pass("\(rows) rows pass \(spec.rules.count) rules\(drift.note)", figures: figures, artifact: annotated, rows: RowDelta(read: rows))
             }
-            return .pass("\(rows) rows pass \(spec.rules.count) rules", figures: figures, artifact: annotated, rows: RowDelta(read: rows))
+            result.warnings = drift.warnings
+            result.evidence = drift.evidence
+            return result
         } catch let error as TableError {
             return .fail(.parseError, "\(shown):\(error.line): \(error.problem)")
         }
@@ -43,6 +53,46 @@ public struct ValidateQualitySkill: RowChecking {
         let left = failure.rejected?.rows.count ?? 0
         return .pass("\(rows) rows pass \(spec.rules.count) rules (judged in the first pass; the \(left) failing rows are left out)",
                      figures: figures, artifact: view, rows: RowDelta(read: rows))
+    }
+
+    struct DriftOutcome {
+        var failure: String?
+        var warnings: [Departure] = []
+        var evidence: [String] = []
+        /// "; profiles like their last 7 days" for the step's details.
+        var note = ""
+    }
+
+    /// The watched columns against their history; the day's profiles are stored pending (accepted with the load).
+    func judge(_ watch: ProfileWatch, input: StepInput, context: RunContext, figures: inout [String: Int]) throws -> DriftOutcome {
+        let steps = context.playbook.steps
+        // In a repair's gate the input is the schema step's; the history is this step's.
+        let step = steps.indices.contains(input.stepIndex) && steps[input.stepIndex].skill == config.name
+            ? input.stepName : (steps.first { $0.skill == config.name }?.name ?? input.stepName)
+        let profiles = watch.profiles
+        let verdict = try watch.verdict(profiles, step: step, context: context)
+        var outcome = DriftOutcome(evidence: verdict.evidence)
+        figures["history_days"] = verdict.days
+        let failing = verdict.departures.filter { $0.level == .fail }
+        outcome.warnings = verdict.departures.filter { $0.level == .warn || context.acceptDrift }
+        if !context.judgingProposal {
+            try context.store.recordDrift(run: context.runID, pipeline: context.pipeline, date: context.date.description, step: step,
+                                          verdict.departures, accepted: context.acceptDrift)
+        }
+        if !failing.isEmpty && !context.acceptDrift {
+            figures["drifted_columns"] = Set(failing.map(\.column)).count
+            let warned = outcome.warnings.isEmpty ? "" : "; also (warn) \(outcome.warnings.map(\.detail).joined(separator: "; "))"
+            outcome.failure = "\(failing.map(\.detail).joined(separator: "; "))\(warned)"
+            return outcome
+        }
+        if !context.judgingProposal {
+            try context.store.saveProfiles(run: context.runID, pipeline: context.pipeline, step: step, date: context.date.description, profiles)
+        }
+        if verdict.judged {
+            outcome.note = verdict.departures.isEmpty ? "; \(profiles.count) columns like their history (\(verdict.days)+ days)"
+                : "; drift (warn): \(verdict.departures.map(\.detail).joined(separator: "; "))"
+        }
+        return outcome
     }
 
     /// Row count within ±pct of the median of the last N loaded runs; passes with no history.

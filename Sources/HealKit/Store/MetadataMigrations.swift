@@ -183,6 +183,50 @@ enum MetadataMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v8-profiles") { db in
+            // Per day, step and column, a profile of the loaded values: the history drift and repairs are judged on.
+            // A run's profiles are pending until its load is accepted; a forced re-run's replace the date's.
+            try db.execute(sql: """
+                CREATE TABLE profiles (
+                    run_id TEXT NOT NULL,
+                    pipeline TEXT NOT NULL,
+                    step TEXT NOT NULL,
+                    column_name TEXT NOT NULL,
+                    logical_date TEXT NOT NULL,
+                    accepted INTEGER NOT NULL DEFAULT 0,
+                    profile TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (run_id, step, column_name)
+                );
+                CREATE INDEX profiles_baseline ON profiles(pipeline, step, column_name, accepted, logical_date);
+                ALTER TABLE proposals ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
+                ALTER TABLE schema_mappings ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+                CREATE TABLE mapping_reviews (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    mapping_id INTEGER NOT NULL REFERENCES schema_mappings(id) ON DELETE CASCADE,
+                    logical_date TEXT NOT NULL,
+                    run_id TEXT,
+                    decision TEXT NOT NULL,
+                    actor TEXT,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX mapping_reviews_mapping ON mapping_reviews(mapping_id);
+                CREATE TABLE drift_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    run_id TEXT NOT NULL,
+                    pipeline TEXT NOT NULL,
+                    logical_date TEXT NOT NULL,
+                    step TEXT NOT NULL,
+                    column_name TEXT NOT NULL,
+                    check_name TEXT NOT NULL,
+                    level TEXT NOT NULL,
+                    accepted INTEGER NOT NULL DEFAULT 0,
+                    detail TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX drift_events_pipeline ON drift_events(pipeline, logical_date);
+                """)
+        }
         return migrator
     }
 }
