@@ -49,6 +49,7 @@ struct RunsCommand: AsyncParsableCommand {
             var artifacts: [ArtifactRecord]
             var quarantine: [QuarantineBatchRecord]
             var proposals: [ProposalRecord]
+            var drift: [MetadataStore.DriftEvent]
             var alerts: [AlertRecord]
         }
 
@@ -61,7 +62,8 @@ struct RunsCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let detail = Detail(run: record, attempts: try store.attempts(run: record.id), artifacts: try store.artifacts(run: record.id),
-                                quarantine: try store.quarantineBatches(run: record.id), proposals: try store.proposals(run: record.id), alerts: try store.alerts(run: record.id))
+                                quarantine: try store.quarantineBatches(run: record.id), proposals: try store.proposals(run: record.id),
+                                drift: try store.driftEvents(run: record.id), alerts: try store.alerts(run: record.id))
             if json { return try Console.json(detail) }
             print("run \(record.id) · \(record.pipeline) · \(record.logicalDate) · \(record.status)\(record.forced ? " (forced)" : "")")
             print("started \(record.startedAt), finished \(record.finishedAt ?? "—")")
@@ -85,6 +87,14 @@ struct RunsCommand: AsyncParsableCommand {
                     let cost = p.proposer == "claude" ? " · \(p.promptBytes) B prompt, \(p.inputTokens)+\(p.outputTokens) tokens, \(p.latencyMs) ms\(p.requestId.map { ", request \($0)" } ?? "")" : ""
                     let mapping = p.mapping.flatMap { try? SchemaRepair.parse(jsonText: $0).summary }.map { " · \($0)" } ?? ""
                     print("  \(p.step) · \(RunPrinter.pad(p.proposer, 9)) \(RunPrinter.pad(p.verdict, 8)) \(p.reason)\(mapping)\(cost)")
+                    // The gate's verdict on each column against its history.
+                    for line in p.evidence.split(separator: "\n") { print("      profile: \(line)") }
+                }
+            }
+            if !detail.drift.isEmpty {
+                print("\ndrift (columns against their history):")
+                for d in detail.drift {
+                    print("  \(d.step) · \(RunPrinter.pad(d.column, 14)) \(RunPrinter.pad(d.check, 12)) \(RunPrinter.pad(d.level + (d.accepted ? " (accepted)" : ""), 5)) \(d.detail)")
                 }
             }
             if !detail.alerts.isEmpty {

@@ -49,7 +49,8 @@ public struct HeuristicProposer: Proposer {
                 throw RepairRejection("'\(pair.observed)' could be '\(pair.column.name)' or '\(rival.column.name)'; not guessing")
             }
             operations.append(.rename(from: pair.observed, to: pair.column.name))
-            why.append("\(pair.observed)→\(pair.column.name)")
+            let index = request.header.firstIndex(of: pair.observed)!
+            why.append(evidence.resemblance(index, pair.column).map { "\(pair.observed) → \(pair.column.name): \($0.evidence)" } ?? "\(pair.observed)→\(pair.column.name)")
             mapped.insert(pair.column.name)
             free.removeAll { $0 == pair.observed }
             names[names.firstIndex(of: pair.observed)!] = pair.column.name
@@ -74,12 +75,19 @@ public struct HeuristicProposer: Proposer {
         if !contract.allowExtraColumns {
             for extra in free { operations.append(.drop(column: extra)) }
         }
-        return SchemaRepair(operations: operations, confidence: 0.9, rationale: why.joined(separator: ", "))
+        return SchemaRepair(operations: operations, confidence: 0.9, rationale: why.joined(separator: "; "))
     }
 
-    /// Name evidence, discounted when the values fit neither the column's type nor a reading of it.
+    /// Name evidence and, once the column has history, value evidence together: values like the column's history
+    /// carry a pair on their own (up to 0.85) and add to a name that agrees; values unlike it sink any name.
+    /// Before any history, the name alone, discounted when the values fit neither the type nor a reading of it.
     func score(observed: String, column: ColumnSpec, evidence: ValueEvidence) -> Double {
-        var score = ColumnNames.similarity(observed, column)
+        let name = ColumnNames.similarity(observed, column)
+        if let index = evidence.request.header.firstIndex(of: observed), let values = evidence.resemblance(index, column) {
+            if values.score < 0.3 { return name * 0.3 }
+            return max(name, 0.85 * values.score) + 0.2 * min(name, values.score)
+        }
+        var score = name
         // The values can only lower a score; one already below the threshold needs no reading of them.
         guard score >= Self.threshold else { return score }
         guard let index = evidence.request.header.firstIndex(of: observed), index < evidence.request.columnValues.count else { return 0 }
@@ -118,6 +126,21 @@ final class ValueEvidence {
     /// Non-empty values of the file column, and how many fail the contract column's type.
     func failing(_ index: Int, _ column: ColumnSpec) -> (values: Int, failing: Int) {
         (request.columnValues[index].count, failingValues(index, column).count)
+    }
+
+    private var resemblances: [String: ValueResemblance?] = [:]
+
+    /// The file column's values against the contract column's history; nil with no history or nothing to tell by.
+    func resemblance(_ index: Int, _ column: ColumnSpec) -> ValueResemblance? {
+        guard let baseline = request.baselines[column.name], index < request.columnValues.count else { return nil }
+        if let known = resemblances[key(index, column)] { return known }
+        var reading: CastReading?
+        if case .reading(let r, _) = inference(index, column) { reading = r }
+        let lookup = request.lookups.first { $0.column == column.name || $0.column == SnakeCase.convert(column.name) }
+        let found = ValueResemblance.judge(request.columnValues[index].prefix(ValueResemblance.sample), as: column, reading: reading,
+                                           baseline: baseline, lookup: lookup, date: request.date)
+        resemblances[key(index, column)] = .some(found)
+        return found
     }
 
     func inference(_ index: Int, _ column: ColumnSpec) -> ReadingInference {

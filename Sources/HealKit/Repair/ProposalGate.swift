@@ -42,8 +42,17 @@ struct ProposalGate {
         }
     }
 
-    /// Applies to the whole file and runs the checks; returns the repaired artifact or why it was rejected.
-    func validate(_ repair: SchemaRepair, header: [String], input: Artifact, output: URL, stepInput: StepInput, context: RunContext) async throws -> Result<Artifact, RepairRejection> {
+    /// A repaired file that passed, and what the profiles said of it.
+    struct Accepted {
+        var artifact: Artifact
+        var evidence: [String]
+    }
+
+    /// Applies to the whole file and runs the checks, the drift watch among them (judged on any history, as a
+    /// proposal: a type-correct swap passes the rules, not the profiles); the repaired artifact or why not.
+    func validate(_ repair: SchemaRepair, header: [String], input: Artifact, output: URL, stepInput: StepInput, context: RunContext) async throws -> Result<Accepted, RepairRejection> {
+        var context = context
+        context.judgingProposal = true
         do { try checkShape(repair, header: header) } catch { return .failure(error) }
         let repaired = try RepairApplier.apply(repair, contract: contract, input: input, output: output)
         guard repaired.rows == input.rows || input.rows == nil else {
@@ -55,18 +64,22 @@ struct ProposalGate {
         if let rejection = verdict(schema, check: "validate_schema") { return .failure(rejection) }
         var typed = schema.artifact ?? repaired
         if typed.columns == nil { typed.columns = contract.columns }
+        var evidence: [String] = []
         for quality in qualityChecks {
             var qualityInput = next
             qualityInput.artifact = typed
             let result = try await quality.run(qualityInput, in: context)
             if let rejection = verdict(result, check: quality.config.name) { return .failure(rejection) }
+            evidence += result.evidence
         }
-        return .success(repaired)
+        if qualityChecks.isEmpty { evidence.append("no validate_quality step keeps profiles: judged on the checks alone") }
+        return .success(Accepted(artifact: repaired, evidence: evidence))
     }
 
     /// A pass, or row-level failures under the threshold, is acceptable; anything else rejects.
     func verdict(_ result: SkillResult, check: String) -> RepairRejection? {
         if result.outcome == .pass { return nil }
+        if result.failureClass == .drift { return RepairRejection("the profiles refuse it: \(result.details.prefix(600))") }
         let rows = result.figures["rows"] ?? 0
         let failing = result.figures["failing_rows"] ?? 0
         if failing > 0, rows > 0, Double(failing) / Double(rows) * 100 <= maxQuarantinePct,

@@ -13,6 +13,12 @@ public struct RepairRequest: Sendable {
     /// types and readings, drawn from more rows than the samples.
     public var columnValues: [[String]]
     public static let valuesPerColumn = 5_000
+    /// Per contract column, its accepted history (kept by the quality step that watches it); empty before any.
+    public var baselines: [String: ProfileBaseline] = [:]
+    /// The playbook's enrichment tables' keys, so a lookup key is recognised by what it matches.
+    public var lookups: [LookupKeys] = []
+    /// The run's date: date columns are compared as days from it.
+    public var date = CalendarDate(year: 1970, month: 1, day: 1)!
 
     public init(pipeline: String, skill: String, contract: ContractSpec, header: [String], failure: String, samples: [[String]],
                 columnValues: [[String]]? = nil) {

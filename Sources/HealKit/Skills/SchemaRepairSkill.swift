@@ -42,9 +42,12 @@ public struct SchemaRepairSkill: Remediation {
         }
         var input = artifact
         input.rows = rows
-        let request = RepairRequest(pipeline: context.pipeline, skill: schema.config.name, contract: schema.contract,
+        var request = RepairRequest(pipeline: context.pipeline, skill: schema.config.name, contract: schema.contract,
                                     header: reader.header, failure: failure.result.details, samples: samples,
                                     columnValues: values)
+        request.date = context.date
+        request.baselines = try baselines(for: schema.contract, after: failure.input.stepIndex, in: context)
+        if !request.baselines.isEmpty { request.lookups = context.lookupKeys() }
         let qualityChecks = try context.playbook.steps.compactMap { step -> (any Skill)? in
             guard let config = context.skillConfigs[step.skill], config.kind == .validateQuality else { return nil }
             return try SkillFactory.skill(config)
@@ -65,8 +68,10 @@ public struct SchemaRepairSkill: Remediation {
                     try? FileManager.default.removeItem(at: output)
                     try record(proposer.name, request, usage, verdict: "rejected", reason: rejection.reason, mapping: repair.jsonText, step: failure.step.name, context: context)
                     outcomes.append("\(proposer.name) proposed \(repair.summary) — rejected: \(rejection.reason)")
-                case .success(let repaired):
-                    try record(proposer.name, request, usage, verdict: "accepted", reason: repair.rationale ?? "", mapping: repair.jsonText, step: failure.step.name, context: context)
+                case .success(let accepted):
+                    let repaired = accepted.artifact
+                    try record(proposer.name, request, usage, verdict: "accepted", reason: repair.rationale ?? "", mapping: repair.jsonText, step: failure.step.name,
+                               evidence: accepted.evidence, context: context)
                     try context.store.remember(MappingRecord(
                         fingerprint: request.fingerprint, pipeline: context.pipeline, skill: schema.config.name,
                         contractVersion: schema.contract.version, header: request.header.joined(separator: ","), mapping: repair.jsonText,
@@ -78,11 +83,28 @@ public struct SchemaRepairSkill: Remediation {
         return .fail(failure.result.failureClass ?? .schemaMismatch, "no acceptable repair — \(outcomes.joined(separator: "; "))")
     }
 
+    /// Each contract column's history, from the first quality step after the repaired one that keeps profiles.
+    func baselines(for contract: ContractSpec, after index: Int, in context: RunContext) throws -> [String: ProfileBaseline] {
+        let steps = context.playbook.steps
+        guard let step = steps.indices.dropFirst(index + 1).first(where: {
+            if case .validateQuality(let q)? = context.skillConfigs[steps[$0].skill]?.spec { return q.drift.enabled }
+            return false
+        }), case .validateQuality(let quality)? = context.skillConfigs[steps[step].skill]?.spec else { return [:] }
+        var out: [String: ProfileBaseline] = [:]
+        for column in contract.columns where quality.drift.watches(column.name) {
+            let baseline = try context.store.baseline(pipeline: context.pipeline, step: steps[step].name, column: column.name,
+                                                      before: context.date.description, days: quality.drift.history)
+            if !baseline.days.isEmpty { out[column.name] = baseline }
+        }
+        return out
+    }
+
     func record(_ proposer: String, _ request: RepairRequest, _ usage: ProposalUsage, verdict: String, reason: String, mapping: String?,
-                step: String, context: RunContext) throws {
+                step: String, evidence: [String] = [], context: RunContext) throws {
         try context.store.insertProposal(ProposalRecord(
             runId: context.runID, step: step, proposer: proposer, fingerprint: request.fingerprint, promptBytes: usage.promptBytes,
             inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, latencyMs: usage.latencyMs, requestId: usage.requestID,
-            verdict: verdict, reason: context.secrets.redact(reason), mapping: mapping.map(context.secrets.redact), createdAt: Timestamp.now()))
+            verdict: verdict, reason: context.secrets.redact(reason), mapping: mapping.map(context.secrets.redact),
+            evidence: context.secrets.redact(Text.clipped(evidence.joined(separator: "\n"), 4000)), createdAt: Timestamp.now()))
     }
 }

@@ -92,7 +92,7 @@ extension MetadataStore {
         }
     }
 
-    public struct DriftEvent: Sendable {
+    public struct DriftEvent: Sendable, Codable {
         public var runID: String
         public var date: String
         public var step: String

@@ -208,10 +208,12 @@ public struct ProposalRecord: Codable, Sendable, FetchableRecord, PersistableRec
     public var verdict: String
     public var reason: String
     public var mapping: String?
+    /// What the profiles said of the repaired file, a line per column (accepted proposals).
+    public var evidence = ""
     public var createdAt: String
 
     enum CodingKeys: String, CodingKey {
-        case id, step, proposer, fingerprint, verdict, reason, mapping
+        case id, step, proposer, fingerprint, verdict, reason, mapping, evidence
         case runId = "run_id", promptBytes = "prompt_bytes", inputTokens = "input_tokens", outputTokens = "output_tokens"
         case latencyMs = "latency_ms", requestId = "request_id", createdAt = "created_at"
     }
