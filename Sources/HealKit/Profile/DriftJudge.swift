@@ -44,7 +44,8 @@ public struct DriftJudge: Sendable {
         if let detail = nulls(today, baseline) { add(.nulls, detail) }
         guard today.nonNull >= Self.minValues else { return out }
         let numeric = [.integer, .decimal, .date].contains(today.type)
-        if !numeric || baseline.isIdentifier, let detail = shape(today, baseline) { add(.shape, detail) }
+        // A column of few values is judged by its values (a new one warns); its shapes would say the same louder.
+        if !numeric || baseline.isIdentifier, baseline.values == nil, let detail = shape(today, baseline) { add(.shape, detail) }
         if numeric && !baseline.isIdentifier, let detail = range(today, baseline) { add(.range, detail) }
         if let detail = values(today, baseline) { add(.values, detail) }
         if let detail = lookup(today, baseline) { add(.lookupMatch, detail) }
