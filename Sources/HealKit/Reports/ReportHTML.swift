@@ -24,6 +24,14 @@ public enum ReportHTML {
                         r.quarantine.map { [$0.pipeline, $0.reason, String($0.rows), $0.byDay.map(String.init).joined(separator: " "), $0.trend] },
                         empty: "Nothing was quarantined.")
         body += "<h2>Time to heal</h2>\n<p>\(r.timeToHeal.healedSteps) healed steps · median \(r.timeToHeal.medianMs) ms · longest \(r.timeToHeal.maxMs) ms</p>\n"
+        body += section("Drift by column", ["pipeline/step", "column", "check", "failed", "warned", "accepted", "last", "latest"],
+                        r.drift.map { ["\($0.pipeline)/\($0.step)", $0.column, $0.check, "\($0.fails)", "\($0.warnings)", "\($0.accepted)", $0.lastSeen, $0.example] },
+                        empty: "No column left its history.")
+        if !r.trends.isEmpty {
+            body += section("Watched columns, day by day", ["pipeline/step", "column", "measure", "by day", "empty % by day"],
+                            r.trends.map { ["\($0.pipeline)/\($0.step)", $0.column, $0.measure, $0.byDay.map(ReportMarkdown.figure).joined(separator: " "),
+                                            $0.nullPctByDay.map(ReportMarkdown.figure).joined(separator: " ")] }, empty: "")
+        }
         body += "<h2>Suggestions</h2>\n" + (r.suggestions.isEmpty ? "<p>None this week.</p>\n" : "<ul>\n" + r.suggestions.map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n")
         return """
             <!DOCTYPE html>

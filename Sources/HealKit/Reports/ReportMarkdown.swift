@@ -24,6 +24,15 @@ public enum ReportMarkdown {
         out += "\n## Quarantined rows by reason\n\n"
         out += r.quarantine.isEmpty ? "Nothing was quarantined.\n" : "| pipeline | reason | rows | by day | trend |\n| --- | --- | ---: | --- | --- |\n"
             + r.quarantine.map { "| \($0.pipeline) | \($0.reason) | \($0.rows) | \($0.byDay.map(String.init).joined(separator: " ")) | \($0.trend) |\n" }.joined()
+        out += "\n## Drift by column\n\n"
+        out += r.drift.isEmpty ? "No column left its history.\n" : "| pipeline/step | column | check | failed | warned | accepted | last | latest |\n| --- | --- | --- | ---: | ---: | ---: | --- | --- |\n"
+            + r.drift.map { "| \($0.pipeline)/\($0.step) | \(cell($0.column)) | \($0.check) | \($0.fails) | \($0.warnings) | \($0.accepted) | \($0.lastSeen) | \(cell($0.example)) |\n" }.joined()
+        if !r.trends.isEmpty {
+            out += "\n## Watched columns, day by day\n\n| pipeline/step | column | measure | by day | empty % by day |\n| --- | --- | --- | --- | --- |\n"
+            out += r.trends.map { t in
+                "| \(t.pipeline)/\(t.step) | \(cell(t.column)) | \(t.measure) | \(t.byDay.map(figure).joined(separator: " ")) | \(t.nullPctByDay.map(figure).joined(separator: " ")) |\n"
+            }.joined()
+        }
         out += "\n## Time to heal\n\n\(r.timeToHeal.healedSteps) healed steps · median \(r.timeToHeal.medianMs) ms · longest \(r.timeToHeal.maxMs) ms\n"
         out += "\n## Suggestions\n\n" + (r.suggestions.isEmpty ? "None this week.\n" : r.suggestions.map { "- \($0)\n" }.joined())
         return out
@@ -31,6 +40,12 @@ public enum ReportMarkdown {
 
     static func statusLine(_ counts: [String: Int]) -> String {
         RunStatusOrder.sorted(counts).map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    }
+
+    /// A trend's figure: `254.82`, `99.8`, `—` for a day with no accepted profile.
+    static func figure(_ x: Double?) -> String {
+        guard let x else { return "—" }
+        return x == x.rounded() ? String(Int(x)) : String(format: "%g", x)
     }
 
     static func percent(_ rate: Double) -> String { String(format: "%.0f%%", rate * 100) }

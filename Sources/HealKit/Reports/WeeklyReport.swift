@@ -97,4 +97,7 @@ public struct WeeklyReport: Codable, Sendable, Equatable {
     public var quarantine: [QuarantineReason]
     public var timeToHeal: TimeToHeal
     public var suggestions: [String]
+    /// Drift the watch raised, per column, and each watched column's profile day by day.
+    public var drift: [DriftAlerts] = []
+    public var trends: [ColumnTrend] = []
 }

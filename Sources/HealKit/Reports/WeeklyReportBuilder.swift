@@ -157,6 +157,9 @@ public struct WeeklyReportBuilder: Sendable {
             period: period, pipeline: pipeline, generatedAt: Timestamp.string(now), runs: periodRuns.count, runsByStatus: byStatus, days: days,
             failures: failures.values.sorted { ($0.runs, $1.step) > ($1.runs, $0.step) }, signatures: signatures, recurring: recurring,
             remediations: remediations, proposers: proposers, quarantine: quarantine, timeToHeal: timeToHeal, suggestions: [])
+        report.drift = try ProfileTrends.drift(store, pipeline: pipeline, from: period.from, to: period.to)
+        let pipelines = pipeline.map { [$0] } ?? Array(Set(input.runs.map(\.pipeline))).sorted()
+        report.trends = try ProfileTrends.trends(store, pipelines: pipelines, dates: dates)
         report.suggestions = WeeklyReportBuilder.suggestions(report, proposals: proposals, occurrences: current)
         return report
     }
