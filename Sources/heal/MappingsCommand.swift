@@ -4,7 +4,7 @@ import HealKit
 
 struct MappingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "mappings", abstract: "Learned schema repairs, reused without a model call.", subcommands: [List.self, Show.self, Promote.self, Forget.self])
+        commandName: "mappings", abstract: "Learned schema repairs, reused without a model call.", subcommands: [List.self, Show.self, Approve.self, Reject.self, Promote.self, Forget.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every remembered mapping.")
@@ -15,10 +15,10 @@ struct MappingsCommand: AsyncParsableCommand {
             let mappings = try RunsCommand.store(home.resolved).mappings()
             if json { return try Console.json(mappings) }
             if mappings.isEmpty { return print("no learned mappings yet") }
-            print(["ID", "PIPELINE", "SKILL", "PROPOSER", "USES", "LAST USED", "MAPPING"].map { RunPrinter.pad($0, 10) }.joined(separator: " "))
+            print(["ID", "PIPELINE", "SKILL", "PROPOSER", "STATUS", "USES", "LAST USED", "MAPPING"].map { RunPrinter.pad($0, 10) }.joined(separator: " "))
             for m in mappings {
                 let summary = (try? SchemaRepair.parse(jsonText: m.mapping).summary) ?? m.mapping
-                print([String(m.id ?? 0), m.pipeline, m.skill, m.proposer, String(m.uses), m.lastUsedAt ?? "—"].map { RunPrinter.pad($0, 10) }.joined(separator: " ") + " " + summary)
+                print([String(m.id ?? 0), m.pipeline, m.skill, m.proposer, m.status, String(m.uses), m.lastUsedAt ?? "—"].map { RunPrinter.pad($0, 10) }.joined(separator: " ") + " " + summary)
             }
         }
     }
@@ -35,10 +35,41 @@ struct MappingsCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             if json { return try Console.json(m) }
-            print("mapping \(id) · \(m.pipeline) · \(m.skill) · learned from \(m.proposer) on \(m.createdAt) · used \(m.uses) times")
+            print("mapping \(id) · \(m.pipeline) · \(m.skill) · learned from \(m.proposer) on \(m.createdAt) · used \(m.uses) times · \(m.status)")
+            let waiting = try RunsCommand.store(home.resolved).pendingDates(mapping: id)
+            if !waiting.isEmpty { print("waiting for a person: \(waiting.joined(separator: ", ")) (heal mappings approve \(id) or heal mappings reject \(id))") }
             print("header: \(m.header)")
             print("contract version: \(m.contractVersion)")
             for operation in (try? SchemaRepair.parse(jsonText: m.mapping).operations) ?? [] { print("  \(operation)") }
+        }
+    }
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Approve a mapping waiting for a person (approval: first_use or always); the next run of its date uses it.")
+        @Argument(help: "The mapping id (heal mappings list).") var id: Int64
+        @OptionGroup var home: HomeOption
+        func run() async throws { try MappingsCommand.review(id, approve: true, home: home.resolved) }
+    }
+
+    struct Reject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reject a mapping: it is never used, and proposers offering it again are refused.")
+        @Argument(help: "The mapping id (heal mappings list).") var id: Int64
+        @OptionGroup var home: HomeOption
+        func run() async throws { try MappingsCommand.review(id, approve: false, home: home.resolved) }
+    }
+
+    static func review(_ id: Int64, approve: Bool, home: HealHome) throws {
+        let store = try RunsCommand.store(home)
+        guard let m = try store.mapping(id: id) else {
+            Console.error("heal: no mapping \(id); list them with heal mappings list")
+            throw ExitCode(2)
+        }
+        let actor = ProcessInfo.processInfo.environment["USER"] ?? "someone"
+        let dates = try store.reviewMapping(id: id, approve: approve, actor: actor)
+        let summary = (try? SchemaRepair.parse(jsonText: m.mapping).summary) ?? m.mapping
+        print("\(approve ? "approved" : "rejected") mapping \(id) (\(summary))")
+        for date in dates where !date.isEmpty {
+            print(approve ? "next: heal run \(m.pipeline) --date \(date)" : "\(date) still needs a file or a mapping that fits: heal run \(m.pipeline) --date \(date) asks the proposers again")
         }
     }
 

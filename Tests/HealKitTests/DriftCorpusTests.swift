@@ -196,7 +196,7 @@ struct DriftCorpusTests {
         for (base, rows) in [(Base.clean, clean), (.large, Self.large(clean))] {
             let expected = try await Self.run(Self.text(Self.csv(rows)))
             #expect(expected.status == 0, "\(expected.output)")
-            baselines[base] = try #require(expected.rows)
+            baselines[base] = expected.rows
             #expect(baselines[base]?.count == 500)
         }
         #expect(baselines[.clean] != baselines[.large])

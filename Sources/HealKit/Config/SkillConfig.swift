@@ -61,6 +61,17 @@ public struct SchemaRepairSpec: Sendable {
     public var maxCalls = 2
     public var maxTokens = 20_000
     public var deadlineSeconds = 60
+    /// Whether a person approves a mapping before it loads data.
+    public var approval = Approval.auto
+
+    public enum Approval: String, Sendable, CaseIterable {
+        /// Every mapping the gate passes is used at once.
+        case auto
+        /// A mapping no person has approved stops the run and waits for `heal mappings approve ID`.
+        case firstUse = "first_use"
+        /// Every use of a mapping, learned or new, waits for a person's approval of that date.
+        case always
+    }
 }
 
 public struct FetchSpec: Sendable {

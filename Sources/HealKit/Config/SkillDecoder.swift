@@ -387,8 +387,9 @@ enum SkillDecoder {
     }
 
     static func schemaRepair(_ root: YAMLValue) throws -> SchemaRepairSpec {
-        let map = try root.map(allowed: ["kind", "proposers", "max_quarantine_pct", "model", "max_calls", "max_tokens", "deadline_seconds"])
+        let map = try root.map(allowed: ["kind", "proposers", "max_quarantine_pct", "model", "max_calls", "max_tokens", "deadline_seconds", "approval"])
         var spec = SchemaRepairSpec()
+        if let v = map["approval"] { spec.approval = try enumValue(v, SchemaRepairSpec.Approval.self) }
         if let v = map["proposers"] { spec.proposers = try v.list().map { try enumValue($0, SchemaRepairSpec.ProposerName.self) } }
         if let v = map["max_quarantine_pct"] { spec.maxQuarantinePct = try v.double("a percentage") }
         if let v = map["model"] { spec.model = try v.string("a model name") }

@@ -68,6 +68,7 @@ struct RunWalk {
         var current = (input: input, failure: firstFailure)
         var handled: Set<FailureClass> = []
         var pendingQuarantine = 0
+        var nextAction: String?
         chain: while let failureClass = current.failure.failureClass, handled.insert(failureClass).inserted {
             for (n, remedyName) in (step.onFailure[failureClass] ?? []).enumerated() {
                 guard let config = executor.config.skills[remedyName], let remedy = SkillFactory.remediation(config) else { continue }
@@ -75,6 +76,7 @@ struct RunWalk {
                 let repaired = try await attemptSkill(step: step, name: remedyName, kind: config.kind.rawValue, level: 2, attempt: n + 1) {
                     try await remedy.remediate(failure, in: $0)
                 }
+                if let next = repaired.nextAction { nextAction = next }
                 guard repaired.outcome == .pass, let artifact = repaired.artifact else { continue }
                 var recheckInput = current.input
                 recheckInput.artifact = artifact
@@ -104,7 +106,7 @@ struct RunWalk {
             break
         }
         // Level 3: one alert with the whole trace.
-        await raise(step: step.name, skill: step.skill, failure: firstFailure.failureClass, summary: firstFailure.details, trace: trace)
+        await raise(step: step.name, skill: step.skill, failure: firstFailure.failureClass, summary: firstFailure.details, trace: trace, suggestion: nextAction)
         return Climb(final: firstFailure, healed: false, stepStatus: "failed")
     }
 
@@ -171,7 +173,7 @@ struct RunWalk {
 
     /// Level 3: records the alert and sends it where the playbook routes it; a failing sink never fails the run.
     mutating func raise(step: String, skill: String, failure: FailureClass?, summary: String, trace: [AttemptSummary],
-                        severity: String = "critical", signatureDetails: String? = nil) async {
+                        severity: String = "critical", signatureDetails: String? = nil, suggestion: String? = nil) async {
         // What an alert quotes may come from a file; it goes to Slack and pagers, so each text is cut short.
         let summary = Text.clipped(context.secrets.redact(summary))
         let trace = trace.map { attempt in
@@ -182,7 +184,7 @@ struct RunWalk {
         var alert = Alert(
             id: "\(context.runID)-\(alerts.count + 1)", pipeline: context.pipeline, date: context.date.description, runID: context.runID,
             step: step, skill: skill, failureClass: failure?.rawValue, summary: summary, attempts: trace,
-            suggestion: Alert.suggestion(for: failure, pipeline: context.pipeline, date: context.date.description),
+            suggestion: suggestion ?? Alert.suggestion(for: failure, pipeline: context.pipeline, date: context.date.description),
             inspect: "heal runs show \(context.runID)", createdAt: Timestamp.now())
         alert.severity = severity
         alert.signature = Alert.signature(pipeline: context.pipeline, step: step, failureClass: failure?.rawValue, details: signatureDetails ?? summary)

@@ -41,6 +41,8 @@ public struct SkillResult: Sendable {
     public var warnings: [Departure] = []
     /// What a check found that a repair's gate shows beside its verdict (each column against its history).
     public var evidence: [String] = []
+    /// What a person should do next, when a remediation knows better than the failure class (approve a mapping).
+    public var nextAction: String?
     /// False when retrying cannot help now (an open circuit): the ladder goes straight to remediation.
     public var retryAllowed = true
 

@@ -70,6 +70,9 @@ public struct LearnedProposer: Proposer {
         guard let stored = try? context.store.mapping(fingerprint: request.fingerprint) else {
             return .nothing("no mapping learned for this header and contract", ProposalUsage())
         }
+        if stored.status == "rejected" {
+            return .nothing("mapping \(stored.id ?? 0) for this header was rejected by a person (heal mappings show \(stored.id ?? 0))", ProposalUsage())
+        }
         do {
             return .proposal(try SchemaRepair.parse(jsonText: stored.mapping), ProposalUsage())
         } catch {

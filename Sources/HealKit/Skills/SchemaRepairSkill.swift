@@ -61,6 +61,11 @@ public struct SchemaRepairSkill: Remediation {
                 try record(proposer.name, request, usage, verdict: "none", reason: reason, mapping: nil, step: failure.step.name, context: context)
                 outcomes.append("\(proposer.name): \(reason)")
             case .proposal(let repair, let usage):
+                if let refused = try refusedByAPerson(repair, request, context: context) {
+                    try record(proposer.name, request, usage, verdict: "rejected", reason: refused, mapping: repair.jsonText, step: failure.step.name, context: context)
+                    outcomes.append("\(proposer.name) proposed \(repair.summary) — rejected: \(refused)")
+                    continue
+                }
                 let output = context.stagingURL(stepIndex: failure.input.stepIndex, name: "\(failure.input.stepName)-repaired-\(proposer.name)")
                 let verdict = try await gate.validate(repair, header: request.header, input: input, output: output, stepInput: failure.input, context: context)
                 switch verdict {
@@ -70,17 +75,45 @@ public struct SchemaRepairSkill: Remediation {
                     outcomes.append("\(proposer.name) proposed \(repair.summary) — rejected: \(rejection.reason)")
                 case .success(let accepted):
                     let repaired = accepted.artifact
-                    try record(proposer.name, request, usage, verdict: "accepted", reason: repair.rationale ?? "", mapping: repair.jsonText, step: failure.step.name,
-                               evidence: accepted.evidence, context: context)
-                    try context.store.remember(MappingRecord(
+                    let mapping = MappingRecord(
                         fingerprint: request.fingerprint, pipeline: context.pipeline, skill: schema.config.name,
                         contractVersion: schema.contract.version, header: request.header.joined(separator: ","), mapping: repair.jsonText,
-                        proposer: proposer.name, createdAt: Timestamp.now()))
+                        proposer: proposer.name, createdAt: Timestamp.now())
+                    if spec.approval != .auto {
+                        // Approval is of these operations for this header: a different proposal asks again.
+                        let stored = try context.store.mapping(fingerprint: request.fingerprint)
+                        let same = stored.flatMap { try? SchemaRepair.parse(jsonText: $0.mapping).operations } == repair.operations
+                        let approved = try same && stored?.id.map {
+                            try context.store.isApproved(mapping: $0, date: context.date.description, everyUse: spec.approval == .always)
+                        } ?? false
+                        if !approved {
+                            try? FileManager.default.removeItem(at: output)
+                            let pending = try context.store.pendMapping(mapping, date: context.date.description, run: context.runID)
+                            let why = spec.approval == .always ? "approval: always asks a person for every day a mapping loads" : "no person has approved this mapping yet (approval: first_use)"
+                            try record(proposer.name, request, usage, verdict: "pending", reason: "passed the gate; \(why)", mapping: repair.jsonText,
+                                       step: failure.step.name, evidence: accepted.evidence, context: context)
+                            let command = "heal mappings show \(pending), then heal mappings approve \(pending) (or heal mappings reject \(pending)), then heal run \(context.pipeline) --date \(context.date)"
+                            var result = SkillResult.fail(failure.result.failureClass ?? .schemaMismatch,
+                                "\(proposer.name) mapping \(pending) passed the gate and waits for a person (\(repair.summary)); \(why): \(command)")
+                            result.nextAction = "review the mapping: \(command); nothing was loaded"
+                            return result
+                        }
+                    }
+                    try record(proposer.name, request, usage, verdict: "accepted", reason: repair.rationale ?? "", mapping: repair.jsonText, step: failure.step.name,
+                               evidence: accepted.evidence, context: context)
+                    try context.store.remember(mapping)
                     return .pass("\(proposer.name) mapping accepted: \(repair.summary)", figures: ["rows": rows, "operations": repair.operations.count], artifact: repaired)
                 }
             }
         }
         return .fail(failure.result.failureClass ?? .schemaMismatch, "no acceptable repair — \(outcomes.joined(separator: "; "))")
+    }
+
+    /// Why a proposal is refused before the gate: a person rejected these very operations for this header.
+    func refusedByAPerson(_ repair: SchemaRepair, _ request: RepairRequest, context: RunContext) throws -> String? {
+        guard let stored = try context.store.mapping(fingerprint: request.fingerprint), stored.status == "rejected",
+              (try? SchemaRepair.parse(jsonText: stored.mapping).operations) == repair.operations else { return nil }
+        return "a person rejected this mapping (mapping \(stored.id ?? 0)); heal mappings forget \(stored.id ?? 0) lets proposers offer it again"
     }
 
     /// Each contract column's history, from the first quality step after the repaired one that keeps profiles.

@@ -375,6 +375,7 @@ public final class MetadataStore: Sendable {
                 existing.uses += 1
                 existing.lastUsedAt = Timestamp.now()
                 existing.mapping = mapping.mapping
+                existing.status = "active"
                 try existing.update(db)
             } else {
                 var fresh = mapping

@@ -233,9 +233,11 @@ public struct MappingRecord: Codable, Sendable, FetchableRecord, PersistableReco
     public var uses = 0
     public var createdAt: String
     public var lastUsedAt: String?
+    /// `active` (replayed by the learned proposer), `pending` (waits for a person), `rejected` (a person said no).
+    public var status = "active"
 
     enum CodingKeys: String, CodingKey {
-        case id, fingerprint, pipeline, skill, header, mapping, proposer, uses
+        case id, fingerprint, pipeline, skill, header, mapping, proposer, uses, status
         case contractVersion = "contract_version", createdAt = "created_at", lastUsedAt = "last_used_at"
     }
 }
