@@ -32,6 +32,10 @@ for rows in "${rows_list[@]}"; do
   home="$work/home"
   rm -rf "$home" && cp -r "$repo/bench/home" "$home"
   measure "heal run (PIPELINE.md)" "$heal" run bench-sales --date 2026-11-21 --home "$home" --var "input=$data" --var "products=$work/products.csv"; healwall=$wall
+  # The cost of the column profiles: the same run with the drift watch off (no profiles computed).
+  bare="$work/home-noprofiles"
+  rm -rf "$bare" && cp -r "$repo/bench/home" "$bare" && printf 'drift: off\n' >> "$bare/skills/quality.yml"
+  measure "heal run, drift: off" "$heal" run bench-sales --date 2026-11-21 --home "$bare" --var "input=$data" --var "products=$work/products.csv"; barewall=$wall
   duck=""
   if [ "$peers" = 1 ]; then
     py="$work/venv/bin/python"
@@ -45,7 +49,7 @@ for rows in "${rows_list[@]}"; do
     rm -f "$work/ref.db"
     measure "DuckDB -> sqlite" "$py" "$shared/ref_duckdb.py" "$data" --products "$work/products.csv" --db "$work/ref.db" --quarantine "$work/ref-q.csv" --target sqlite; duck=$wall
   fi
-  printf 'ratios at %s rows: heal / sqlite3 import = %.2f' "$rows" "$(echo "$healwall / $import" | bc -l)"
+  printf 'ratios at %s rows: heal / sqlite3 import = %.2f, heal / heal without profiles = %.3f' "$rows" "$(echo "$healwall / $import" | bc -l)" "$(echo "$healwall / $barewall" | bc -l)"
   [ -n "$duck" ] && printf ', heal / DuckDB = %.2f' "$(echo "$healwall / $duck" | bc -l)"
   printf '\n'
   if [ "$peers" = 1 ]; then python3 "$repo/bench/compare_counts.py" "$home/metadata.db" "$work/ref-counts.json"; fi

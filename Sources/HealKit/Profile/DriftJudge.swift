@@ -91,7 +91,11 @@ public struct DriftJudge: Sendable {
     }
 
     func values(_ today: ColumnProfile, _ baseline: ProfileBaseline) -> String? {
-        guard let known = baseline.values, let now = today.values else { return nil }
+        guard let known = baseline.values else { return nil }
+        guard let now = today.values else {
+            // A column of a few codes now holding many values: a swap or a new meaning, not one new code.
+            return "\(today.column) \(holds) more than \(ColumnProfiler.valueCap) distinct values; \(baseline.span) had \(known.count): \(known.prefix(8).map { Text.quoted($0.value) }.joined(separator: ", "))"
+        }
         let knownSet = Set(known.map(\.value))
         let new = now.filter { !knownSet.contains($0.value) }
         guard !new.isEmpty else { return nil }
