@@ -163,6 +163,18 @@ struct ProfileTests {
             #expect(accepted.status == 0, "\(accepted.stdout)")
             #expect(try warehouse(home, "SELECT count(*) FROM sales") == [["2000"]])
             #expect(try metadata(home, "SELECT count(*) FROM profiles WHERE logical_date = '2026-11-13' AND accepted = 1") == [["8"]])
+
+            // Seen by people: the baseline, and the week's drift per column with each column's trend.
+            let profile = try await heal(home, ["profile", "sales-daily", "amount"])
+            #expect(profile.status == 0 && profile.stdout.contains("baseline of 4 accepted days (2026-11-10 to 2026-11-13"), "\(profile.stdout)")
+            #expect(profile.stdout.split(separator: "\n").filter { $0.contains(" rows · decimal") }.count == 4, "\(profile.stdout)")
+            let report = try await heal(home, ["report", "weekly", "--pipeline", "sales-daily", "--since", "2026-11-10", "--format", "json"])
+            let json = try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any]
+            let drift = json?["drift"] as? [[String: Any]] ?? []
+            #expect(drift.contains { $0["column"] as? String == "amount" && $0["check"] as? String == "range" && $0["fails"] as? Int == 2 && $0["accepted"] as? Int == 1 }, "\(drift)")
+            let trend = (json?["trends"] as? [[String: Any]] ?? []).first { $0["column"] as? String == "amount" }
+            let medians = (trend?["byDay"] as? [Any] ?? []).prefix(4).compactMap { $0 as? Double }
+            #expect(medians.count == 4 && medians[3] > medians[2] * 50, "\(String(describing: trend))")
         }
     }
 
