@@ -34,6 +34,16 @@ public struct TestHome: Sendable {
         return home
     }
 
+    /// A fresh home holding a copy of everything in this one (its runs, warehouse and metadata too), so a test
+    /// can build some history once and start each case from it.
+    public func copy() throws -> TestHome {
+        let home = try TestHome()
+        for name in try FileManager.default.contentsOfDirectory(atPath: root.path) {
+            try FileManager.default.copyItem(at: root.appendingPathComponent(name), to: home.root.appendingPathComponent(name))
+        }
+        return home
+    }
+
     public var healHome: HealHome { HealHome(root: root) }
 
     public func url(_ path: String) -> URL { root.appendingPathComponent(path) }

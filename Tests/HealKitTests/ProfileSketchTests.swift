@@ -86,4 +86,26 @@ struct ProfileSketchTests {
         guard case .validateQuality(let off)? = ProjectConfig.load(from: home.healHome).0.skills["sales-quality"]?.spec else { return }
         #expect(!off.drift.enabled && off.drift.level(.shape, for: "product_id") == .off)
     }
+
+    /// A date column's profile on `day` whose values are `values`.
+    func dateProfile(_ values: [String], on day: Int) -> ProfileBaseline.Day {
+        let date = CalendarDate(year: 2026, month: 11, day: day)!
+        let profiler = ColumnProfiler(column: ColumnSpec(name: "start", type: .date), date: date)
+        for v in values { profiler.add(v) }
+        return .init(date: date.description, profile: profiler.profile)
+    }
+
+    @Test func fixedDatesAndDatesThatFollowTheDayAreNoDepartureButAYearOffIs() {
+        let judge = { (day: Int) in DriftJudge(policy: DriftPolicy(), date: CalendarDate(year: 2026, month: 11, day: day)!) }
+        let fixed = ProfileBaseline(days: (10...12).reversed().map { dateProfile(Array(repeating: "2026-01-01", count: 30), on: $0) })
+        #expect(judge(13).departures(dateProfile(Array(repeating: "2026-01-01", count: 30), on: 13).profile, from: fixed).isEmpty)
+        func following(_ day: Int, shift: Int = 0) -> [String] {
+            (1...30).map { CalendarDate(year: 2026 + shift, month: 11, day: day)!.adding(days: -$0).description }
+        }
+        let moving = ProfileBaseline(days: (10...12).reversed().map { dateProfile(following($0), on: $0) })
+        #expect(judge(13).departures(dateProfile(following(13), on: 13).profile, from: moving).isEmpty)
+        let yearOff = judge(13).departures(dateProfile(following(13, shift: -1), on: 13).profile, from: moving)
+        #expect(yearOff.map(\.check) == [.range], "\(yearOff)")
+        #expect(yearOff.first?.detail.contains("start's median is 2025-10-") == true, "\(yearOff)")
+    }
 }

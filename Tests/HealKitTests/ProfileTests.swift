@@ -11,9 +11,15 @@ struct ProfileTests {
     static let header = ["sale_id", "date", "amount", "product_id", "customer_id", "quantity", "store", "channel"]
 
     /// The example home with three accepted days, 2026-11-10 to 12: each the clean 2026-11-18 moved to its date.
+    /// Built once per kind of amounts and copied for each case.
     func homeWithHistory(proposers: String = "[learned, heuristic, claude]", wholeAmounts: Bool = false) async throws -> TestHome {
-        let home = try TestHome.example()
+        let home = try await Self.histories.home(wholeAmounts: wholeAmounts) { try await self.buildHistory(wholeAmounts: wholeAmounts) }
         try home.write("skills/repair.yml", "kind: schema_repair\nproposers: \(proposers)\nmax_calls: 2\n")
+        return home
+    }
+
+    func buildHistory(wholeAmounts: Bool) async throws -> TestHome {
+        let home = try TestHome.example()
         for day in 10...12 {
             try writeDay(home, day) { wholeAmounts ? Self.whole($0) : $0 }
             let result = try await heal(home, ["run", "sales-daily", "--date", "2026-11-\(day)"])
@@ -21,6 +27,18 @@ struct ProfileTests {
         }
         return home
     }
+
+    /// The built histories, kept for the suite's run (they live in the temporary folder).
+    actor Histories {
+        private var built: [Bool: TestHome] = [:]
+
+        func home(wholeAmounts: Bool, build: @Sendable () async throws -> TestHome) async throws -> TestHome {
+            if built[wholeAmounts] == nil { built[wholeAmounts] = try await build() }
+            return try built[wholeAmounts]!.copy()
+        }
+    }
+
+    static let histories = Histories()
 
     /// Amounts without cents (at least 1), so amount and quantity each parse as the other's type.
     static func whole(_ row: [String]) -> [String] {

@@ -55,7 +55,8 @@ struct RunWalk {
         // Drift at warning level: the step goes on, and a person hears of each departure.
         for departure in result.warnings {
             await raise(step: step.name, skill: skill.config.name, failure: .drift, summary: "drift (warning): \(departure.detail)", trace: [],
-                        severity: "warning", signatureDetails: "\(departure.column) \(departure.check.rawValue)")
+                        severity: "warning", signatureDetails: "\(departure.column) \(departure.check.rawValue)",
+                        suggestion: "the day loaded and its values are history now; if the change is not expected, ask the producer (heal profile \(context.pipeline) \(departure.column) shows the history)")
         }
         if result.outcome != .fail {
             account(result)

@@ -79,6 +79,14 @@ public struct DriftJudge: Sendable {
         guard median < band.low || median > band.high else { return nil }
         let places = baseline.usualPlaces ?? 0
         if today.type == .date {
+            // Dates are compared as days from each run's date, which suits dates that follow the day; a column of
+            // fixed dates (a contract start) stays put in calendar terms instead, and is no departure either.
+            let absolute = baseline.days.compactMap { day -> (Double, Double)? in
+                guard let n = day.profile.numbers, let d = CalendarDate.parse(day.date, format: DateFormat.iso) else { return nil }
+                return (n.p10 + Double(d.dayNumber), n.p90 + Double(d.dayNumber))
+            }
+            let todayAbsolute = median + Double(date.dayNumber)
+            if let low = absolute.map(\.0).min(), let high = absolute.map(\.1).max(), todayAbsolute >= low, todayAbsolute <= high { return nil }
             return "\(today.column)'s median \(self.is) \(ProfileText.day(median, from: date)), outside the middle 80 % of \(baseline.span) (\(ProfileText.days(band.low)) to \(ProfileText.days(band.high)) from each run's date)"
         }
         var factor = ""
