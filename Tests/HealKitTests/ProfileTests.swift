@@ -67,17 +67,15 @@ struct ProfileTests {
         return try await HealProcess.run(arguments, home: home, environment: environment)
     }
 
-    func warehouse(_ home: TestHome, _ sql: String) throws -> [[String]] {
-        try DatabaseQueue(path: home.url("warehouse.db").path).read { db in
+    /// Rows of a query on one of the home's SQLite files, every value as text.
+    func query(_ home: TestHome, _ file: String, _ sql: String) throws -> [[String]] {
+        try DatabaseQueue(path: home.url(file).path).read { db in
             try Row.fetchAll(db, sql: sql).map { row in row.databaseValues.map { $0.isNull ? "NULL" : "\($0.storage.value!)" } }
         }
     }
 
-    func metadata(_ home: TestHome, _ sql: String) throws -> [[String]] {
-        try DatabaseQueue(path: home.url("metadata.db").path).read { db in
-            try Row.fetchAll(db, sql: sql).map { row in row.databaseValues.map { $0.isNull ? "NULL" : "\($0.storage.value!)" } }
-        }
-    }
+    func warehouse(_ home: TestHome, _ sql: String) throws -> [[String]] { try query(home, "warehouse.db", sql) }
+    func metadata(_ home: TestHome, _ sql: String) throws -> [[String]] { try query(home, "metadata.db", sql) }
 
     // MARK: the gate
 
