@@ -61,9 +61,6 @@ public struct ProfileBaseline: Sendable {
         return medians[medians.count / 2]
     }
 
-    public var minimum: Double? { profiles.compactMap(\.numbers?.min).min() }
-    public var maximum: Double? { profiles.compactMap(\.numbers?.max).max() }
-
     public var usualPlaces: Int? {
         let all = profiles.compactMap(\.numbers?.places)
         guard !all.isEmpty else { return nil }

@@ -104,7 +104,9 @@ extension MetadataStore {
     }
 
     public func driftEvents(run: String) throws -> [DriftEvent] {
-        try driftEvents(sql: "run_id = ?", [run])
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM drift_events WHERE run_id = ? ORDER BY id", arguments: [run]).map(Self.driftEvent)
+        }
     }
 
     public func driftEvents(pipeline: String?, from: String, to: String) throws -> [(pipeline: String, event: DriftEvent)] {
@@ -112,12 +114,6 @@ extension MetadataStore {
             try Row.fetchAll(db, sql: """
                 SELECT * FROM drift_events WHERE (? IS NULL OR pipeline = ?) AND logical_date >= ? AND logical_date <= ? ORDER BY id
                 """, arguments: [pipeline, pipeline, from, to]).map { ($0["pipeline"], Self.driftEvent($0)) }
-        }
-    }
-
-    private func driftEvents(sql: String, _ arguments: StatementArguments) throws -> [DriftEvent] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM drift_events WHERE \(sql) ORDER BY id", arguments: arguments).map(Self.driftEvent)
         }
     }
 
