@@ -235,6 +235,8 @@ public struct LoadSpec: Sendable {
     public var mode: WriteMode = .append
     public var key: [String] = []
     public var onChangedInput: ChangedInputPolicy = .refuse
+    /// `new_columns`, `missing_columns`, `type_changes`.
+    public var schema = SchemaPolicy()
 }
 
 public struct HealthCheckSpec: Sendable {

@@ -104,7 +104,7 @@ enum SkillDecoder {
         var columns: [ColumnSpec] = []
         for item in try columnsValue.list() {
             let c = try item.map(allowed: ["name", "type", "required", "nullable", "formats", "aliases", "day_first",
-                                           "decimal_separator", "thousands_separator", "currency", "true_values", "false_values"])
+                                           "decimal_separator", "thousands_separator", "currency", "true_values", "false_values", "scale"])
             var column = ColumnSpec(name: try c.required("name", "the column name").string("a column name"))
             if let v = c["type"] {
                 let text = try v.string("a type")
@@ -113,6 +113,10 @@ enum SkillDecoder {
                     throw v.error("unknown type '\(text)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: text, among: names))")
                 }
                 column.type = type
+            }
+            if let v = c["scale"] {
+                guard column.type == .decimal else { throw v.error("'scale' applies to decimal columns only") }
+                column.scale = try v.int("a number of digits after the point", range: 0...30)
             }
             if let v = c["required"] { column.required = try v.bool() }
             if let v = c["nullable"] { column.nullable = try v.bool() }
@@ -341,13 +345,16 @@ enum SkillDecoder {
     }
 
     static func load(_ root: YAMLValue) throws -> LoadSpec {
-        let map = try root.map(allowed: ["kind", "target", "table", "mode", "key", "on_changed_input"])
+        let map = try root.map(allowed: ["kind", "target", "table", "mode", "key", "on_changed_input", "new_columns", "missing_columns", "type_changes"])
         var spec = LoadSpec(
             target: try map["target"]?.template("sqlite:PATH") ?? Template(parsing: "sqlite:warehouse.db"),
             table: try map.required("table", "the target table").string("a table name"))
         if let v = map["mode"] { spec.mode = try enumValue(v, WriteMode.self) }
         if let v = map["key"] { spec.key = try v.strings("a column name") }
         if let v = map["on_changed_input"] { spec.onChangedInput = try enumValue(v, ChangedInputPolicy.self) }
+        if let v = map["new_columns"] { spec.schema.newColumns = try enumValue(v, SchemaPolicy.NewColumns.self) }
+        if let v = map["missing_columns"] { spec.schema.missingColumns = try enumValue(v, SchemaPolicy.MissingColumns.self) }
+        if let v = map["type_changes"] { spec.schema.typeChanges = try enumValue(v, SchemaPolicy.TypeChanges.self) }
         let target = spec.target.source
         if !["sqlite:", "postgres://", "postgresql://", "{"].contains(where: { target.hasPrefix($0) }) {
             throw (map["target"] ?? root).error("unsupported target '\(WarehouseTarget.display(target))'; expected sqlite:PATH or postgres://user@host:port/database")

@@ -58,18 +58,33 @@ public struct LoadSkill: Skill {
         if mode == .merge && spec.key.isEmpty {
             return .fail(.constraintViolation, "a merge needs a key; set key: [column, …] in skills/\(config.name).yml")
         }
-        CrashPoint.reach("load-start")
-        let report = try await warehouse.load(LoadRequest(
+        var request = LoadRequest(
             pipeline: context.pipeline, date: context.date.description, runID: context.runID, table: spec.table,
             columns: columns, artifact: artifact, inputSHA256: sourceSHA, key: spec.key, mode: mode, progress: context.progress,
-            expectedRows: context.expectedLoadRows))
+            expectedRows: context.expectedLoadRows)
+        request.contract = context.contractDefinition(excluding: Set(columns.map(\.name)))
+        request.policy = spec.schema
+        request.loadSkill = config.name
+        if spec.schema.newColumns != .ignore {
+            request.inferred = try ColumnInference.infer(columns.filter { $0.origin == .file }.map(\.name), in: artifact)
+        }
+        CrashPoint.reach("load-start")
+        let report = try await warehouse.load(request)
         CrashPoint.reach("load-committed")
+        if !context.judgingProposal {
+            let target = WarehouseTarget.display(try context.renderPath(spec.target))
+            try context.store.recordSchemaChanges(report.changes.map {
+                SchemaChangeRecord(runID: context.runID, pipeline: context.pipeline, date: context.date.description, target: target,
+                                   table: spec.table, change: $0, createdAt: Timestamp.now())
+            })
+        }
         var notes: [String] = []
         if report.updated > 0 { notes.append("\(report.updated) updated by key \(spec.key.joined(separator: "+"))") }
         if report.replaced > 0 { notes.append("replacing \(report.replaced) earlier rows of \(context.date)") }
-        if !report.addedColumns.isEmpty { notes.append("schema change: added column\(report.addedColumns.count > 1 ? "s" : "") \(report.addedColumns.joined(separator: ", "))") }
+        notes += report.notes
         var figures = ["inserted": report.inserted, "before": report.before, "after": report.after, "replaced": report.replaced, "updated": report.updated]
-        if !report.addedColumns.isEmpty { figures["columns_added"] = report.addedColumns.count }
+        let changed = report.changes.filter { $0.kind != .created }.count
+        if changed > 0 { figures["schema_changes"] = changed }
         let written = report.inserted + report.updated
         return .pass("\(report.inserted) rows into \(spec.table) (\(report.before) → \(report.after))\(notes.isEmpty ? "" : ", " + notes.joined(separator: ", "))",
                      figures: figures, rows: RowDelta(read: artifact.rows ?? written, loaded: report.inserted, updated: report.updated))
@@ -87,6 +102,28 @@ public struct LoadSkill: Skill {
 
     var table: String { spec.table }
     var target: Template { spec.target }
+}
+
+extension RunContext {
+    /// The contract columns a load's table has besides the data's: every `validate_schema` step's columns (named as
+    /// a `snake_case_names` transform names them), so an optional column the file lacks is still defined.
+    func contractDefinition(excluding present: Set<String>) -> [ColumnSpec] {
+        let snake = playbook.steps.contains { step in
+            if case .transform(let spec)? = skillConfigs[step.skill]?.spec { return spec.snakeCaseNames }
+            return false
+        }
+        var out: [ColumnSpec] = []
+        for step in playbook.steps {
+            guard case .validateSchema(let contract)? = skillConfigs[step.skill]?.spec else { continue }
+            for var column in contract.columns {
+                if snake { column.name = SnakeCase.convert(column.name) }
+                guard !present.contains(column.name), !out.contains(where: { $0.name == column.name }) else { continue }
+                column.origin = .contract(skill: step.skill)
+                out.append(column)
+            }
+        }
+        return out
+    }
 }
 
 extension WriteMode {

@@ -63,9 +63,17 @@ public struct ValidateSchemaSkill: RowChecking {
                      figures: ["rows": rows, "columns": header.count, "failing_rows": 0], artifact: artifact, rows: RowDelta(read: rows))
     }
 
-    /// The contract's column specs in the file's order; extra columns are optional strings.
+    /// The contract's column specs in the file's order; extra columns are optional strings from the file.
     func typedColumns(_ header: [String]) -> [ColumnSpec] {
-        header.map { name in contract.columns.first { $0.name == name } ?? ColumnSpec(name: name, type: .string, required: false) }
+        header.map { name in
+            if var column = contract.columns.first(where: { $0.name == name }) {
+                column.origin = .contract(skill: config.name)
+                return column
+            }
+            var extra = ColumnSpec(name: name, type: .string, required: false)
+            extra.origin = .file
+            return extra
+        }
     }
 
     func headerProblem(_ header: [String]) -> String? {

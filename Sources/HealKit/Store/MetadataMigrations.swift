@@ -227,6 +227,26 @@ enum MetadataMigrations {
                 CREATE INDEX drift_events_pipeline ON drift_events(pipeline, logical_date);
                 """)
         }
+        migrator.registerMigration("v9-schema-changes") { db in
+            // What loads and `heal table migrate` did to warehouse tables' columns: for runs show and the report.
+            try db.execute(sql: """
+                CREATE TABLE schema_changes (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    run_id TEXT,
+                    pipeline TEXT NOT NULL,
+                    logical_date TEXT,
+                    target TEXT NOT NULL,
+                    table_name TEXT NOT NULL,
+                    change TEXT NOT NULL,
+                    column_name TEXT NOT NULL,
+                    from_type TEXT,
+                    to_type TEXT,
+                    source TEXT,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX schema_changes_pipeline ON schema_changes(pipeline, created_at);
+                """)
+        }
         return migrator
     }
 }

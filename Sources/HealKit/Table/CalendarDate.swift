@@ -65,6 +65,9 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
 
     private init(validated pattern: String) { self = DateFormat(pattern)! }
 
+    /// Whether the pattern reads a UTC offset (`X`): its values are instants.
+    public var hasOffset: Bool { tokens.contains(.offset) }
+
     public var description: String { pattern }
 
     /// What one scan of text against the pattern found; fraction is a byte range, so nothing is allocated.
@@ -260,6 +263,20 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The day `dayNumber` days after 1970-01-01: the inverse of `dayNumber`.
+    public init(dayNumber: Int) {
+        let z = dayNumber + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let month = mp < 10 ? mp + 3 : mp - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        self.month = month
+        day = dayOfYear - (153 * mp + 2) / 5 + 1
     }
 
     /// The day `days` after (or before, when negative) this one.

@@ -91,6 +91,11 @@ public struct ColumnSpec: Sendable, Equatable, Codable {
     /// Boolean tokens, compared case-insensitively; nil uses true/t/yes/y/1 and false/f/no/n/0.
     public var trueTokens: [String]?
     public var falseTokens: [String]?
+    /// Digits after the point a decimal column holds (`scale: 2`): the table declares it, and a value with more is
+    /// refused rather than rounded by the warehouse.
+    public var scale: Int?
+    /// Where the column comes from, for the load's schema policy and for messages; nil when no contract typed it.
+    public var origin: ColumnOrigin?
 
     public init(name: String, type: ColumnType = .string, required: Bool = true, nullable: Bool = true, formats: [DateFormat] = [DateFormat.iso]) {
         self.name = name
@@ -98,6 +103,25 @@ public struct ColumnSpec: Sendable, Equatable, Codable {
         self.required = required
         self.nullable = nullable
         self.formats = formats
+    }
+}
+
+/// Where a column of an artifact comes from: a contract names it, the file brought it beside the contract, or a
+/// transform added it (a lookup join or a computed expression).
+public enum ColumnOrigin: Sendable, Equatable, Codable {
+    case contract(skill: String)
+    case file
+    case lookup(skill: String)
+    case computed(skill: String)
+
+    /// `from the file`, `computed in skills/sales-transform.yml`: for messages that send a user to fix it.
+    public var described: String {
+        switch self {
+        case .contract(let skill): return "declared in skills/\(skill).yml"
+        case .file: return "from the file, not in the contract"
+        case .lookup(let skill): return "joined by the lookup in skills/\(skill).yml"
+        case .computed(let skill): return "computed in skills/\(skill).yml"
+        }
     }
 }
 
@@ -274,6 +298,24 @@ extension ValueParser {
         return (negative ? -significand : significand, scale)
     }
 
+    /// Significant digits after the point of decimal text (`12.50` has 1, `1e-3` has 3): what a scale must hold.
+    public static func fractionDigits(_ text: String) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
+            let f = FieldBytes(bytes)
+            guard let plain = plainDecimal(f) else { return 0 }
+            guard let dot = plain.firstIndex(of: ".") else { return 0 }
+            return plain[plain.index(after: dot)...].reversed().drop { $0 == "0" }.count
+        }
+    }
+
+    /// Significant digits of decimal text (`0012.50` has 3): SQLite holds 15 of them exactly in a REAL.
+    public static func significantDigits(_ f: FieldBytes) -> Int {
+        guard let plain = plainDecimal(f) else { return 0 }
+        let digits = plain.filter(\.isNumber).drop { $0 == "0" }
+        return max(1, digits.reversed().drop { $0 == "0" }.count)
+    }
+
     public static func decimal(_ f: FieldBytes) -> Decimal? {
         if let (significand, scale) = scaled(f) {
             return Decimal(sign: significand < 0 ? .minus : .plus, exponent: -scale, significand: Decimal(significand.magnitude))
@@ -295,5 +337,24 @@ extension ValueParser {
     public static func boolean(_ f: FieldBytes) -> Bool? {
         guard f.count <= 5, f.count > 0 else { return nil }
         return boolean(f.string)
+    }
+}
+
+extension ColumnType {
+    /// Whether every value of `other` is also a value of this type, written as this type: text holds anything,
+    /// a decimal an integer, a timestamp a date (at midnight), an integer a boolean (0 or 1).
+    public func holds(_ other: ColumnType) -> Bool {
+        switch (self, other) {
+        case _ where self == other: return true
+        case (.string, _), (.decimal, .integer), (.timestamp, .date), (.integer, .boolean): return true
+        default: return false
+        }
+    }
+
+    /// The narrowest type that holds both: integer → decimal → text, date → timestamp → text.
+    public func widened(with other: ColumnType) -> ColumnType {
+        if holds(other) { return self }
+        if other.holds(self) { return other }
+        return .string
     }
 }

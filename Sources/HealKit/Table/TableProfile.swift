@@ -102,13 +102,19 @@ struct ColumnTracker {
         return f
     }()
 
-    init(name: String) { column = TableProfile.Column(name: name) }
+    /// Whether distinct values are counted (up to `distinctCap` strings): `heal infer` reports them, a type guess needs none.
+    let countDistinct: Bool
+
+    init(name: String, countDistinct: Bool = true) {
+        column = TableProfile.Column(name: name)
+        self.countDistinct = countDistinct
+    }
 
     mutating func add(_ f: FieldBytes) {
         if f.isEmpty { column.nulls += 1; return }
         nonNull += 1
         let text = f.string
-        if !column.distinctCapped {
+        if countDistinct && !column.distinctCapped {
             if seen.insert(text).inserted {
                 column.distinct += 1
                 if column.examples.count < 3 { column.examples.append(text) }

@@ -6,8 +6,8 @@ import Foundation
 final class ValueCheck {
     let column: ColumnSpec
     /// A timestamp column's formats split once: patterns with a time, and plain date patterns (midnight).
-    private let timeFormats: [DateFormat]
-    private let dateFormats: [DateFormat]
+    fileprivate let timeFormats: [DateFormat]
+    fileprivate let dateFormats: [DateFormat]
 
     init(_ column: ColumnSpec) {
         self.column = column
@@ -24,7 +24,7 @@ final class ValueCheck {
             if column.number == nil { return ValueParser.integer(f) != nil }
             return canonical(f) != nil
         case .decimal:
-            if column.number == nil { return ValueParser.isDecimal(f) }
+            if column.number == nil && column.scale == nil { return ValueParser.isDecimal(f) }
             return canonical(f) != nil
         case .boolean:
             if column.trueTokens == nil && column.falseTokens == nil { return ValueParser.boolean(f) != nil }
@@ -57,6 +57,7 @@ final class ValueCheck {
             return ValueParser.integer(plain).map(String.init)
         case .decimal:
             guard let plain = column.number.map({ $0.plain(text) }) ?? text, ValueParser.isDecimal(plain) else { return nil }
+            if let scale = column.scale, ValueParser.fractionDigits(plain) > scale { return nil }
             return plain
         case .boolean:
             return ValueParser.boolean(text, trueTokens: column.trueTokens, falseTokens: column.falseTokens).map { $0 ? "true" : "false" }
@@ -75,6 +76,27 @@ final class ValueCheck {
     }
 }
 
+extension ValueCheck {
+    /// A date or timestamp column's value as a point in time; nil when it does not parse.
+    func time(_ f: FieldBytes) -> TimeValue? {
+        switch column.type {
+        case .date:
+            if let date = CalendarDate.parse(bytes: f.buffer, formats: column.formats) { return TimeValue(date: date) }
+            guard column.autoDates, let value = AutoDate.parse(f.string, dayFirst: column.dayFirst), !value.hasTime else { return nil }
+            return TimeValue(date: value.date)
+        case .timestamp:
+            for format in timeFormats {
+                if let value = format.parseDateTime(f.buffer) { return TimeValue(value) }
+            }
+            if let date = CalendarDate.parse(bytes: f.buffer, formats: dateFormats) { return TimeValue(date: date) }
+            guard column.autoDates || column.formats.isEmpty, let value = AutoDate.parse(f.string, dayFirst: column.dayFirst) else { return nil }
+            return TimeValue(value)
+        default:
+            return nil
+        }
+    }
+}
+
 extension ColumnSpec {
     /// "an integer", "a date (yyyy-MM-dd or MM/dd/yyyy)": what a value of this column must look like.
     var expectation: String {
@@ -84,7 +106,9 @@ extension ColumnSpec {
         case .date: return "a date (\(formats.joined(separator: " or ")))"
         case .timestamp: return "a timestamp (\(formats.isEmpty ? "auto" : formats.joined(separator: " or ")))"
         case .integer: return "an integer\(number.map { " (\($0.summary))" } ?? "")"
-        case .decimal: return "a decimal\(number.map { " (\($0.summary))" } ?? "")"
+        case .decimal:
+            let parts = [number?.summary, scale.map { "at most \($0) digit\($0 == 1 ? "" : "s") after the point" }].compactMap { $0 }
+            return "a decimal\(parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))")"
         case .boolean:
             guard trueTokens != nil || falseTokens != nil else { return "a boolean" }
             return "a boolean (\(((trueTokens ?? []) + (falseTokens ?? [])).joined(separator: "/")))"

@@ -44,12 +44,15 @@ public struct PostgresWarehouse: Warehouse {
         return logger
     }()
 
-    static func sqlType(_ type: ColumnType) -> String {
-        switch type {
+    /// The type a staged text value is cast to; the table's own declared type (a scale, a varchar) takes it from there.
+    static func castType(_ write: LoadPlan.Write) -> String? {
+        switch write.type {
+        case .string: return nil
         case .integer: return "bigint"
         case .decimal: return "numeric"
         case .boolean: return "boolean"
-        case .string, .date, .timestamp: return "text"
+        case .date: return "date"
+        case .timestamp: return write.instants ? "timestamptz" : "timestamp"
         }
     }
 
@@ -132,7 +135,9 @@ public struct PostgresWarehouse: Warehouse {
         // Loads into one database take turns: a second `heal` waits here, it never interleaves.
         try await connection.query("SELECT pg_advisory_xact_lock(7263524)", logger: log)
         try await connection.query(Self.ledgerDDL, logger: log)
-        let added = try await prepareTable(request, on: connection)
+        // A timestamp without an offset loaded into a timestamptz column is read as UTC, on every server.
+        try await connection.query("SET LOCAL TIME ZONE 'UTC'", logger: log)
+        let plan = try await prepareTable(request, on: connection)
         var replaced = 0
         if request.mode == .replaceDate {
             var binds = PostgresBindings()
@@ -148,31 +153,38 @@ public struct PostgresWarehouse: Warehouse {
 
         // COPY straight into the table when that is safe: postgres-nio writes names inside double quotes without
         // doubling quotes in them. A name with a quote, or a merge, streams into c0…cN text columns first.
-        let direct = request.mode != .merge && !(request.columns.map(\.name) + [request.table]).contains { $0.contains("\"") }
+        let writes = plan.writes.filter { $0.source != nil }
+        let direct = request.mode != .merge && !(writes.map(\.name) + [request.table]).contains { $0.contains("\"") }
         if !direct {
-            let stage = (0..<request.columns.count).map { "c\($0) text" }.joined(separator: ", ")
+            let stage = (0..<writes.count).map { "c\($0) text" }.joined(separator: ", ")
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE TEMP TABLE _heal_stage (\(stage)) ON COMMIT DROP"), logger: log)
         }
         // The run and date close every row of a direct COPY (heal's own ids and ISO dates: nothing to escape).
         let tail = "\t\(request.runID)\t\(request.date)"
         let progress = request.progress
         let reader = PrefetchingReader(try request.artifact.open()) { progress?.add($0) }
-        let indexes = request.columns.map { column in reader.header.firstIndex(of: column.name) }
-        let types = request.columns.map(\.type)
+        let indexes = writes.map { write in reader.header.firstIndex(of: request.columns[write.source!].name) }
+        let values = writes.map { LoadValue($0, dialect: .postgres) }
         var written = 0
         let copyTable = direct ? request.table : "_heal_stage"
-        let copyColumns = direct ? request.columns.map(\.name) + ["_heal_run", "_heal_date"] : (0..<request.columns.count).map { "c\($0)" }
+        let copyColumns = direct ? writes.map(\.name) + ["_heal_run", "_heal_date"] : (0..<writes.count).map { "c\($0)" }
         try await connection.copyFrom(table: copyTable, columns: copyColumns, logger: log) { writer in
             var buffer = ByteBufferAllocator().buffer(capacity: 1 << 18)
             while let batch = try reader.nextBatch() {
-                batch.forEach { row in
+                try batch.forEach { row in
                     for (n, index) in indexes.enumerated() {
                         if n > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
                         guard let index, index < row.count, !row[index].isEmpty else {
                             buffer.writeStaticString("\\N")
                             continue
                         }
-                        Self.writeCopyText(row[index], as: types[n], to: &buffer)
+                        switch try values[n].convert(row[index], line: row.line) {
+                        case .null: buffer.writeStaticString("\\N")
+                        case .integer(let value): buffer.writeString(String(value))
+                        case .real(let value): buffer.writeString("\(value)")
+                        case .bytes(let field): Self.writeCopyText(field.buffer, to: &buffer)
+                        case .text(var text): text.withUTF8 { Self.writeCopyText($0, to: &buffer) }
+                        }
                     }
                     if direct { buffer.writeString(tail) }
                     buffer.writeInteger(UInt8(ascii: "\n"))
@@ -187,12 +199,10 @@ public struct PostgresWarehouse: Warehouse {
             if buffer.readableBytes > 0 { try await writer.write(buffer) }
         }
 
-        let names = request.columns.map { SQLIdentifier.quote($0.name) } + ["\"_heal_run\"", "\"_heal_date\""]
-        let values = request.columns.enumerated().map { n, column in
-            column.type == .string || column.type == .date || column.type == .timestamp ? "c\(n)" : "c\(n)::\(Self.sqlType(column.type))"
-        } + ["$1", "$2"]
-        var sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) SELECT \(values.joined(separator: ", ")) FROM _heal_stage"
-        if request.mode == .merge { sql += TableSQL.mergeClause(request) }
+        let names = writes.map { SQLIdentifier.quote($0.name) } + ["\"_heal_run\"", "\"_heal_date\""]
+        let selected = writes.enumerated().map { n, write in Self.castType(write).map { "c\(n)::\($0)" } ?? "c\(n)" } + ["$1", "$2"]
+        var sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) SELECT \(selected.joined(separator: ", ")) FROM _heal_stage"
+        if request.mode == .merge { sql += TableSQL.mergeClause(request, columns: writes.map(\.name)) }
         var binds = PostgresBindings()
         binds.append(request.runID)
         binds.append(request.date)
@@ -203,55 +213,62 @@ public struct PostgresWarehouse: Warehouse {
             INSERT INTO _heal_loads (pipeline, logical_date, table_name, run_id, input_sha256, rows, loaded_at)
             VALUES (\(request.pipeline), \(request.date), \(request.table), \(request.runID), \(request.inputSHA256), \(written), \(Timestamp.now()))
             """, logger: log)
-        return LoadReport(inserted: inserted, updated: updated, replaced: replaced, before: before, after: after, addedColumns: added)
+        return LoadReport(inserted: inserted, updated: updated, replaced: replaced, before: before, after: after, changes: plan.changes, notes: plan.notes)
     }
 
-    /// Creates the table, or adds the data's new columns to it; returns what was added as `name TYPE`.
-    private func prepareTable(_ request: LoadRequest, on connection: PostgresConnection) async throws -> [String] {
+    /// Creates the table, or evolves it as the plan says (new columns added, widened columns retyped).
+    private func prepareTable(_ request: LoadRequest, on connection: PostgresConnection) async throws -> LoadPlan {
         let log = Self.logger
         let table = SQLIdentifier.quote(request.table)
-        if try await Self.exists(request.table, connection) {
-            var existing: [(name: String, type: String)] = []
-            let rows = try await connection.query("""
-                SELECT column_name::text, data_type::text FROM information_schema.columns
-                WHERE table_schema = current_schema() AND table_name = \(request.table) ORDER BY ordinal_position
-                """, logger: log)
-            for try await (name, type) in rows.decode((String, String).self) { existing.append((name, type)) }
-            let evolution = try TableEvolution(table: request.table, existing: existing, columns: request.columns, sqlType: Self.sqlType)
-            if request.mode == .merge {
-                var primaryKey: [String] = []
-                let keyRows = try await connection.query("""
-                    SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-                    WHERE i.indrelid = to_regclass(\(table)) AND i.indisprimary
-                    """, logger: log)
-                for try await (name,) in keyRows.decode((String,).self) { primaryKey.append(name) }
-                guard Set(primaryKey) == Set(request.key) else {
-                    throw SkillFailure(.schemaMismatch, "a merge on \(request.key.joined(separator: "+")) needs that key to be \(request.table)'s primary key, but it is \(primaryKey.isEmpty ? "none" : primaryKey.joined(separator: "+")); nothing was loaded")
-                }
-            }
-            for column in evolution.added {
-                try await connection.query(PostgresQuery(unsafeSQL: TableSQL.addColumn(column, to: request.table, sqlType: Self.sqlType)), logger: log)
-            }
-            return evolution.added.map { "\($0.name) \(Self.sqlType($0.type))" }
+        guard try await Self.exists(request.table, connection) else {
+            let plan = try LoadPlan(request, existing: nil, dialect: .postgres)
+            try await connection.query(PostgresQuery(unsafeSQL: TableSQL.create(request, columns: plan.create ?? [], dialect: .postgres)), logger: log)
+            try await connection.query(PostgresQuery(unsafeSQL: "CREATE INDEX ON \(table) (\"_heal_date\")"), logger: log)
+            return plan
         }
-        try await connection.query(PostgresQuery(unsafeSQL: TableSQL.create(request, sqlType: Self.sqlType)), logger: log)
-        try await connection.query(PostgresQuery(unsafeSQL: "CREATE INDEX ON \(table) (\"_heal_date\")"), logger: log)
-        return []
+        let existing = try await Self.tableColumns(request.table, connection)
+        let plan = try LoadPlan(request, existing: existing, dialect: .postgres)
+        if request.mode == .merge {
+            let primaryKey = existing.filter(\.primaryKey).map(\.name)
+            guard Set(primaryKey) == Set(request.key) else {
+                throw SkillFailure(.schemaMismatch, "a merge on \(request.key.joined(separator: "+")) needs that key to be \(request.table)'s primary key, but it is \(primaryKey.isEmpty ? "none" : primaryKey.joined(separator: "+")); nothing was loaded")
+            }
+        }
+        for column in plan.additions {
+            try await connection.query(PostgresQuery(unsafeSQL: TableSQL.addColumn(column, to: request.table, dialect: .postgres)), logger: log)
+        }
+        for (name, target) in plan.widenings {
+            let declared = SQLDialect.postgres.declare(target)
+            let column = SQLIdentifier.quote(name)
+            try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(table) ALTER COLUMN \(column) TYPE \(declared) USING \(column)::text::\(declared)"), logger: log)
+        }
+        return plan
     }
 
-    /// One field in COPY's text format: typed values canonical, text with backslash, tab, newline and CR escaped.
-    static func writeCopyText(_ field: FieldBytes, as type: ColumnType, to buffer: inout ByteBuffer) {
-        switch type {
-        case .integer:
-            if let value = ValueParser.integer(field) { buffer.writeString(String(value)); return }
-        case .decimal:
-            if let value = ValueParser.double(field) { buffer.writeString(value.isFinite ? "\(value)" : "NaN"); return }
-        case .boolean:
-            if let value = ValueParser.boolean(field) { buffer.writeStaticString(value ? "t" : "f"); return }
-        case .string, .date, .timestamp:
-            break
+    /// A table's columns as PostgreSQL declares them (`numeric(18,2)`, `timestamp with time zone`), with its key.
+    static func tableColumns(_ table: String, _ connection: PostgresConnection) async throws -> [TableColumn] {
+        var primaryKey: Set<String> = []
+        let keyRows = try await connection.query("""
+            SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+            WHERE i.indrelid = to_regclass(\(SQLIdentifier.quote(table))) AND i.indisprimary
+            """, logger: logger)
+        for try await (name,) in keyRows.decode((String,).self) { primaryKey.insert(name) }
+        var columns: [TableColumn] = []
+        let rows = try await connection.query("""
+            SELECT column_name::text, data_type::text, is_nullable::text, numeric_precision::int, numeric_scale::int FROM information_schema.columns
+            WHERE table_schema = current_schema() AND table_name = \(table) ORDER BY ordinal_position
+            """, logger: logger)
+        for try await (name, type, nullable, precision, scale) in rows.decode((String, String, String, Int?, Int?).self) {
+            var declared = type
+            if type == "numeric", let precision, let scale { declared = "numeric(\(precision),\(scale))" }
+            columns.append(TableColumn(name: name, declared: declared, nullable: nullable == "YES", primaryKey: primaryKey.contains(name)))
         }
-        for byte in field.buffer {
+        return columns
+    }
+
+    /// Text in COPY's text format: backslash, tab, newline and CR escaped.
+    static func writeCopyText(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout ByteBuffer) {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
             case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")

@@ -41,14 +41,6 @@ public final class SQLiteWarehouse: Warehouse {
         return "\(error)"
     }
 
-    static func sqlType(_ type: ColumnType) -> String {
-        switch type {
-        case .integer, .boolean: return "INTEGER"
-        case .decimal: return "REAL"
-        case .string, .date, .timestamp: return "TEXT"
-        }
-    }
-
     public func ledger(pipeline: String, date: String, table: String) async throws -> [LedgerEntry] {
         try guarded {
             try database.read { db in
@@ -67,7 +59,7 @@ public final class SQLiteWarehouse: Warehouse {
         return try guarded {
             var report: LoadReport?
             try database.inTransaction(.immediate) { db in
-                let added = try self.prepareTable(request, db)
+                let plan = try self.prepareTable(request, db)
                 var replaced = 0
                 if request.mode == .replaceDate {
                     try db.execute(sql: "DELETE FROM \(table) WHERE \(LoadRequest.ownRowsOfDate)", arguments: [request.date, request.pipeline, request.table])
@@ -76,7 +68,7 @@ public final class SQLiteWarehouse: Warehouse {
                                    arguments: [request.pipeline, request.date, request.table])
                 }
                 let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
-                let written = try self.insertRows(request, db)
+                let written = try self.insertRows(request, plan: plan, db)
                 let after = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
                 let (inserted, updated) = try request.balance(before: before, after: after, written: written)
                 try db.execute(sql: """
@@ -84,48 +76,59 @@ public final class SQLiteWarehouse: Warehouse {
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [request.pipeline, request.date, request.table, request.runID, request.inputSHA256, written, Timestamp.now()])
                 CrashPoint.reach("load-before-commit")
-                report = LoadReport(inserted: inserted, updated: updated, replaced: replaced, before: before, after: after, addedColumns: added)
+                report = LoadReport(inserted: inserted, updated: updated, replaced: replaced, before: before, after: after, changes: plan.changes, notes: plan.notes)
                 return .commit
             }
             return report!
         }
     }
 
-    /// Creates the table, or adds the data's new columns to it; returns what was added as `name TYPE`.
-    func prepareTable(_ request: LoadRequest, _ db: Database) throws -> [String] {
+    /// Creates the table, or evolves it as the plan says (new columns added, widened columns rebuilt).
+    func prepareTable(_ request: LoadRequest, _ db: Database) throws -> LoadPlan {
         let table = SQLIdentifier.quote(request.table)
-        if try db.tableExists(request.table) {
-            let existing = try db.columns(in: request.table).map { (name: $0.name, type: $0.type) }
-            let evolution = try TableEvolution(table: request.table, existing: existing, columns: request.columns, sqlType: SQLiteWarehouse.sqlType)
-            if request.mode == .merge {
-                let primaryKey = try db.primaryKey(request.table).columns
-                guard Set(primaryKey) == Set(request.key) else {
-                    throw SkillFailure(.schemaMismatch, "a merge on \(request.key.joined(separator: "+")) needs that key to be \(request.table)'s primary key, but it is \(primaryKey.isEmpty || primaryKey == ["rowid"] ? "none" : primaryKey.joined(separator: "+")); nothing was loaded")
-                }
-            }
-            for column in evolution.added {
-                try db.execute(sql: TableSQL.addColumn(column, to: request.table, sqlType: SQLiteWarehouse.sqlType))
-            }
-            return evolution.added.map { "\($0.name) \(SQLiteWarehouse.sqlType($0.type))" }
+        guard try db.tableExists(request.table) else {
+            let plan = try LoadPlan(request, existing: nil, dialect: .sqlite)
+            try db.execute(sql: TableSQL.create(request, columns: plan.create ?? [], dialect: .sqlite))
+            try db.execute(sql: "CREATE INDEX \(SQLIdentifier.quote("\(request.table)__heal_date")) ON \(table) (\"_heal_date\")")
+            return plan
         }
-        try db.execute(sql: TableSQL.create(request, sqlType: SQLiteWarehouse.sqlType))
-        try db.execute(sql: "CREATE INDEX \(SQLIdentifier.quote("\(request.table)__heal_date")) ON \(table) (\"_heal_date\")")
-        return []
+        let plan = try LoadPlan(request, existing: try Self.tableColumns(db, request.table), dialect: .sqlite)
+        if request.mode == .merge {
+            let primaryKey = try db.primaryKey(request.table).columns
+            guard Set(primaryKey) == Set(request.key) else {
+                throw SkillFailure(.schemaMismatch, "a merge on \(request.key.joined(separator: "+")) needs that key to be \(request.table)'s primary key, but it is \(primaryKey.isEmpty || primaryKey == ["rowid"] ? "none" : primaryKey.joined(separator: "+")); nothing was loaded")
+            }
+        }
+        for column in plan.additions {
+            try db.execute(sql: TableSQL.addColumn(column, to: request.table, dialect: .sqlite))
+        }
+        if !plan.widenings.isEmpty {
+            try Self.rebuild(db, table: request.table, retype: Dictionary(plan.widenings.map { ($0.name, $0.to) }, uniquingKeysWith: { a, _ in a }))
+        }
+        return plan
+    }
+
+    /// A table's columns as SQLite declares them.
+    static func tableColumns(_ db: Database, _ table: String) throws -> [TableColumn] {
+        try db.columns(in: table).map { TableColumn(name: $0.name, declared: $0.type, nullable: !$0.isNotNull, primaryKey: $0.primaryKeyIndex > 0) }
     }
 
     /// Binds a batch's bytes through SQLite's C API on GRDB's prepared statement (measured here 1.6× GRDB's
     /// argument arrays); text is bound in place, valid until the step that follows.
-    func insertRows(_ request: LoadRequest, _ db: Database) throws -> Int {
+    func insertRows(_ request: LoadRequest, plan: LoadPlan, _ db: Database) throws -> Int {
         let progress = request.progress
         let reader = PrefetchingReader(try request.artifact.open()) { progress?.add($0) }
-        let indexes = request.columns.map { column in reader.header.firstIndex(of: column.name) }
-        let names = request.columns.map { SQLIdentifier.quote($0.name) } + ["\"_heal_run\"", "\"_heal_date\""]
+        let header = reader.header
+        // Plan positions are in the request's columns; the reader's header is the file's order.
+        let indexes = plan.writes.map { write in write.source.flatMap { header.firstIndex(of: request.columns[$0].name) } }
+        let values = plan.writes.map { LoadValue($0, dialect: .sqlite) }
+        let columnNames = plan.writes.map(\.name)
+        let names = columnNames.map(SQLIdentifier.quote) + ["\"_heal_run\"", "\"_heal_date\""]
         let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
         var sql = "INSERT INTO \(SQLIdentifier.quote(request.table)) (\(names.joined(separator: ", "))) VALUES (\(placeholders))"
-        if request.mode == .merge { sql += TableSQL.mergeClause(request) }
+        if request.mode == .merge { sql += TableSQL.mergeClause(request, columns: columnNames) }
         let statement = try db.makeStatement(sql: sql)
         let handle = statement.sqliteStatement
-        let types = request.columns.map(\.type)
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         var run = request.runID, date = request.date
         // The run and date are the same on every row: bound once, they stay bound across resets.
@@ -135,27 +138,20 @@ public final class SQLiteWarehouse: Warehouse {
         try reader.forEachRow { row in
             for (n, index) in indexes.enumerated() {
                 let position = Int32(n + 1)
-                guard let index, index < row.count else {
+                guard let index, index < row.count, !row[index].isEmpty else {
                     sqlite3_bind_null(handle, position)
                     continue
                 }
-                let field = row[index]
-                if field.isEmpty {
-                    sqlite3_bind_null(handle, position)
-                    continue
+                switch try values[n].convert(row[index], line: row.line) {
+                case .null: sqlite3_bind_null(handle, position)
+                case .integer(let value): sqlite3_bind_int64(handle, position, value)
+                case .real(let value): sqlite3_bind_double(handle, position, value)
+                case .bytes(let field):
+                    // SQLITE_STATIC: the batch outlives the step below.
+                    _ = sqlite3_bind_text(handle, position, UnsafeRawPointer(field.buffer.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(field.count), nil)
+                case .text(var text):
+                    text.withUTF8 { b in _ = sqlite3_bind_text(handle, position, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(b.count), transient) }
                 }
-                switch types[n] {
-                case .integer:
-                    if let value = ValueParser.integer(field) { sqlite3_bind_int64(handle, position, value); continue }
-                case .decimal:
-                    if let value = ValueParser.double(field) { sqlite3_bind_double(handle, position, value); continue }
-                case .boolean:
-                    if let value = ValueParser.boolean(field) { sqlite3_bind_int64(handle, position, value ? 1 : 0); continue }
-                case .string, .date, .timestamp:
-                    break
-                }
-                // SQLITE_STATIC: the batch outlives the step below.
-                _ = sqlite3_bind_text(handle, position, UnsafeRawPointer(field.buffer.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(field.count), nil)
             }
             let code = sqlite3_step(handle)
             sqlite3_reset(handle)

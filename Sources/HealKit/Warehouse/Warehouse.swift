@@ -44,6 +44,13 @@ public struct LoadRequest: Sendable {
     /// The rows the run's accounting says this load must write (read − quarantined − deduplicated), checked
     /// inside the transaction: a load that would break the balance is rolled back, never committed.
     public var expectedRows: Int?
+    /// Every contract column, so an optional one the file lacks is still a table column (NULL on this load).
+    public var contract: [ColumnSpec] = []
+    public var policy = SchemaPolicy()
+    /// The types of the file's columns outside the contract, read from their values (for `new_columns: evolve`).
+    public var inferred: [String: ColumnSpec] = [:]
+    /// The load skill's name, for messages that send a user to its settings.
+    public var loadSkill = "load"
 
     public init(pipeline: String, date: String, runID: String, table: String, columns: [ColumnSpec], artifact: Artifact, inputSHA256: String,
                 key: [String], mode: LoadMode, progress: RowProgress? = nil, expectedRows: Int? = nil) {
@@ -87,8 +94,10 @@ public struct LoadReport: Sendable {
     public var replaced: Int
     public var before: Int
     public var after: Int
-    /// Columns added to the table by this load (additive evolution), as `name TYPE`.
-    public var addedColumns: [String] = []
+    /// What the load did to the table's columns (created, added, widened).
+    public var changes: [SchemaChange] = []
+    /// What the run's details say about columns besides the changes: left out, NULL, narrower than the contract.
+    public var notes: [String] = []
 }
 
 /// A target string from a load skill: `sqlite:PATH` (relative to the home folder) or

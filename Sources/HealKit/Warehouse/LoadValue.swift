@@ -1,0 +1,115 @@
+import Foundation
+
+/// One written column's conversion from the data's text to the value its table column holds: exact decimals,
+/// ISO dates, timestamps with a space (instants in UTC), booleans as the warehouse keeps them.
+///
+/// Text that does not convert fails the load: the checks before it passed the value, so this is a defect to
+/// report, never a value to write as something else. A class, so the hot loop holds one reference per column;
+/// unchecked Sendable because one load (or one migration statement) uses it at a time.
+final class LoadValue: @unchecked Sendable {
+    enum Value {
+        case null
+        case integer(Int64)
+        case real(Double)
+        /// The field's own bytes, valid while the batch is.
+        case bytes(FieldBytes)
+        case text(String)
+    }
+
+    let write: LoadPlan.Write
+    let dialect: SQLDialect
+    let check: ValueCheck
+    /// The data's text is already what the table holds: no parsing at all.
+    let passThrough: Bool
+
+    init(_ write: LoadPlan.Write, dialect: SQLDialect) {
+        self.write = write
+        self.dialect = dialect
+        check = ValueCheck(write.spec)
+        passThrough = write.type == .string && write.spec.type == .string
+    }
+
+    /// The value for one non-empty field; `line` names it in an error.
+    @inline(__always)
+    func convert(_ f: FieldBytes, line: Int) throws -> Value {
+        if passThrough { return .bytes(f) }
+        let f = f.trimmed
+        if f.isEmpty { return .null }
+        guard let value = slowConvert(f, line: line) else { throw refusal(f, line: line) }
+        return value
+    }
+
+    private func slowConvert(_ f: FieldBytes, line: Int) -> Value? {
+        switch (write.type, write.spec.type) {
+        case (.integer, .boolean), (.boolean, .boolean):
+            guard let canonical = check.canonical(f), let value = ValueParser.boolean(canonical) else { return nil }
+            if dialect == .postgres && write.type == .boolean { return .text(value ? "t" : "f") }
+            return .integer(value ? 1 : 0)
+        case (.integer, .integer):
+            if !check.rewrites, let value = ValueParser.integer(f) { return .integer(value) }
+            return check.canonical(f).flatMap(ValueParser.integer).map(Value.integer)
+        case (.decimal, .integer), (.decimal, .decimal):
+            return decimal(f)
+        case (.date, .date):
+            if f.count == 10, CalendarDate.parse(bytes: f.buffer, format: .iso) != nil { return .bytes(f) }
+            return check.time(f).map { .text($0.sqlText) }
+        case (.timestamp, .date), (.timestamp, .timestamp):
+            guard var time = check.time(f) else { return nil }
+            time.isDate = false
+            time.isInstant = write.instants
+            return .text(time.sqlText)
+        case (.string, .date), (.string, .timestamp):
+            return check.time(f).map { .text($0.sqlText) }
+        case (.string, _):
+            return check.canonical(f).map(Value.text)
+        default:
+            return nil
+        }
+    }
+
+    /// Exact text for PostgreSQL; for SQLite a REAL, which reads back as written up to 15 significant digits.
+    private func decimal(_ f: FieldBytes) -> Value? {
+        var plain: String?
+        var digits = 0, fraction = 0
+        if !check.rewrites, let (significand, scale) = ValueParser.scaled(f) {
+            var (s, e) = (significand, scale)
+            while e > 0 && s % 10 == 0 { s /= 10; e -= 1 }
+            fraction = e
+            var m = s.magnitude
+            while m > 0 { m /= 10; digits += 1 }
+        } else {
+            guard let text = check.canonical(f) else { return nil }
+            var copy = text
+            digits = copy.withUTF8 { ValueParser.significantDigits(FieldBytes($0)) }
+            fraction = ValueParser.fractionDigits(text)
+            plain = text
+        }
+        if let scale = write.scale, fraction > scale { scaleError = (fraction, scale); return nil }
+        switch dialect {
+        case .postgres:
+            if plain == nil && ValueParser.isPlainDecimal(f) { return .bytes(f) }
+            return (plain ?? ValueParser.plainDecimal(f)).map(Value.text)
+        case .sqlite:
+            guard digits <= 15 else { digitsError = digits; return nil }
+            if let plain {
+                var copy = plain
+                return copy.withUTF8 { ValueParser.double(FieldBytes($0)) }.map(Value.real)
+            }
+            return ValueParser.double(f).map(Value.real)
+        }
+    }
+
+    private var scaleError: (Int, Int)?
+    private var digitsError: Int?
+
+    private func refusal(_ f: FieldBytes, line: Int) -> SkillFailure {
+        let shown = "source line \(line): \(write.name) \(Text.quoted(f.string, limit: 40))"
+        if let (fraction, scale) = scaleError {
+            return SkillFailure(.parseError, "\(shown) has \(fraction) digits after the point; the table's column holds \(scale) and the warehouse would round it; declare scale: \(fraction) in the contract and set type_changes: widen, or fix the value; nothing was loaded")
+        }
+        if let digits = digitsError {
+            return SkillFailure(.parseError, "\(shown) has \(digits) significant digits; SQLite keeps 15 exactly, so it would not read back as written: declare the column type: string, or load into PostgreSQL; nothing was loaded")
+        }
+        return SkillFailure(.parseError, "\(shown) is not \(write.spec.expectation), which the table's \(write.type.rawValue) column needs; nothing was loaded")
+    }
+}
