@@ -141,6 +141,9 @@ public struct ProjectConfig: Sendable {
                }) {
                 fail("step '\(step.name)': step '\(other.name)' already loads \(load.table) in \(load.target); each source loads a table of its own (its day is replaced and skipped as one)")
             }
+            if case .transform(let transform) = skill.spec {
+                errors += ComputedTyping.check(transform, at: step, in: playbook, skills: skills)
+            }
             for (failure, remedies) in step.onFailure.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 for remedy in remedies {
                     guard let config = skills[remedy] else {

@@ -217,6 +217,10 @@ public struct ComputedColumn: Sendable {
     public var name: String
     public var expression: ColumnExpression
     public var type: ColumnType
+    /// Where the expression's first character is, so a type error names file:line:column of the culprit.
+    public var file = ""
+    public var line = 1
+    public var column = 1
 }
 
 /// `append` inserts; `replace` swaps the date's partition; `merge` upserts on the key.

@@ -338,7 +338,13 @@ enum SkillDecoder {
                     }
                     type = parsed
                 }
-                spec.computed.append(ComputedColumn(name: try c.required("name", "the new column's name").string(), expression: expression, type: type))
+                var computed = ComputedColumn(name: try c.required("name", "the new column's name").string(), expression: expression, type: type)
+                computed.file = exprValue.file
+                computed.line = exprValue.line
+                // A quoted scalar's mark is its opening quote.
+                let quoted = exprValue.node.scalar.map { $0.style == .singleQuoted || $0.style == .doubleQuoted } ?? false
+                computed.column = exprValue.column + (quoted ? 1 : 0)
+                spec.computed.append(computed)
             }
         }
         return spec

@@ -105,24 +105,9 @@ public struct LoadSkill: Skill {
 }
 
 extension RunContext {
-    /// The contract columns a load's table has besides the data's: every `validate_schema` step's columns (named as
-    /// a `snake_case_names` transform names them), so an optional column the file lacks is still defined.
+    /// The contract columns a load's table has besides the data's (see `TableDefinition.contract`).
     func contractDefinition(excluding present: Set<String>) -> [ColumnSpec] {
-        let snake = playbook.steps.contains { step in
-            if case .transform(let spec)? = skillConfigs[step.skill]?.spec { return spec.snakeCaseNames }
-            return false
-        }
-        var out: [ColumnSpec] = []
-        for step in playbook.steps {
-            guard case .validateSchema(let contract)? = skillConfigs[step.skill]?.spec else { continue }
-            for var column in contract.columns {
-                if snake { column.name = SnakeCase.convert(column.name) }
-                guard !present.contains(column.name), !out.contains(where: { $0.name == column.name }) else { continue }
-                column.origin = .contract(skill: step.skill)
-                out.append(column)
-            }
-        }
-        return out
+        TableDefinition.contract(playbook, skills: skillConfigs).filter { !present.contains($0.name) }
     }
 }
 

@@ -37,7 +37,9 @@ public struct TransformSkill: Skill {
             try LookupTable(url: context.home.resolve(path: try context.renderPath(l.file)), key: l.key, columns: l.columns)
         }
         for name in spec.lookup?.columns ?? [] where !names.contains(name) {
-            columns.append(ColumnSpec(name: name, type: .string, required: false))
+            var column = ColumnSpec(name: name, type: .string, required: false)
+            column.origin = .lookup(skill: config.name)
+            columns.append(column)
         }
         let lookupTargets = spec.lookup.map { l in l.columns.map { name in columns.firstIndex { $0.name == name }! } } ?? []
         var computedIndexes: [Int] = []
@@ -47,14 +49,23 @@ public struct TransformSkill: Skill {
             }
             if let existing = columns.firstIndex(where: { $0.name == computed.name }) {
                 columns[existing].type = computed.type
+                columns[existing].origin = .computed(skill: config.name)
+                // The computed text is canonical: the replaced column's separators and tokens no longer apply.
+                columns[existing].number = nil
+                columns[existing].trueTokens = nil
+                columns[existing].falseTokens = nil
+                if computed.type == .timestamp { columns[existing].formats = [] }
                 computedIndexes.append(existing)
             } else {
-                columns.append(ColumnSpec(name: computed.name, type: computed.type, required: false))
+                var column = ColumnSpec(name: computed.name, type: computed.type, required: false)
+                // A computed timestamp is written as ISO 8601 (with an offset for an instant): read back as auto.
+                if computed.type == .timestamp { column.formats = [] }
+                column.origin = .computed(skill: config.name)
+                columns.append(column)
                 computedIndexes.append(columns.count - 1)
             }
         }
         let positions = Dictionary(columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let types = columns.map(\.type)
 
         let output = context.stagingURL(stepIndex: input.stepIndex, name: input.stepName)
         let writer = try CSVWriter(url: output, header: columns.map(\.name), carrySourceLines: true)
@@ -65,9 +76,9 @@ public struct TransformSkill: Skill {
         var sources = (0..<columns.count).map { Source.field($0) }
         for (n, target) in lookupTargets.enumerated() { sources[target] = .lookup(n) }
         for (n, target) in computedIndexes.enumerated() { sources[target] = .computed(n) }
-        let numeric = types.map { $0 == .integer || $0 == .decimal }
+        let kinds = columns.map(ValueKind.init)
         let expressions = spec.computed.map { computed in
-            CompiledExpression(computed.expression) { name in (positions[name]!, numeric[positions[name]!]) }
+            CompiledExpression(computed.expression) { name in (positions[name]!, kinds[positions[name]!]) }
         }
         let trim = spec.trim
         // Date columns with explicit formats are rewritten to ISO without allocating; other rewrites go through ValueCheck.
@@ -85,6 +96,11 @@ public struct TransformSkill: Skill {
         var read = 0, duplicates = 0
         var dateText = [UInt8](repeating: 0, count: 10)
         var computedText = [String](repeating: "", count: expressions.count)
+        // A computed value that came out NULL although every input it read had a value: a division by zero, text
+        // where a number was expected. Counted per column; any is a failure, never a silent NULL loaded.
+        var nullInputs = [Int](repeating: 0, count: expressions.count)
+        var unexplained = [Int](repeating: 0, count: expressions.count)
+        var firstUnexplained = [Int?](repeating: nil, count: expressions.count)
         do {
             try reader.forEachRow { row in
                 read += 1
@@ -114,16 +130,23 @@ public struct TransformSkill: Skill {
                 }
                 let found = lookup.flatMap { $0.values(for: cell(lookupIndex).trimmed.string) }
                 for n in expressions.indices {
-                    computedText[n] = expressions[n].evaluate { i, isNumeric in
+                    var inputNull = false
+                    computedText[n] = expressions[n].evaluate { i, kind in
+                        let value: ExactValue
                         switch sources[i] {
-                        case .field(let f): return ExactValue.of(cell(f).trimmed, numeric: isNumeric)
-                        case .lookup(let l): return ExactValue.of(found?[l] ?? "", numeric: isNumeric)
+                        case .field(let f): value = ExactValue.of(cell(f).trimmed, kind: kind)
+                        case .lookup(let l): value = ExactValue.of(found?[l] ?? "", kind: kind)
                         case .computed(let c):
                             // Not computed yet: a column being replaced still reads its original value.
-                            if c < n { return ExactValue.of(computedText[c], numeric: isNumeric) }
-                            return i < width ? ExactValue.of(cell(i).trimmed, numeric: isNumeric) : .null
+                            if c < n { value = ExactValue.of(computedText[c], kind: kind) }
+                            else { value = i < width ? ExactValue.of(cell(i).trimmed, kind: kind) : .null }
                         }
+                        if value.isNull { inputNull = true }
+                        return value
                     }.text
+                    if computedText[n].isEmpty {
+                        if inputNull { nullInputs[n] += 1 } else { unexplained[n] += 1; if firstUnexplained[n] == nil { firstUnexplained[n] = row.line } }
+                    }
                 }
                 writer.beginRow(sourceLine: row.line)
                 for i in 0..<columns.count {
@@ -151,6 +174,11 @@ public struct TransformSkill: Skill {
             return .fail(.parseError, "\(error)")
         }
         let digest = try writer.finish()
+        if let n = unexplained.indices.first(where: { unexplained[$0] > 0 }) {
+            let computed = spec.computed[n]
+            return .fail(.qualityViolation, "computed column \(computed.name) = \(computed.expression) came out NULL on \(unexplained[n]) row\(unexplained[n] == 1 ? "" : "s") whose inputs all had values (first: source line \(firstUnexplained[n] ?? 0)), besides \(nullInputs[n]) with an empty input; fix the expression in skills/\(config.name).yml (a division by zero, or a value of the wrong type); nothing was loaded",
+                         figures: ["rows": read, "computed_nulls": unexplained[n]])
+        }
         let next = Artifact(url: output, sha256: digest.sha256, bytes: digest.bytes, rows: writer.rows, columns: columns)
         return .pass("\(read) rows in, \(writer.rows) out, \(duplicates) duplicates dropped", figures: ["rows": read, "written": writer.rows, "deduplicated": duplicates],
                      artifact: next, rows: RowDelta(read: read, deduplicated: duplicates))

@@ -1,19 +1,22 @@
 import Foundation
 
-/// A computed-column expression: `round(amount * 0.08, 2)`, `+ - * /`, `coalesce`, `upper`, `lower`, `trim`, `abs`.
+/// A computed-column expression: `round(amount * 0.08, 2)`, `+ - * /`, `coalesce`, `upper`, `lower`, `trim`, `abs`,
+/// `date_diff('minute', pickup_at, dropoff_at)`, `date_add('day', 7, date)`.
 ///
 /// Parsed into a tree and evaluated per row with exact decimals; nothing in it can run code or touch files.
+/// Columns, operators and calls keep their character offset in the text, so a type error can point at them.
 public indirect enum ColumnExpression: Sendable, Equatable, CustomStringConvertible {
     case number(Decimal)
     case text(String)
     case null
-    case column(String)
-    case negate(ColumnExpression)
-    case binary(Character, ColumnExpression, ColumnExpression)
-    case call(String, [ColumnExpression])
+    case column(String, at: Int)
+    case negate(ColumnExpression, at: Int)
+    case binary(Character, ColumnExpression, ColumnExpression, at: Int)
+    case call(String, [ColumnExpression], at: Int)
 
     public static let functions: [String: ClosedRange<Int>] = [
         "round": 1...2, "coalesce": 1...32, "upper": 1...1, "lower": 1...1, "trim": 1...1, "abs": 1...1,
+        "date_diff": 3...3, "date_add": 3...3,
     ]
 
     public var description: String {
@@ -21,20 +24,20 @@ public indirect enum ColumnExpression: Sendable, Equatable, CustomStringConverti
         case .number(let d): return d.plainText
         case .text(let s): return "'\(s)'"
         case .null: return "null"
-        case .column(let c): return c
-        case .negate(let e): return "-\(e)"
-        case .binary(let op, let a, let b): return "(\(a) \(op) \(b))"
-        case .call(let f, let args): return "\(f)(\(args.map(\.description).joined(separator: ", ")))"
+        case .column(let c, _): return c
+        case .negate(let e, _): return "-\(e)"
+        case .binary(let op, let a, let b, _): return "(\(a) \(op) \(b))"
+        case .call(let f, let args, _): return "\(f)(\(args.map(\.description).joined(separator: ", ")))"
         }
     }
 
     /// Every column the expression reads.
     public var columns: [String] {
         switch self {
-        case .column(let c): return [c]
-        case .negate(let e): return e.columns
-        case .binary(_, let a, let b): return a.columns + b.columns
-        case .call(_, let args): return args.flatMap(\.columns)
+        case .column(let c, _): return [c]
+        case .negate(let e, _): return e.columns
+        case .binary(_, let a, let b, _): return a.columns + b.columns
+        case .call(_, let args, _): return args.flatMap(\.columns)
         default: return []
         }
     }
@@ -71,10 +74,11 @@ extension ColumnExpression {
     /// Evaluates against one row; `lookup` returns a column's value. The transform's compiled form does the work.
     public func evaluate(_ lookup: (String) -> ExpressionValue) -> ExpressionValue {
         let names = Array(Set(columns))
-        let compiled = CompiledExpression(self) { name in (names.firstIndex(of: name)!, false) }
+        let compiled = CompiledExpression(self) { name in (names.firstIndex(of: name)!, .text) }
         switch compiled.evaluate({ i, _ in ExactValue(lookup(names[i])) }) {
         case .null: return .null
         case .text(let t): return .text(t)
+        case .time(let t): return .text(t.isoText)
         case let number: return number.decimal.map(ExpressionValue.number) ?? .null
         }
     }
@@ -109,9 +113,9 @@ struct ColumnExpressionParser {
         while true {
             skipSpace()
             guard index < chars.count, chars[index] == "+" || chars[index] == "-" else { return left }
-            let op = chars[index]
+            let op = chars[index], at = index
             index += 1
-            left = .binary(op, left, try parseTerm())
+            left = .binary(op, left, try parseTerm(), at: at)
         }
     }
 
@@ -120,17 +124,18 @@ struct ColumnExpressionParser {
         while true {
             skipSpace()
             guard index < chars.count, chars[index] == "*" || chars[index] == "/" else { return left }
-            let op = chars[index]
+            let op = chars[index], at = index
             index += 1
-            left = .binary(op, left, try parseUnary())
+            left = .binary(op, left, try parseUnary(), at: at)
         }
     }
 
     mutating func parseUnary() throws(ExpressionError) -> ColumnExpression {
         skipSpace()
         if index < chars.count, chars[index] == "-" {
+            let at = index
             index += 1
-            return .negate(try parseUnary())
+            return .negate(try parseUnary(), at: at)
         }
         return try parsePrimary()
     }
@@ -193,10 +198,10 @@ struct ColumnExpressionParser {
                 guard arity.contains(args.count) else {
                     throw fail("\(lower) takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)") arguments, found \(args.count)")
                 }
-                return .call(lower, args)
+                return .call(lower, args, at: start)
             }
             if name.lowercased() == "null" { return .null }
-            return .column(name)
+            return .column(name, at: start)
         }
         throw fail("unexpected '\(c)'")
     }

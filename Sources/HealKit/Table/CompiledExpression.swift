@@ -5,7 +5,7 @@ import Foundation
 struct CompiledExpression {
     indirect enum Node {
         case constant(ExactValue)
-        case column(Int, numeric: Bool)
+        case column(Int, kind: ValueKind)
         case negate(Node)
         case binary(Character, Node, Node)
         case call(String, [Node])
@@ -13,33 +13,33 @@ struct CompiledExpression {
 
     let root: Node
 
-    init(_ expression: ColumnExpression, position: (String) -> (index: Int, numeric: Bool)) {
+    init(_ expression: ColumnExpression, position: (String) -> (index: Int, kind: ValueKind)) {
         func compile(_ e: ColumnExpression) -> Node {
             switch e {
             case .number(let d): return .constant(ExactValue(d))
             case .text(let s): return .constant(.text(s))
             case .null: return .constant(.null)
-            case .column(let c):
+            case .column(let c, _):
                 let p = position(c)
-                return .column(p.index, numeric: p.numeric)
-            case .negate(let inner): return .negate(compile(inner))
-            case .binary(let op, let a, let b): return .binary(op, compile(a), compile(b))
-            case .call(let name, let args): return .call(name, args.map(compile))
+                return .column(p.index, kind: p.kind)
+            case .negate(let inner, _): return .negate(compile(inner))
+            case .binary(let op, let a, let b, _): return .binary(op, compile(a), compile(b))
+            case .call(let name, let args, _): return .call(name, args.map(compile))
             }
         }
         root = compile(expression)
     }
 
-    /// `value(i, numeric)` gives column `i`'s value (see `ExactValue.of`).
-    func evaluate(_ value: (Int, Bool) -> ExactValue) -> ExactValue {
+    /// `value(i, kind)` gives column `i`'s value (see `ExactValue.of`).
+    func evaluate(_ value: (Int, ValueKind) -> ExactValue) -> ExactValue {
         evaluate(root, value)
     }
 
-    private func evaluate(_ node: Node, _ value: (Int, Bool) -> ExactValue) -> ExactValue {
+    private func evaluate(_ node: Node, _ value: (Int, ValueKind) -> ExactValue) -> ExactValue {
         switch node {
         case .constant(let v): return v
-        case .column(let i, let numeric):
-            return value(i, numeric)
+        case .column(let i, let kind):
+            return value(i, kind)
         case .negate(let inner):
             switch evaluate(inner, value) {
             case .exact(let s, let scale) where s != .min: return .exact(-s, scale)
@@ -65,6 +65,14 @@ struct CompiledExpression {
             case "upper": return values[0].isNull ? .null : .text(values[0].text.uppercased())
             case "lower": return values[0].isNull ? .null : .text(values[0].text.lowercased())
             case "trim": return values[0].isNull ? .null : .text(values[0].text.trimmingCharacters(in: .whitespaces))
+            case "date_diff":
+                guard case .text(let name) = values[0], let unit = TimeUnit(rawValue: name.lowercased()),
+                      case .time(let a) = values[1], case .time(let b) = values[2], let n = unit.elapsed(from: a, to: b) else { return .null }
+                return .exact(n, 0)
+            case "date_add":
+                guard case .text(let name) = values[0], let unit = TimeUnit(rawValue: name.lowercased()),
+                      case .exact(let n, 0) = values[1], case .time(let t) = values[2], let moved = unit.add(n, to: t) else { return .null }
+                return .time(moved)
             case "abs":
                 if case .exact(let s, let scale) = values[0], s != .min { return .exact(Swift.abs(s), scale) }
                 guard let n = values[0].decimal else { return .null }
@@ -94,12 +102,28 @@ struct CompiledExpression {
     }
 }
 
+/// How a column's text reads in an expression: a number, a point in time (by the column's formats), or text.
+enum ValueKind {
+    case number
+    case time(ValueCheck)
+    case text
+
+    init(_ column: ColumnSpec) {
+        switch column.type {
+        case .integer, .decimal: self = .number
+        case .date, .timestamp: self = .time(ValueCheck(column))
+        case .string, .boolean: self = .text
+        }
+    }
+}
+
 /// A value in a computed column: exact scaled integer where it fits, Decimal where it does not.
 enum ExactValue {
     case null
     case exact(Int64, Int)
     case decimal(Decimal)
     case text(String)
+    case time(TimeValue)
 
     static let powers: [Int64] = (0...18).map { n in (0..<n).reduce(Int64(1)) { r, _ in r * 10 } }
 
@@ -109,12 +133,17 @@ enum ExactValue {
         if let (s, scale) = copy.withUTF8({ ValueParser.scaled(FieldBytes($0)) }) { self = .exact(s, scale) } else { self = .decimal(d) }
     }
 
-    /// A field's trimmed text as a value: null when empty, a number when the column is numeric and it parses.
-    static func of(_ f: FieldBytes, numeric: Bool) -> ExactValue {
+    /// A field's trimmed text as a value: null when empty, a number or a time when the column is one and it parses.
+    static func of(_ f: FieldBytes, kind: ValueKind) -> ExactValue {
         if f.isEmpty { return .null }
-        if numeric {
+        switch kind {
+        case .number:
             if let (significand, scale) = ValueParser.scaled(f) { return .exact(significand, scale) }
             if let d = ValueParser.decimal(f) { return .decimal(d) }
+        case .time(let check):
+            if let t = check.time(f) { return .time(t) }
+        case .text:
+            break
         }
         return .text(f.string)
     }
@@ -127,16 +156,16 @@ enum ExactValue {
         }
     }
 
-    static func of(_ text: String, numeric: Bool) -> ExactValue {
+    static func of(_ text: String, kind: ValueKind) -> ExactValue {
         var text = text
-        return text.withUTF8 { of(FieldBytes($0), numeric: numeric) }
+        return text.withUTF8 { of(FieldBytes($0), kind: kind) }
     }
 
     var isNull: Bool { if case .null = self { return true } else { return false } }
 
     var decimal: Decimal? {
         switch self {
-        case .null: return nil
+        case .null, .time: return nil
         case .exact(let s, let scale): return Decimal(sign: s < 0 ? .minus : .plus, exponent: -scale, significand: Decimal(s.magnitude))
         case .decimal(let d): return d
         case .text(let t): return ValueParser.decimal(t)
@@ -163,6 +192,7 @@ enum ExactValue {
         switch self {
         case .null: return ""
         case .text(let t): return t
+        case .time(let t): return t.isoText
         case .decimal(let d): return d.plainText
         case .exact(var s, var scale):
             while scale > 0 && s % 10 == 0 { s /= 10; scale -= 1 }

@@ -10,6 +10,10 @@ public protocol Warehouse: Sendable {
     func verify(table: String, runID: String) async throws -> (inTable: Int, inLedger: Int?)
     /// The first column of the first row of a query, as text.
     func scalar(_ sql: String) async throws -> String?
+    /// A table's columns as the warehouse declares them; nil when there is no such table.
+    func columns(of table: String) async throws -> [TableColumn]?
+    /// Retypes columns (a checked cast of every stored value) and drops columns, in one transaction.
+    func migrate(table: String, retype: [ColumnSpec], drop: [String]) async throws -> [SchemaChange]
 }
 
 public struct LedgerEntry: Sendable {
