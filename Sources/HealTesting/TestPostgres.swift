@@ -70,7 +70,7 @@ public enum TestPostgres {
     /// Runs SQL with psql; rows as arrays of text (`NULL` for null), columns split on `|`.
     public static func psql(_ url: String, password: String, _ sql: String) async throws -> [[String]] {
         let outcome = try await ChildProcess.run("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-P", "null=NULL", "-d", url.replacingOccurrences(of: "postgres://", with: "postgresql://"), "-c", sql],
-                                                 in: URL(fileURLWithPath: "/tmp"), environment: ["PGPASSWORD": password, "PGCONNECT_TIMEOUT": "5"], timeout: .seconds(60))
+                                                 in: URL(fileURLWithPath: "/tmp"), environment: ["PGPASSWORD": password, "PGCONNECT_TIMEOUT": "5", "PGTZ": "UTC"], timeout: .seconds(60))
         guard outcome.status == 0 else { throw TestPostgresError("psql: \(sql): \(outcome.stderr)") }
         return outcome.stdout.split(separator: "\n", omittingEmptySubsequences: true).map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
     }

@@ -50,6 +50,7 @@ struct RunsCommand: AsyncParsableCommand {
             var quarantine: [QuarantineBatchRecord]
             var proposals: [ProposalRecord]
             var drift: [MetadataStore.DriftEvent]
+            var schemaChanges: [SchemaChangeRecord]
             var alerts: [AlertRecord]
         }
 
@@ -63,7 +64,8 @@ struct RunsCommand: AsyncParsableCommand {
             }
             let detail = Detail(run: record, attempts: try store.attempts(run: record.id), artifacts: try store.artifacts(run: record.id),
                                 quarantine: try store.quarantineBatches(run: record.id), proposals: try store.proposals(run: record.id),
-                                drift: try store.driftEvents(run: record.id), alerts: try store.alerts(run: record.id))
+                                drift: try store.driftEvents(run: record.id), schemaChanges: try store.schemaChanges(run: record.id),
+                                alerts: try store.alerts(run: record.id))
             if json { return try Console.json(detail) }
             print("run \(record.id) · \(record.pipeline) · \(record.logicalDate) · \(record.status)\(record.forced ? " (forced)" : "")")
             print("started \(record.startedAt), finished \(record.finishedAt ?? "—")")
@@ -96,6 +98,10 @@ struct RunsCommand: AsyncParsableCommand {
                 for d in detail.drift {
                     print("  \(d.step) · \(RunPrinter.pad(d.column, 14)) \(RunPrinter.pad(d.check, 12)) \(RunPrinter.pad(d.level + (d.accepted ? " (accepted)" : ""), 5)) \(d.detail)")
                 }
+            }
+            if !detail.schemaChanges.isEmpty {
+                print("\nschema changes:")
+                for c in detail.schemaChanges { print("  \(c.table) in \(c.target) · \(PrintableText.escaped(c.change.summary))") }
             }
             if !detail.alerts.isEmpty {
                 print("\nalerts:")

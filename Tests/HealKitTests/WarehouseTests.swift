@@ -3,8 +3,8 @@ import HealKit
 import HealTesting
 import Testing
 
-/// Loads users can trust, on both warehouses: re-runs, --force, a changed input, merge, upsert, additive schema
-/// evolution only, and a stopped PostgreSQL.
+/// Loads users can trust, on both warehouses: re-runs, --force, a changed input, merge, upsert, and a stopped
+/// PostgreSQL (schema evolution is TableSchemaTests').
 @Suite("Warehouses: SQLite and PostgreSQL", .serialized, .timeLimit(.minutes(5)))
 struct WarehouseTests {
     /// A small pipeline: the day's file, a contract, a load keyed on id.
@@ -101,32 +101,6 @@ struct WarehouseTests {
         #expect(attempts == ["load:fail", "upsert:pass", "load:pass"], "\(attempts)")
         #expect(try await warehouse.rows("SELECT id, amount, _heal_date FROM items ORDER BY id") == [["1", "1.5", "2026-11-01"], ["2", "2.4", "2026-11-02"], ["5", "5", "2026-11-02"]])
         #expect(try await warehouse.rows("SELECT logical_date, rows FROM _heal_loads ORDER BY logical_date") == [["2026-11-01", "2"], ["2026-11-02", "2"]])
-    }
-
-    @Test(arguments: TestWarehouse.Kind.allCases)
-    func schemaEvolvesByAddingColumnsOnly(_ kind: TestWarehouse.Kind) async throws {
-        let (home, warehouse) = try await home(kind)
-        defer { home.remove() }
-        try home.write("landing/items_20261101.csv", "id,name,amount\n1,apple,1.50\n")
-        try home.write("landing/items_20261102.csv", "id,name,amount,note\n2,pear,2.25,ripe\n")
-        try home.write("landing/items_20261103.csv", "id,name\n3,fig\n")
-        #expect(try await run(home, warehouse, "2026-11-01").0.status == 0)
-        // A new optional column: ALTER TABLE … ADD COLUMN, named in the load's details.
-        let (added, two) = try await run(home, warehouse, "2026-11-02")
-        #expect(added.status == 0, "\(added.stdout)\(added.stderr)")
-        let load = ((two["steps"] as? [[String: Any]])?.last?["attempts"] as? [[String: Any]])?.first?["details"] as? String ?? ""
-        #expect(load.contains("schema change: added column note \(kind == .sqlite ? "TEXT" : "text")"), "\(load)")
-        #expect(try await warehouse.rows("SELECT id, note FROM items ORDER BY id") == [["1", "NULL"], ["2", "ripe"]])
-        // A column the table has and the data lost: schema_mismatch, never a silent drop.
-        let (dropped, three) = try await run(home, warehouse, "2026-11-03")
-        #expect(dropped.status == 1)
-        #expect((three["error"] as? String ?? "").contains("load: schema_mismatch: items has columns amount, note that the data no longer has"), "\(three)")
-        // A retyped column: schema_mismatch too.
-        try home.write("skills/contract.yml", try home.read("skills/contract.yml").replacingOccurrences(of: "{ name: id, type: integer }", with: "{ name: id, type: string }"))
-        try home.write("landing/items_20261104.csv", "id,name,amount,note\n4,kiwi,4,x\n")
-        let (_, four) = try await run(home, warehouse, "2026-11-04")
-        #expect((four["error"] as? String ?? "").contains("id is \(kind == .sqlite ? "INTEGER" : "bigint") in the table but string"), "\(four)")
-        #expect(try await warehouse.count("SELECT count(*) FROM items") == 2)
     }
 
     /// Column and table names come from untrusted files: quotes and SQL in them stay names.

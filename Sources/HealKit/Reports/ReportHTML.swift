@@ -27,6 +27,9 @@ public enum ReportHTML {
         body += section("Drift by column", ["pipeline/step", "column", "check", "failed", "warned", "accepted", "last", "latest"],
                         r.drift.map { ["\($0.pipeline)/\($0.step)", $0.column, $0.check, "\($0.fails)", "\($0.warnings)", "\($0.accepted)", $0.lastSeen, $0.example] },
                         empty: "No column left its history.")
+        body += section("Schema changes", ["pipeline", "table", "change", "by", "date"],
+                        r.schemaChanges.map { [$0.pipeline, $0.table, $0.change.summary, $0.runID.map { "run \($0)" } ?? "heal table migrate", $0.date ?? String($0.createdAt.prefix(10))] },
+                        empty: "No table changed.")
         if !r.trends.isEmpty {
             body += section("Watched columns, day by day", ["pipeline/step", "column", "measure", "by day", "empty % by day"],
                             r.trends.map { ["\($0.pipeline)/\($0.step)", $0.column, $0.measure, $0.byDay.map(ReportMarkdown.figure).joined(separator: " "),

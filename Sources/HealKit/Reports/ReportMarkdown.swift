@@ -27,6 +27,9 @@ public enum ReportMarkdown {
         out += "\n## Drift by column\n\n"
         out += r.drift.isEmpty ? "No column left its history.\n" : "| pipeline/step | column | check | failed | warned | accepted | last | latest |\n| --- | --- | --- | ---: | ---: | ---: | --- | --- |\n"
             + r.drift.map { "| \($0.pipeline)/\($0.step) | \(cell($0.column)) | \($0.check) | \($0.fails) | \($0.warnings) | \($0.accepted) | \($0.lastSeen) | \(cell($0.example)) |\n" }.joined()
+        out += "\n## Schema changes\n\n"
+        out += r.schemaChanges.isEmpty ? "No table changed.\n" : "| pipeline | table | change | by | date |\n| --- | --- | --- | --- | --- |\n"
+            + r.schemaChanges.map { "| \($0.pipeline) | \(cell($0.table)) | \(cell($0.change.summary)) | \($0.runID.map { "run \($0)" } ?? "heal table migrate") | \($0.date ?? String($0.createdAt.prefix(10))) |\n" }.joined()
         if !r.trends.isEmpty {
             out += "\n## Watched columns, day by day\n\n| pipeline/step | column | measure | by day | empty % by day |\n| --- | --- | --- | --- | --- |\n"
             out += r.trends.map { t in

@@ -100,4 +100,6 @@ public struct WeeklyReport: Codable, Sendable, Equatable {
     /// Drift the watch raised, per column, and each watched column's profile day by day.
     public var drift: [DriftAlerts] = []
     public var trends: [ColumnTrend] = []
+    /// What loads and migrations did to the tables' columns.
+    public var schemaChanges: [SchemaChangeRecord] = []
 }

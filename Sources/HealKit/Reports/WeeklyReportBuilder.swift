@@ -158,6 +158,7 @@ public struct WeeklyReportBuilder: Sendable {
             failures: failures.values.sorted { ($0.runs, $1.step) > ($1.runs, $0.step) }, signatures: signatures, recurring: recurring,
             remediations: remediations, proposers: proposers, quarantine: quarantine, timeToHeal: timeToHeal, suggestions: [])
         report.drift = try ProfileTrends.drift(store, pipeline: pipeline, from: period.from, to: period.to)
+        report.schemaChanges = try store.schemaChanges(pipeline: pipeline, dates: period.from, period.to)
         let pipelines = pipeline.map { [$0] } ?? Array(Set(input.runs.map(\.pipeline))).sorted()
         report.trends = try ProfileTrends.trends(store, pipelines: pipelines, dates: dates)
         report.suggestions = WeeklyReportBuilder.suggestions(report, proposals: proposals, occurrences: current)

@@ -49,19 +49,11 @@ public struct TransformSkill: Skill {
             }
             if let existing = columns.firstIndex(where: { $0.name == computed.name }) {
                 columns[existing].type = computed.type
-                columns[existing].origin = .computed(skill: config.name)
                 // The computed text is canonical: the replaced column's separators and tokens no longer apply.
-                columns[existing].number = nil
-                columns[existing].trueTokens = nil
-                columns[existing].falseTokens = nil
-                if computed.type == .timestamp { columns[existing].formats = [] }
+                columns[existing] = computed.outputColumn(reading: columns, skill: config.name)
                 computedIndexes.append(existing)
             } else {
-                var column = ColumnSpec(name: computed.name, type: computed.type, required: false)
-                // A computed timestamp is written as ISO 8601 (with an offset for an instant): read back as auto.
-                if computed.type == .timestamp { column.formats = [] }
-                column.origin = .computed(skill: config.name)
-                columns.append(column)
+                columns.append(computed.outputColumn(reading: columns, skill: config.name))
                 computedIndexes.append(columns.count - 1)
             }
         }
@@ -182,6 +174,20 @@ public struct TransformSkill: Skill {
         let next = Artifact(url: output, sha256: digest.sha256, bytes: digest.bytes, rows: writer.rows, columns: columns)
         return .pass("\(read) rows in, \(writer.rows) out, \(duplicates) duplicates dropped", figures: ["rows": read, "written": writer.rows, "deduplicated": duplicates],
                      artifact: next, rows: RowDelta(read: read, deduplicated: duplicates))
+    }
+}
+
+extension ComputedColumn {
+    /// The column a computed expression writes: its declared type, read back as the text the transform writes. A
+    /// timestamp is an instant (UTC, with `Z`) when a timestamp it reads is one, else a wall-clock time.
+    func outputColumn(reading columns: [ColumnSpec], skill: String) -> ColumnSpec {
+        var column = ColumnSpec(name: name, type: type, required: false)
+        if type == .timestamp {
+            let instants = expression.columns.contains { name in columns.first { $0.name == name }?.keepsOffset == true }
+            column.formats = instants ? [] : ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSS", "yyyy-MM-dd"].compactMap { DateFormat($0) }
+        }
+        column.origin = .computed(skill: skill)
+        return column
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// A recorded change to a warehouse table's columns.
-public struct SchemaChangeRecord: Sendable {
+public struct SchemaChangeRecord: Sendable, Codable, Equatable {
     public var runID: String?
     public var pipeline: String
     public var date: String?
@@ -25,6 +25,15 @@ extension MetadataStore {
                     """, arguments: [r.runID, r.pipeline, r.date, r.target, r.table, r.change.kind.rawValue, r.change.column,
                                      r.change.from, r.change.to, r.change.source, r.createdAt])
             }
+        }
+    }
+
+    /// Changes a pipeline's loads made on logical dates from `from` to `to` (inclusive), and migrations made then.
+    public func schemaChanges(pipeline: String?, dates from: String, _ to: String) throws -> [SchemaChangeRecord] {
+        let all = try schemaChanges(pipeline: pipeline)
+        return all.filter { record in
+            let day = record.date ?? String(record.createdAt.prefix(10))
+            return day >= from && day <= to
         }
     }
 

@@ -60,8 +60,14 @@ struct TimeValue: Sendable, Equatable, Comparable {
         return isInstant ? out + "Z" : out
     }
 
-    /// ISO 8601 with a `T` (and `Z` for an instant): what a computed column writes.
-    var isoText: String { isDate ? sqlText : sqlText.replacingOccurrences(of: " ", with: "T") }
+    /// ISO 8601 with a `T`, milliseconds when there is a fraction, and `Z` for an instant: what a computed column
+    /// writes, in a shape its declared formats read back.
+    var isoText: String {
+        guard !isDate else { return sqlText }
+        var copy = self
+        if !fraction.isEmpty { copy.fraction = String((fraction + "00").prefix(max(3, fraction.count))) }
+        return copy.sqlText.replacingOccurrences(of: " ", with: "T")
+    }
 }
 
 /// The units `date_diff` and `date_add` count in.

@@ -295,6 +295,8 @@ public struct PostgresWarehouse: Warehouse {
 
     public func scalar(_ sql: String) async throws -> String? {
         try await withConnection { connection in
+            // Instants print in UTC, as SQLite holds them, whatever the server's time zone.
+            try await connection.query("SET TIME ZONE 'UTC'", logger: Self.logger)
             let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT (\(sql.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))))::text"), logger: Self.logger)
             for try await (value,) in rows.decode((String?,).self) { return value.map(WarehouseText.tidy) }
             return nil

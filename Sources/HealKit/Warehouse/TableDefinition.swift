@@ -33,9 +33,7 @@ public enum TableDefinition {
                 out.append(column)
             }
             for computed in spec.computed {
-                var column = ColumnSpec(name: computed.name, type: computed.type, required: false)
-                if computed.type == .timestamp { column.formats = [] }
-                column.origin = .computed(skill: step.skill)
+                let column = computed.outputColumn(reading: out, skill: step.skill)
                 if let i = out.firstIndex(where: { $0.name == computed.name }) { out[i] = column } else { out.append(column) }
             }
         }

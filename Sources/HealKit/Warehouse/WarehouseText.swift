@@ -19,9 +19,17 @@ public enum WarehouseText {
         }
     }
 
-    /// A PostgreSQL value printed as text: decimals tidied as SQLite would print them, the rest as they are.
+    /// A PostgreSQL value printed as text, as SQLite holds it: decimals without trailing zeros (`12.50` → `12.5`,
+    /// exactly, never through a double), an instant in UTC with `Z` (`… 09:18:00+00` → `… 09:18:00Z`).
     public static func tidy(_ text: String) -> String {
-        guard text.contains("."), !text.contains("e"), !text.contains("E"), let d = Double(text) else { return text }
-        return number(d)
+        if text.count >= 22, text.hasSuffix("+00"), text.dropFirst(10).first == " ", text.first?.isNumber == true {
+            return String(text.dropLast(3)) + "Z"
+        }
+        guard text.contains("."), !text.contains("e"), !text.contains("E"), !text.contains(" "), !text.contains(":") else { return text }
+        var bytes = Array(text.utf8)
+        guard bytes.allSatisfy({ $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || ($0 >= 48 && $0 <= 57) }) else { return text }
+        while bytes.last == UInt8(ascii: "0") { bytes.removeLast() }
+        if bytes.last == UInt8(ascii: ".") { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
