@@ -8,6 +8,8 @@ public struct TableProfile: Sendable {
         public var type: ColumnType = .string
         public var formats: [String] = []
         public var decimalComma = false
+        /// The most digits after the point a decimal value had: the draft contract's `scale`.
+        public var scale: Int?
         public var nulls = 0
         /// Distinct non-null values, counted exactly up to `TableProfile.distinctCap`.
         public var distinct = 0
@@ -67,6 +69,7 @@ public struct TableProfile: Sendable {
             var parts = ["name: \(YAMLText.quote(column.name))", "type: \(column.type.rawValue)"]
             if !column.formats.isEmpty { parts.append("formats: [\(column.formats.map(YAMLText.quote).joined(separator: ", "))]") }
             if column.decimalComma { parts.append("decimal_separator: \",\"") }
+            if column.type == .decimal, let scale = column.scale { parts.append("scale: \(scale)") }
             if keys.contains(column.name) { parts.append("nullable: false") }
             let nullPct = rows == 0 ? 0 : Double(column.nulls) / Double(rows) * 100
             var notes = [String(format: "null %.1f%%", nullPct), "\(column.distinctCapped ? "≥" : "")\(column.distinct) distinct"]
@@ -93,6 +96,7 @@ struct ColumnTracker {
     var usedDateFormats: [Int] = []
     var usedTimestampFormats: [Int] = []
     var sawComma = false
+    var maxScale = 0
     var nonNull = 0
     var seen: Set<String> = []
     static let commaFormat: NumberFormat = {
@@ -125,6 +129,7 @@ struct ColumnTracker {
             }
         }
         if canInteger && ValueParser.integer(f) == nil { canInteger = false }
+        if canDecimal, let (_, scale) = ValueParser.scaled(f) { maxScale = max(maxScale, scale) }
         if canDecimal && !ValueParser.isDecimal(f) {
             decimalMissCount += 1
             if decimalMisses.count < 3 { decimalMisses.append(text) }
@@ -160,6 +165,7 @@ struct ColumnTracker {
         else if canInteger { c.type = .integer }
         else if canDecimal && decimalMissCount * 50 <= nonNull {
             c.type = .decimal
+            c.scale = maxScale
             (c.misfits, c.misfitExamples) = (decimalMissCount, decimalMisses)
         }
         else if canDecimalComma && sawComma { c.type = .decimal; c.decimalComma = true }
