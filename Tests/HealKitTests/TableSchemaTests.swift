@@ -173,6 +173,31 @@ struct TableSchemaTests {
         #expect(report.stdout.contains("## Schema changes") && report.stdout.contains("added batch") && report.stdout.contains("widened batch"), "\(report.stdout.suffix(1500))\(report.stderr)")
     }
 
+    /// Decimals land exactly: PostgreSQL keeps every digit; SQLite keeps 15 and refuses more rather than round.
+    @Test(arguments: TestWarehouse.Kind.allCases)
+    func decimalsAreExactOrRefused(_ kind: TestWarehouse.Kind) async throws {
+        let (home, warehouse) = try await home(kind, policy: "")
+        defer { home.remove() }
+        try home.write("skills/contract.yml", try home.read("skills/contract.yml").replacingOccurrences(of: "{ name: price, type: decimal, scale: 2 }", with: "{ name: price, type: decimal }"))
+        try home.write("landing/items_20261101.csv", "id,price,sold_on\n1,0.10,01.11.2026\n2,12345678901.123456,01.11.2026\n3,+5.,01.11.2026\n")
+        let (result, summary) = try await run(home, warehouse, ["run", "items", "--date", "2026-11-01"])
+        switch kind {
+        case .postgres:
+            #expect(summary["status"] as? String == "succeeded", "\(result.stdout)\(result.stderr)")
+            #expect(try await warehouse.rows("SELECT id, price FROM items ORDER BY id") == [["1", "0.1"], ["2", "12345678901.123456"], ["3", "5"]])
+            #expect(try await warehouse.count("SELECT count(*) FROM items WHERE price * 10 = 1") == 1)
+        case .sqlite:
+            #expect(summary["status"] as? String == "failed")
+            #expect((summary["error"] as? String ?? "").contains("source line 3: price '12345678901.123456' has 17 significant digits; SQLite keeps 15 exactly"), "\(summary)")
+            // The table's creation was in the load's transaction too.
+            let created = try await warehouse.hasTable("items")
+            #expect(!created)
+            try home.write("landing/items_20261101.csv", "id,price,sold_on\n1,0.10,01.11.2026\n2,1234567890.12345,01.11.2026\n3,+5.,01.11.2026\n")
+            #expect(try await run(home, warehouse, ["run", "items", "--date", "2026-11-01"]).1["status"] as? String == "succeeded")
+            #expect(try await warehouse.rows("SELECT id, price, typeof(price) FROM items ORDER BY id") == [["1", "0.1", "real"], ["2", "1234567890.12345", "real"], ["3", "5", "integer"]])
+        }
+    }
+
     @Test(arguments: TestWarehouse.Kind.allCases)
     func aRetypeAndADropThroughHealTableMigrate(_ kind: TestWarehouse.Kind) async throws {
         let (home, warehouse) = try await home(kind, policy: "new_columns: evolve")

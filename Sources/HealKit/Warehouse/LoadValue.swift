@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Text that does not convert fails the load: the checks before it passed the value, so this is a defect to
 /// report, never a value to write as something else. A class, so the hot loop holds one reference per column;
-/// unchecked Sendable because one load (or one migration statement) uses it at a time.
+/// unchecked Sendable: it holds only constants, and ValueCheck's are immutable too.
 final class LoadValue: @unchecked Sendable {
     enum Value {
         case null
@@ -84,13 +84,13 @@ final class LoadValue: @unchecked Sendable {
             fraction = ValueParser.fractionDigits(text)
             plain = text
         }
-        if let scale = write.scale, fraction > scale { scaleError = (fraction, scale); return nil }
+        if let scale = write.scale, fraction > scale { return nil }
         switch dialect {
         case .postgres:
             if plain == nil && ValueParser.isPlainDecimal(f) { return .bytes(f) }
             return (plain ?? ValueParser.plainDecimal(f)).map(Value.text)
         case .sqlite:
-            guard digits <= 15 else { digitsError = digits; return nil }
+            guard digits <= Self.exactREALDigits else { return nil }
             if let plain {
                 var copy = plain
                 return copy.withUTF8 { ValueParser.double(FieldBytes($0)) }.map(Value.real)
@@ -99,15 +99,20 @@ final class LoadValue: @unchecked Sendable {
         }
     }
 
-    private var scaleError: (Int, Int)?
-    private var digitsError: Int?
+    /// Significant digits a SQLite REAL reads back exactly as written.
+    static let exactREALDigits = 15
 
     private func refusal(_ f: FieldBytes, line: Int) -> SkillFailure {
         let shown = "source line \(line): \(write.name) \(Text.quoted(f.string, limit: 40))"
-        if let (fraction, scale) = scaleError {
+        // Why a decimal that parses was refused, worked out again here: the hot path keeps no state.
+        let plain = write.type == .decimal ? check.canonical(f) : nil
+        let fraction = plain.map(ValueParser.fractionDigits) ?? 0
+        var digits = 0
+        if var text = plain { digits = text.withUTF8 { ValueParser.significantDigits(FieldBytes($0)) } }
+        if plain != nil, let scale = write.scale, fraction > scale {
             return SkillFailure(.parseError, "\(shown) has \(fraction) digits after the point; the table's column holds \(scale) and the warehouse would round it; declare scale: \(fraction) in the contract and set type_changes: widen, or fix the value; nothing was loaded")
         }
-        if let digits = digitsError {
+        if plain != nil, dialect == .sqlite, digits > Self.exactREALDigits {
             return SkillFailure(.parseError, "\(shown) has \(digits) significant digits; SQLite keeps 15 exactly, so it would not read back as written: declare the column type: string, or load into PostgreSQL; nothing was loaded")
         }
         return SkillFailure(.parseError, "\(shown) is not \(write.spec.expectation), which the table's \(write.type.rawValue) column needs; nothing was loaded")

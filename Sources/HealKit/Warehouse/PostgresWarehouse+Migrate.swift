@@ -23,7 +23,7 @@ extension PostgresWarehouse {
                 let changes = try TableMigration.changes(table: table, columns: columns, retype: retype, drop: drop, dialect: .postgres)
                 let quotedTable = SQLIdentifier.quote(table)
                 for target in retype {
-                    try await retypeColumn(target, of: table, current: columns.first { $0.name == target.name }!, on: connection)
+                    try await retypeColumn(target, of: table, on: connection)
                 }
                 for name in drop {
                     try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(quotedTable) DROP COLUMN \(SQLIdentifier.quote(name))"), logger: log)
@@ -37,7 +37,7 @@ extension PostgresWarehouse {
         }
     }
 
-    private func retypeColumn(_ target: ColumnSpec, of table: String, current: TableColumn, on connection: PostgresConnection) async throws {
+    private func retypeColumn(_ target: ColumnSpec, of table: String, on connection: PostgresConnection) async throws {
         let log = Self.logger
         let quotedTable = SQLIdentifier.quote(table), column = SQLIdentifier.quote(target.name)
         let cast = StoredValueCast(to: target, dialect: .postgres)
