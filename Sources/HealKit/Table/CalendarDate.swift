@@ -265,6 +265,21 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         return era * 146_097 + dayOfEra - 719_468
     }
 
+    /// Whether the text is already a valid ISO day (`2026-11-18`): checked in place, as a load does per value.
+    static func isISO(_ f: FieldBytes) -> Bool {
+        guard f.count == 10, f[4] == UInt8(ascii: "-"), f[7] == UInt8(ascii: "-") else { return false }
+        func number(_ from: Int, _ count: Int) -> Int? {
+            var value = 0
+            for i in from..<from + count {
+                guard f[i] >= 48 && f[i] <= 57 else { return nil }
+                value = value * 10 + Int(f[i] - 48)
+            }
+            return value
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), (1...12).contains(month) else { return false }
+        return day >= 1 && day <= daysIn(month: month, year: year)
+    }
+
     /// The day `dayNumber` days after 1970-01-01: the inverse of `dayNumber`.
     public init(dayNumber: Int) {
         let z = dayNumber + 719_468

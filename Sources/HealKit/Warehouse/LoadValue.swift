@@ -21,12 +21,15 @@ final class LoadValue: @unchecked Sendable {
     let check: ValueCheck
     /// The data's text is already what the table holds: no parsing at all.
     let passThrough: Bool
+    /// Numbers need the contract's separators or currency read before they parse.
+    let rewrites: Bool
 
     init(_ write: LoadPlan.Write, dialect: SQLDialect) {
         self.write = write
         self.dialect = dialect
         check = ValueCheck(write.spec)
         passThrough = write.type == .string && write.spec.type == .string
+        rewrites = check.rewrites
     }
 
     /// The value for one non-empty field; `line` names it in an error.
@@ -46,12 +49,12 @@ final class LoadValue: @unchecked Sendable {
             if dialect == .postgres && write.type == .boolean { return .text(value ? "t" : "f") }
             return .integer(value ? 1 : 0)
         case (.integer, .integer):
-            if !check.rewrites, let value = ValueParser.integer(f) { return .integer(value) }
+            if !rewrites, let value = ValueParser.integer(f) { return .integer(value) }
             return check.canonical(f).flatMap(ValueParser.integer).map(Value.integer)
         case (.decimal, .integer), (.decimal, .decimal):
             return decimal(f)
         case (.date, .date):
-            if f.count == 10, CalendarDate.parse(bytes: f.buffer, format: .iso) != nil { return .bytes(f) }
+            if CalendarDate.isISO(f) { return .bytes(f) }
             return check.time(f).map { .text($0.sqlText) }
         case (.timestamp, .date), (.timestamp, .timestamp):
             guard var time = check.time(f) else { return nil }
@@ -69,38 +72,41 @@ final class LoadValue: @unchecked Sendable {
 
     /// Exact text for PostgreSQL; for SQLite a REAL, which reads back as written up to 15 significant digits.
     private func decimal(_ f: FieldBytes) -> Value? {
-        var plain: String?
-        var digits = 0, fraction = 0
-        if !check.rewrites, let (significand, scale) = ValueParser.scaled(f) {
+        if !rewrites, let (significand, scale) = ValueParser.scaled(f) {
+            // The common case, one pass over the bytes: plain text of at most 18 digits.
             var (s, e) = (significand, scale)
-            while e > 0 && s % 10 == 0 { s /= 10; e -= 1 }
-            fraction = e
-            var m = s.magnitude
-            while m > 0 { m /= 10; digits += 1 }
-        } else {
-            guard let text = check.canonical(f) else { return nil }
-            var copy = text
-            digits = copy.withUTF8 { ValueParser.significantDigits(FieldBytes($0)) }
-            fraction = ValueParser.fractionDigits(text)
-            plain = text
+            if let limit = write.scale, e > limit {
+                while e > limit && s % 10 == 0 { s /= 10; e -= 1 }
+                if e > limit { return nil }
+            }
+            switch dialect {
+            case .postgres:
+                return ValueParser.isPlainDecimal(f) ? .bytes(f) : ValueParser.plainDecimal(f).map(Value.text)
+            case .sqlite:
+                if s.magnitude >= Self.exactREALLimit {
+                    while s != 0 && s % 10 == 0 { s /= 10 }
+                    if s.magnitude >= Self.exactREALLimit { return nil }
+                }
+                // Exact significand over an exact power of ten: one correctly rounded division, as strtod gives.
+                if significand.magnitude < 1 << 53 && scale <= 22 { return .real(Double(significand) / ValueParser.powersOfTen[scale]) }
+                return ValueParser.double(f).map(Value.real)
+            }
         }
-        if let scale = write.scale, fraction > scale { return nil }
+        guard let plain = check.canonical(f) else { return nil }
+        var copy = plain
+        let digits = copy.withUTF8 { ValueParser.significantDigits(FieldBytes($0)) }
+        if let scale = write.scale, ValueParser.fractionDigits(plain) > scale { return nil }
         switch dialect {
-        case .postgres:
-            if plain == nil && ValueParser.isPlainDecimal(f) { return .bytes(f) }
-            return (plain ?? ValueParser.plainDecimal(f)).map(Value.text)
+        case .postgres: return .text(plain)
         case .sqlite:
             guard digits <= Self.exactREALDigits else { return nil }
-            if let plain {
-                var copy = plain
-                return copy.withUTF8 { ValueParser.double(FieldBytes($0)) }.map(Value.real)
-            }
-            return ValueParser.double(f).map(Value.real)
+            return copy.withUTF8 { ValueParser.double(FieldBytes($0)) }.map(Value.real)
         }
     }
 
     /// Significant digits a SQLite REAL reads back exactly as written.
     static let exactREALDigits = 15
+    static let exactREALLimit: UInt64 = 1_000_000_000_000_000
 
     private func refusal(_ f: FieldBytes, line: Int) -> SkillFailure {
         let shown = "source line \(line): \(write.name) \(Text.quoted(f.string, limit: 40))"
