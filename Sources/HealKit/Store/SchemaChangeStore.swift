@@ -37,14 +37,12 @@ extension MetadataStore {
         }
     }
 
-    /// Changes of one run, or of a pipeline between two instants (`from` inclusive, `to` exclusive), oldest first.
-    public func schemaChanges(run: String? = nil, pipeline: String? = nil, from: String? = nil, to: String? = nil) throws -> [SchemaChangeRecord] {
+    /// Changes of one run, or of a pipeline (every pipeline when nil), oldest first.
+    public func schemaChanges(run: String? = nil, pipeline: String? = nil) throws -> [SchemaChangeRecord] {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let run { conditions.append("run_id = ?"); arguments.append(run) }
         if let pipeline { conditions.append("pipeline = ?"); arguments.append(pipeline) }
-        if let from { conditions.append("created_at >= ?"); arguments.append(from) }
-        if let to { conditions.append("created_at < ?"); arguments.append(to) }
         let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         return try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM schema_changes\(filter) ORDER BY id", arguments: StatementArguments(arguments)).map { row in

@@ -68,11 +68,6 @@ public struct TableDescription: Sendable, Encodable {
         return TableDescription(pipeline: pipeline, target: target, table: table, exists: existing != nil, columns: columns)
     }
 
-    /// The `heal table migrate` commands that bring the table to the contract (retypes only: a drop is the user's).
-    public var suggestions: [String] {
-        columns.filter { $0.state == .narrower || $0.state == .conflict }.map { "heal table migrate \(pipeline) --retype \($0.name)" }
-    }
-
     public var text: String {
         var out = "\(table) in \(target)\(exists ? "" : " (not created yet: the first load creates it)")\n"
         let rows = [["COLUMN", "TABLE TYPE", "CONTRACT", "HEAL DECLARES", "STATE", "SOURCE"]] + columns.map {

@@ -40,10 +40,10 @@ public struct TableMaintenance {
 
     public func describe(store: MetadataStore?) async throws -> [TableDescription] {
         let expected = TableDefinition.expected(playbook, skills: skills)
+        let changes = try store?.schemaChanges(pipeline: playbook.name) ?? []
         var out: [TableDescription] = []
         for target in try targets() {
             let existing = try await warehouse(target).columns(of: target.table)
-            let changes = try store?.schemaChanges(pipeline: playbook.name) ?? []
             out.append(TableDescription.build(pipeline: playbook.name, target: target.shown, table: target.table, existing: existing,
                                               expected: expected, dialect: Self.dialect(target), changes: changes))
         }
