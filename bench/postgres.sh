@@ -3,7 +3,7 @@
 # Usage: bench/postgres.sh [ROWS]   (default 1000000). Prints wall seconds, rows/s, peak RSS and the ratio.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-shared="$repo/../shared/bench"
+peers_dir="$repo/bench/peers"
 rows=${1:-1000000}
 work=${BENCH_DIR:-/tmp/heal-bench}
 mkdir -p "$work"
@@ -15,7 +15,7 @@ url=${HEAL_TEST_POSTGRES_URL/postgres:/postgresql:}
 (cd "$repo" && swift build -c release --product heal >/dev/null)
 heal="$repo/.build/release/heal"
 data="$work/sales_$rows.csv"
-[ -f "$data" ] || python3 "$shared/gen_sales.py" --rows "$rows" --seed 42 --out "$data" --products "$work/products.csv" 2>/dev/null
+[ -f "$data" ] || python3 "$peers_dir/gen_sales.py" --rows "$rows" --seed 42 --out "$data" --products "$work/products.csv" 2>/dev/null
 measure() { # label, command...; sets $wall
   local label=$1; shift
   /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >"$work/stdout.txt" 2>"$work/stderr.txt" || { cat "$work/stdout.txt" "$work/stderr.txt" >&2; return 1; }

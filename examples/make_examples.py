@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates the shipped example days from ../shared/bench/gen_sales.py (deterministic).
+"""Regenerates the shipped example days from bench/peers/gen_sales.py (deterministic).
 
 - examples/landing/sales_20261118.csv  a clean day
 - examples/landing/sales_20261119.csv  about 2% bad rows (nulls, duplicates, out-of-range amounts, bad dates)
@@ -12,7 +12,7 @@ sale_id gets the day as a prefix so days never share keys.
 import csv, os, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GEN = os.path.join(HERE, "..", "..", "shared", "bench", "gen_sales.py")
+GEN = os.path.join(HERE, "..", "bench", "peers", "gen_sales.py")
 CLEAN = ["--null-rate", "0", "--dup-rate", "0", "--range-rate", "0", "--bad-date-rate", "0"]
 BAD = ["--null-rate", "0.01", "--dup-rate", "0.006", "--range-rate", "0.008", "--bad-date-rate", "0.005"]
 DAYS = [("2026-11-17", "landing", CLEAN, 15), ("2026-11-18", "landing", CLEAN, 11), ("2026-11-19", "landing", BAD, 12), ("2026-11-20", "mirror", CLEAN, 13),
