@@ -40,13 +40,44 @@ struct DaemonCommand: AsyncParsableCommand {
         if let next = daemon.nextFire(after: Date()), !once { print("next: \(next)") }
         fflush(nil)
         let running = daemon
+        let tally = FireTally()
         try await running.loop(once: once, shouldStop: { stop.isRequested }) { fire, summary in
             let r = summary.rows
             print("\(fire): \(summary.status.rawValue) · read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · run \(summary.runID)")
+            tally.add(fire, summary)
             if let next = running.nextFire(after: Date()), !once, !stop.isRequested { print("next: \(next)") }
             fflush(nil)
         }
-        print("heal daemon: stopped")
+        guard once else { print("heal daemon: stopped"); return }
+        // A system timer reads the exit status: a night that failed must not look like one that worked.
+        let (ran, failed) = tally.counts
+        if ran == 0 { print("nothing due; next fire at \(running.nextFire(after: Date()).map(String.init(describing:)) ?? "none")") }
+        if !failed.isEmpty {
+            Console.error("heal daemon: \(failed.count) of \(ran) run\(ran == 1 ? "" : "s") did not finish: \(failed.joined(separator: "; "))")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// What a `--once` pass ran, counted from the daemon's callback (which may run on any thread).
+final class FireTally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ran = 0
+    private var failed: [String] = []
+
+    func add(_ fire: Daemon.Fire, _ summary: RunSummary) {
+        lock.lock()
+        defer { lock.unlock() }
+        ran += 1
+        if summary.status == .failed || summary.status == .interrupted {
+            failed.append("\(fire.pipeline) \(fire.date) \(summary.status.rawValue) (heal runs show \(summary.runID))")
+        }
+    }
+
+    var counts: (ran: Int, failed: [String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (ran, failed)
     }
 }
 

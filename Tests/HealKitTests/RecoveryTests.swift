@@ -164,6 +164,30 @@ struct RecoveryTests {
         #expect(!second.stdout.contains("(catch-up)"), "\(second.stdout)")
     }
 
+    /// A system timer runs `heal daemon --once` and reads its exit status: a night that failed exits 1 naming the
+    /// run; a pass with nothing due says so and when the next fire is.
+    @Test func daemonOnceExitsNonZeroWhenANightFailed() async throws {
+        let home = try TestHome.example()
+        defer { home.remove() }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let now = Date()
+        let fireDay = calendar.component(.hour, from: now) >= 2 ? now : now.addingTimeInterval(-86_400)
+        let night = calendar.date(byAdding: .day, value: -1, to: fireDay)!
+        let iso = DateFormatter()
+        iso.locale = Locale(identifier: "en_US_POSIX")
+        iso.timeZone = calendar.timeZone
+        iso.dateFormat = "yyyy-MM-dd"
+        let date = iso.string(from: night)
+        // No file for the night, anywhere: the catch-up run fails.
+        let failed = try await HealProcess.run(["daemon", "--once", "--metrics-port", "0"], home: home)
+        #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
+        #expect(failed.stderr.contains("heal daemon: 1 of 1 run did not finish: sales-daily \(date) failed (heal runs show "), "\(failed.stderr)")
+        // The failure was reported (and alerted) once: the next pass has nothing due and says when the next fire is.
+        let idle = try await HealProcess.run(["daemon", "--once", "--metrics-port", "0"], home: home)
+        #expect(idle.status == 0 && idle.stdout.contains("nothing due; next fire at sales-daily "), "\(idle.stdout)\(idle.stderr)")
+    }
+
     /// Item 12: a failed run's quarantine batches stayed open beside its re-run's (8 rows shown as 16), and its
     /// staging was never removed. Now the re-run supersedes them and staging follows `retention`.
     @Test func aReRunSupersedesTheFailedRunsBatchesAndStagingIsCleaned() async throws {
