@@ -141,6 +141,18 @@ struct WarehouseTests {
         let ok = try await HealProcess.run(["run", "items", "--date", "2026-11-01"], home: home, environment: environment)
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
 
+        // A refused password is a setting to fix, not an outage: configuration, tried once, the hint names PGPASSWORD.
+        let refused = try await HealProcess.run(["run", "items", "--date", "2026-11-02"], home: home, environment: ["PGPASSWORD": "not-the-password"])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("configuration: PostgreSQL postgres://heal@127.0.0.1:\(server.port)/heal_test: password authentication failed"), "\(refused.stdout)")
+        #expect(refused.stdout.contains("set the password in PGPASSWORD") && !refused.stdout.contains("(try 2)"), "\(refused.stdout)")
+        #expect(refused.stderr.contains("(configuration)") && !refused.stderr.contains("not-the-password"), "\(refused.stderr)")
+        // So is an unset environment variable in a path.
+        try home.write("skills/fetch.yml", "kind: fetch\nsource: landing/{env.HEAL_TEST_NEVER_SET}/items_{date:yyyyMMdd}.csv\n")
+        let unset = try await HealProcess.run(["run", "items", "--date", "2026-11-02"], home: home, environment: environment)
+        #expect(unset.stdout.contains("configuration: '{env.HEAL_TEST_NEVER_SET}'") && unset.stdout.contains("the environment variable HEAL_TEST_NEVER_SET is not set"), "\(unset.stdout)")
+        try home.write("skills/fetch.yml", "kind: fetch\nsource: landing/items_{date:yyyyMMdd}.csv\n")
+
         try await TestPostgres.stop(server)
         let down = try await HealProcess.run(["run", "items", "--date", "2026-11-02"], home: home, environment: environment)
         #expect(down.status == 1)

@@ -55,6 +55,7 @@ public struct Alert: Codable, Sendable {
         case .drift: return "values no longer look like their history (see which column and how above); if the source changed on purpose, load it with heal run \(pipeline) --date \(date) --accept-drift, otherwise ask the producer for a corrected file, \(rerun)"
         case .constraintViolation: return "the load conflicts with rows already in the warehouse; decide whether this file replaces the day (--force), \(rerun)"
         case .targetUnavailable: return "the warehouse did not answer; check it is reachable and writable, \(rerun)"
+        case .configuration: return "a setting heal needs is missing or wrong (named above); fix it in the environment or the skill, \(rerun)"
         case .internal, .none: return "this looks like a problem in heal or its environment; keep the staging folder and report it, \(rerun)"
         }
     }

@@ -10,6 +10,9 @@ public enum FailureClass: String, Sendable, CaseIterable, Codable {
     case drift
     case constraintViolation = "constraint_violation"
     case targetUnavailable = "target_unavailable"
+    /// A setting heal needs is missing or wrong (an unset `{env.X}`, no credentials, a refused password): no retry
+    /// can help, and the message names the setting.
+    case configuration
     case `internal`
 
     static func decode(_ value: YAMLValue) throws -> FailureClass {

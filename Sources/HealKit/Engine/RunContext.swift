@@ -77,7 +77,7 @@ public struct RunContext: Sendable {
         do {
             return try template.render(values)
         } catch {
-            throw SkillFailure(.internal, error.message)
+            throw SkillFailure(.configuration, error.message)
         }
     }
 
@@ -86,7 +86,7 @@ public struct RunContext: Sendable {
         do {
             return try template.render(values, path: !allowingPathValues)
         } catch {
-            throw SkillFailure(.internal, error.message)
+            throw SkillFailure(.configuration, error.message)
         }
     }
 }

@@ -48,7 +48,7 @@ struct S3Client: Sendable {
         let path = environment["AWS_SHARED_CREDENTIALS_FILE"]
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.aws/credentials"
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw SkillFailure(.internal, "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add profile '\(name)' to \(path)")
+            throw SkillFailure(.configuration, "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add profile '\(name)' to \(path)")
         }
         var section = "", values: [String: String] = [:]
         for raw in text.split(whereSeparator: \.isNewline) {
@@ -58,7 +58,7 @@ struct S3Client: Sendable {
             values[line[..<eq].trimmingCharacters(in: .whitespaces)] = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
         }
         guard let id = values["aws_access_key_id"], let secret = values["aws_secret_access_key"] else {
-            throw SkillFailure(.internal, "no AWS credentials: profile '\(name)' in \(path) lacks aws_access_key_id or aws_secret_access_key")
+            throw SkillFailure(.configuration, "no AWS credentials: profile '\(name)' in \(path) lacks aws_access_key_id or aws_secret_access_key")
         }
         return .init(accessKeyID: id, secretAccessKey: secret, sessionToken: values["aws_session_token"])
     }

@@ -87,7 +87,7 @@ enum SourceFetcher {
             try breaker.record(endpoint, failed: failure.failureClass == .transient)
             throw failure
         } catch let error as TemplateError {
-            throw SkillFailure(.internal, error.message)
+            throw SkillFailure(.configuration, error.message)
         }
         let digest = try FileDigest.sha256(of: destination)
         var artifact = Artifact(url: destination, sha256: digest.sha256, bytes: digest.bytes, rows: fetched.records)

@@ -13,7 +13,7 @@ public struct PostgresWarehouse: Warehouse {
     public init(url text: String, environment: [String: String]) throws {
         shown = WarehouseTarget.display(text)
         guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
-            throw SkillFailure(.internal, "target '\(shown)' is not a URL like postgres://user@host:5432/database")
+            throw SkillFailure(.configuration, "target '\(shown)' is not a URL like postgres://user@host:5432/database")
         }
         let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
         let user = url.user ?? environment["PGUSER"] ?? "postgres"
@@ -24,7 +24,7 @@ public struct PostgresWarehouse: Warehouse {
         case "disable": tls = .disable
         case "prefer", "allow": tls = .prefer(try Self.tlsContext(shown))
         case "require", "verify-ca", "verify-full": tls = .require(try Self.tlsContext(shown))
-        default: throw SkillFailure(.internal, "target '\(shown)': sslmode '\(sslMode)' is not disable, prefer or require")
+        default: throw SkillFailure(.configuration, "target '\(shown)': sslmode '\(sslMode)' is not disable, prefer or require")
         }
         var configuration = PostgresConnection.Configuration(host: host, port: url.port ?? 5432, username: user, password: password,
                                                              database: database.isEmpty ? user : database, tls: tls)
@@ -314,8 +314,8 @@ public struct PostgresWarehouse: Warehouse {
                 let detail = error.serverInfo?[.detail].map { " (\($0))" } ?? ""
                 switch state {
                 case "23505": return SkillFailure(.constraintViolation, "PostgreSQL \(shown): \(message)\(detail), perhaps from another file; nothing was loaded")
-                case "28P01", "28000": return SkillFailure(.targetUnavailable, "PostgreSQL \(shown): \(message); set the password in PGPASSWORD")
-                case "3D000": return SkillFailure(.targetUnavailable, "PostgreSQL \(shown): \(message); create the database first")
+                case "28P01", "28000": return SkillFailure(.configuration, "PostgreSQL \(shown): \(message); set the password in PGPASSWORD (or the user in the target)")
+                case "3D000": return SkillFailure(.configuration, "PostgreSQL \(shown): \(message); create the database first, or fix the target in the load skill")
                 default:
                     if state.hasPrefix("08") || state.hasPrefix("57") || state.hasPrefix("53") {
                         return SkillFailure(.targetUnavailable, "PostgreSQL \(shown): \(message)")
@@ -328,7 +328,7 @@ public struct PostgresWarehouse: Warehouse {
             case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
                 return SkillFailure(.targetUnavailable, "PostgreSQL \(shown) \(connecting ? "refused the connection" : "dropped the connection"): \(error.underlying.map { "\($0)" } ?? "\(error.code)")")
             case .authMechanismRequiresPassword:
-                return SkillFailure(.targetUnavailable, "PostgreSQL \(shown) asks for a password; set it in PGPASSWORD")
+                return SkillFailure(.configuration, "PostgreSQL \(shown) asks for a password; set it in PGPASSWORD")
             default:
                 return SkillFailure(connecting ? .targetUnavailable : .internal, "PostgreSQL \(shown): \(error.code)")
             }

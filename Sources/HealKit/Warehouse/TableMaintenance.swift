@@ -27,7 +27,7 @@ public struct TableMaintenance {
         return try playbook.steps.compactMap { step -> Target? in
             guard case .load(let load)? = skills[step.skill]?.spec else { return nil }
             let target: String
-            do { target = try load.target.render(values, path: true) } catch let error as TemplateError { throw SkillFailure(.internal, "skills/\(step.skill).yml: \(error.message)") }
+            do { target = try load.target.render(values, path: true) } catch let error as TemplateError { throw SkillFailure(.configuration, "skills/\(step.skill).yml: \(error.message)") }
             return Target(step: step.name, table: load.table, target: target, shown: WarehouseTarget.display(target))
         }
     }

@@ -114,7 +114,7 @@ public enum WarehouseTarget {
         if target.hasPrefix("postgres://") || target.hasPrefix("postgresql://") {
             return try PostgresWarehouse(url: target, environment: environment)
         }
-        throw SkillFailure(.internal, "unsupported target '\(display(target))'; expected sqlite:PATH or postgres://user@host:port/database")
+        throw SkillFailure(.configuration, "unsupported target '\(display(target))'; expected sqlite:PATH or postgres://user@host:port/database")
     }
 
     /// The target as it may be printed: a password in the URL is masked.
