@@ -87,12 +87,23 @@ struct ScheduleCommand: AsyncParsableCommand {
     @OptionGroup var home: HomeOption
 
     func run() async throws {
-        let config = try Console.configuration(home.resolved)
+        let home = home.resolved
+        let config = try Console.configuration(home)
         let playbooks = config.playbooks.values.filter { $0.cron != nil }.sorted { $0.name < $1.name }
         if playbooks.isEmpty { return print("no playbook has a schedule") }
         let formatter = ISO8601DateFormatter()
+        // The last run and what the daemon would catch up, when there is a history to read.
+        let store = FileManager.default.fileExists(atPath: home.metadata.path) ? try MetadataStore(url: home.metadata) : nil
+        let pending = try store.map { try Daemon(home: home, config: config, store: $0).missed(before: Date()) } ?? []
         for playbook in playbooks {
-            print("\(playbook.name): \(playbook.cron!.expression) in \(playbook.timeZone.identifier), catchup \(playbook.catchUp.rawValue)")
+            print("\(playbook.name): \(playbook.cron!.expression) in \(playbook.timeZoneName), catchup \(playbook.catchUp.rawValue)")
+            // A release re-loads quarantined rows; the night's own run is what the schedule did.
+            if let last = try store?.runs(pipeline: playbook.name, limit: 20).first(where: { $0.kind == "run" }) {
+                print("  last run \(last.id): \(last.logicalDate) \(last.status), started \(last.startedAt)")
+            } else {
+                print("  no run yet")
+            }
+            for fire in pending where fire.pipeline == playbook.name { print("  pending catch-up: \(fire)") }
             var t = Date()
             for _ in 0..<max(1, count) {
                 guard let next = playbook.cron!.next(after: t, in: playbook.timeZone) else { print("  never fires"); break }

@@ -174,7 +174,13 @@ struct DaemonTests {
         let home = try TestHome.example()
         defer { home.remove() }
         let listed = try await HealProcess.run(["schedule", "--count", "2"], home: home)
-        #expect(listed.status == 0 && listed.stdout.contains("sales-daily: 0 2 * * *") && listed.stdout.components(separatedBy: "runs ").count == 3)
+        #expect(listed.status == 0 && listed.stdout.contains("sales-daily: 0 2 * * * in UTC, catchup latest") && listed.stdout.components(separatedBy: "runs ").count == 3, "\(listed.stdout)")
+        #expect(listed.stdout.contains("  no run yet"), "\(listed.stdout)")
+        // After a run: the last run, and the night the daemon would catch up.
+        _ = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18"], home: home)
+        let after = try await HealProcess.run(["schedule", "--count", "1"], home: home)
+        #expect(after.stdout.contains("  last run ") && after.stdout.contains(": 2026-11-18 succeeded, started "), "\(after.stdout)")
+        #expect(after.stdout.contains("  pending catch-up: sales-daily ") && after.stdout.contains("(catch-up) due "), "\(after.stdout)")
         let playbook = try home.read("playbooks/sales-daily.yml").replacingOccurrences(of: "schedule: \"0 2 * * *\"", with: "schedule: \"0 25 * * *\"")
         try home.write("playbooks/sales-daily.yml", playbook)
         let check = try await HealProcess.run(["check"], home: home)

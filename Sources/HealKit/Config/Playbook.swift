@@ -6,6 +6,8 @@ public struct Playbook: Sendable {
     public var file: String
     public var description: String?
     public var timeZone: TimeZone
+    /// The zone as the playbook writes it (`UTC`): Foundation may name the same zone otherwise (`GMT`).
+    public var timeZoneName = "UTC"
     public var schedule: String?
     /// The schedule, parsed; the daemon fires the pipeline at these wall-clock times in `timeZone`.
     public var cron: CronSchedule?

@@ -5,12 +5,14 @@ enum PlaybookDecoder {
     static func decode(_ root: YAMLValue, name: String) throws -> Playbook {
         let map = try root.map(allowed: ["description", "timezone", "schedule", "catchup", "retry", "thresholds", "alerts", "steps", "retention"])
         var timeZone = TimeZone(identifier: "UTC")!
+        var timeZoneName = "UTC"
         if let value = map["timezone"] {
             let id = try value.string("a time zone name such as Europe/Paris")
             guard let zone = TimeZone(identifier: id) else {
                 throw value.error("unknown time zone '\(id)'; expected an IANA name such as UTC or America/New_York")
             }
             timeZone = zone
+            timeZoneName = id
         }
         var cron: CronSchedule?
         if let value = map["schedule"] {
@@ -87,6 +89,7 @@ enum PlaybookDecoder {
             schedule: try map["schedule"]?.string("a cron expression"), cron: cron, catchUp: catchUp, retry: retry, thresholds: thresholds,
             alerts: alerts, steps: steps)
         playbook.retention = retention
+        playbook.timeZoneName = timeZoneName
         return playbook
     }
 
