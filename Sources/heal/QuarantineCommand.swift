@@ -35,16 +35,27 @@ struct QuarantineCommand: AsyncParsableCommand {
         }
     }
 
+    /// The statuses a batch can have: a typo is refused with the list, not answered with an empty table.
+    enum BatchStatus: String, CaseIterable, ExpressibleByArgument {
+        case open, released, discarded, closed, superseded
+    }
+
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Quarantine batches, newest first: rows by reason and what became of them.")
         @Option(help: "Only this pipeline.") var pipeline: String?
         @Option(help: "Only logical dates from this one on (YYYY-MM-DD).") var since: String?
-        @Option(help: "Only batches in this status: open, released, discarded, closed, superseded (hidden otherwise).") var status: String?
+        @Option(help: "Only batches in this status (superseded ones are hidden otherwise).") var status: BatchStatus?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var home: HomeOption
 
+        func validate() throws {
+            if let since, CalendarDate.parse(since, format: .iso) == nil {
+                throw ValidationError("--since '\(since)' is not a date; expected YYYY-MM-DD")
+            }
+        }
+
         func run() async throws {
-            let batches = try QuarantineCommand.review(home).store.quarantineBatches(pipeline: pipeline, since: since, status: status)
+            let batches = try QuarantineCommand.review(home).store.quarantineBatches(pipeline: pipeline, since: since, status: status?.rawValue)
             if json { return try Console.json(batches) }
             if batches.isEmpty { return print("no quarantine batches\(pipeline.map { " for \($0)" } ?? "")") }
             print(["BATCH", "PIPELINE", "DATE", "STEP", "ROWS", "OPEN", "STATUS"].enumerated()

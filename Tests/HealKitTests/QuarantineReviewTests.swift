@@ -31,6 +31,11 @@ struct QuarantineReviewTests {
         defer { home.remove() }
         let listed = try await HealProcess.run(["quarantine", "list", "--pipeline", "sales-daily", "--status", "open"], home: home)
         #expect(listed.stdout.contains(schema.id) && listed.stdout.contains("type:date 3"))
+        // A status or date that is not one is refused with what is expected, not answered with an empty table.
+        let typo = try await HealProcess.run(["quarantine", "list", "--status", "opened"], home: home)
+        #expect(typo.status == 2 && typo.stderr.contains("Please provide one of 'open', 'released', 'discarded', 'closed' or 'superseded'"), "\(typo.stderr)")
+        let badDate = try await HealProcess.run(["quarantine", "list", "--since", "2026-13-01"], home: home)
+        #expect(badDate.status == 2 && badDate.stderr.contains("--since '2026-13-01' is not a date; expected YYYY-MM-DD"), "\(badDate.stderr)")
 
         // show, filtered by rule and column, as JSON Lines.
         let shown = try await HealProcess.run(["quarantine", "show", String(quality.id), "--reason", "not_null:sale_id", "--json"], home: home)
