@@ -121,6 +121,7 @@ enum RunPrinter {
         let r = summary.rows
         print("\(summary.status.rawValue): read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)\(r.updated > 0 ? " · updated \(r.updated)" : "")")
         if let error = summary.error { print("  \(error)") }
+        if let why = summary.partialBecause { print("  partial: \(why)") }
         for source in summary.sources ?? [] {
             let s = source.rows
             let figures = source.role == "skipped" ? source.note ?? "" : "read \(s.read) · loaded \(s.loaded) · quarantined \(s.quarantined) · deduplicated \(s.deduplicated)"

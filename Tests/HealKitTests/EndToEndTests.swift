@@ -45,6 +45,7 @@ struct EndToEndTests {
         #expect(result.status == 0, "\(result.stderr)")
         let run = try summary(result)
         #expect(run.status == .partial)
+        #expect(run.partialBecause == "8 of 500 rows quarantined (1.6 %), above thresholds.quarantine_warn_pct 1 % in playbooks/sales-daily.yml")
         #expect(run.rows == RunSummary.Rows(read: 500, loaded: 489, quarantined: 8, deduplicated: 3, updated: 0))
         #expect(run.steps.map(\.status) == ["passed", "healed", "healed", "passed", "passed", "passed"])
 

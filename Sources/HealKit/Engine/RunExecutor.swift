@@ -189,6 +189,7 @@ public struct RunExecutor: Sendable {
         for source in active { rows.add(walk.rowsBySource[source] ?? .init()) }
         var status: RunStatus
         var error: String?
+        var partialBecause: String?
         if let outcome {
             (status, error) = outcome
         } else if active.isEmpty {
@@ -205,6 +206,8 @@ public struct RunExecutor: Sendable {
             await walk.raise(step: "accounting", skill: "accounting", failure: .internal, summary: unbalanced, trace: [])
         } else if rows.read > 0 && Double(rows.quarantined) / Double(rows.read) * 100 > playbook.thresholds.quarantineWarnPct {
             status = .partial
+            let share = Double(rows.quarantined) / Double(rows.read) * 100
+            partialBecause = "\(rows.quarantined) of \(rows.read) rows quarantined (\(String(format: "%.1f", share)) %), above thresholds.quarantine_warn_pct \(ReportMarkdown.figure(playbook.thresholds.quarantineWarnPct)) % in \(playbook.file)"
         } else {
             status = healed ? .healed : .succeeded
         }
@@ -248,8 +251,10 @@ public struct RunExecutor: Sendable {
                 return .init(name: source, role: role, rows: walk.rowsBySource[source] ?? .init(), note: skipped[source])
             }
         }
-        return RunSummary(runID: runID, pipeline: playbook.name, date: date.description, status: status, rows: rows,
-                          steps: stepSummaries, alerts: walk.alerts, error: error, sources: sources)
+        var summary = RunSummary(runID: runID, pipeline: playbook.name, date: date.description, status: status, rows: rows,
+                                 steps: stepSummaries, alerts: walk.alerts, error: error, sources: sources)
+        summary.partialBecause = partialBecause
+        return summary
     }
 
     /// A checkpoint's artifact (verified on disk), rows and watermark; nil when its file is gone or changed.

@@ -21,6 +21,8 @@ public struct RunSummary: Codable, Sendable {
     public var error: String?
     /// Each source's own accounting, when the playbook has more than one.
     public var sources: [SourceSummary]?
+    /// Why a run that loaded is `partial`: the share quarantined against the playbook's threshold.
+    public var partialBecause: String?
 
     public struct Rows: Codable, Sendable, Equatable {
         public var read = 0
@@ -76,6 +78,6 @@ public struct RunSummary: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case pipeline, date, status, rows, steps, alerts, error, sources
-        case runID = "run_id"
+        case runID = "run_id", partialBecause = "partial_because"
     }
 }
