@@ -92,6 +92,11 @@ struct LoadPlan {
                 writes.append(Write(name: column.name, source: index[column.name], spec: column, type: column.type, instants: column.keepsOffset, scale: column.scale))
                 continue
             }
+            if index[column.name] == nil {
+                // An optional column this file lacks: NULL fits any type, so the table's type is not in question.
+                writes.append(Write(name: column.name, source: nil, spec: column, type: dialect.healType(current.declared) ?? .string, instants: false, scale: nil))
+                continue
+            }
             guard let held = dialect.healType(current.declared) else {
                 throw SkillFailure(.schemaMismatch, "\(request.table).\(column.name) is \(current.declared), a type heal does not write; run `\(fix) --retype \(column.name)` to make it \(column.type.rawValue) (\(source)); nothing was loaded")
             }
