@@ -66,11 +66,11 @@ struct EndToEndTests {
         #expect(try count(md, "SELECT sum(rows) FROM quarantine_batches WHERE run_id = '\(run.runID)'") == 8)
         #expect(try count(md, "SELECT count(*) FROM runs WHERE id = '\(run.runID)' AND rows_read = rows_loaded + rows_quarantined + rows_deduplicated") == 1)
 
-        // The stdlib peer pipeline (the shared bench's ref_python_csv.py, kept in Tests/Fixtures; same semantics) must load exactly the same rows.
+        // The stdlib peer pipeline (bench/peers/ref_python_csv.py, the benchmark's own; same semantics) must load exactly the same rows.
         let peer = try TestHome()
         defer { peer.remove() }
         let reference = try await HealProcess.run(executable: URL(fileURLWithPath: "/usr/bin/env"), [
-            "python3", TestHome.repository.appendingPathComponent("Tests/Fixtures/ref_python_csv.py").path,
+            "python3", TestHome.repository.appendingPathComponent("bench/peers/ref_python_csv.py").path,
             home.url("examples/landing/sales_20261119.csv").path, "--products", home.url("examples/products.csv").path,
             "--db", peer.url("ref.db").path, "--quarantine", peer.url("ref-quarantine.csv").path,
         ], in: peer)

@@ -133,11 +133,8 @@ struct RecoveryTests {
         #expect(try await TestWarehouse.sqlite(home, file: "warehouse.db").count("SELECT count(*) FROM sales") == 489)
     }
 
-    /// Item 11: the daemon skipped a night whose run was killed (it counted any run as done); now it resumes it.
-    @Test func theDaemonResumesANightWhoseRunWasKilled() async throws {
-        let home = try TestHome.example()
-        defer { home.remove() }
-        // The night the daemon's catch-up looks at: the last 02:00 UTC fire before now runs the day before it.
+    /// The night the daemon's catch-up looks at: the last 02:00 UTC fire before now runs the day before it.
+    static func lastNight() -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let now = Date()
@@ -147,7 +144,14 @@ struct RecoveryTests {
         iso.locale = Locale(identifier: "en_US_POSIX")
         iso.timeZone = calendar.timeZone
         iso.dateFormat = "yyyy-MM-dd"
-        let date = iso.string(from: night)
+        return iso.string(from: night)
+    }
+
+    /// Item 11: the daemon skipped a night whose run was killed (it counted any run as done); now it resumes it.
+    @Test func theDaemonResumesANightWhoseRunWasKilled() async throws {
+        let home = try TestHome.example()
+        defer { home.remove() }
+        let date = Self.lastNight()
         try home.write("examples/landing/sales_\(date.replacingOccurrences(of: "-", with: "")).csv", try home.read("examples/landing/sales_20261118.csv"))
         let killed = try await HealProcess.run(["run", "sales-daily", "--date", date], home: home, environment: ["HEAL_CRASH_AT": "after-step:quality"])
         #expect(killed.status != 0)
@@ -169,16 +173,7 @@ struct RecoveryTests {
     @Test func daemonOnceExitsNonZeroWhenANightFailed() async throws {
         let home = try TestHome.example()
         defer { home.remove() }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let now = Date()
-        let fireDay = calendar.component(.hour, from: now) >= 2 ? now : now.addingTimeInterval(-86_400)
-        let night = calendar.date(byAdding: .day, value: -1, to: fireDay)!
-        let iso = DateFormatter()
-        iso.locale = Locale(identifier: "en_US_POSIX")
-        iso.timeZone = calendar.timeZone
-        iso.dateFormat = "yyyy-MM-dd"
-        let date = iso.string(from: night)
+        let date = Self.lastNight()
         // No file for the night, anywhere: the catch-up run fails.
         let failed = try await HealProcess.run(["daemon", "--once", "--metrics-port", "0"], home: home)
         #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
