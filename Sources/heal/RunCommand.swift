@@ -112,8 +112,9 @@ enum RunPrinter {
             let retry = attempt.attempt > 1 && attempt.level == 1 ? " (try \(attempt.attempt))" : ""
             print("  \(mark)  \(pad(step, 12)) \(pad(what, 20)) \(pad("\(attempt.durationMs) ms", 8)) \(failure)\(attempt.details)\(retry)")
         case .alert(let alert, let delivery):
-            Console.error("ALERT " + alert.text.replacingOccurrences(of: "\n", with: "\n      "))
-            Console.error("      delivery: \(delivery.joined(separator: "; "))")
+            let label = alert.severity == "resolved" ? "RESOLVED " : "ALERT "
+            Console.error(label + alert.text.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: label.count)))
+            Console.error(String(repeating: " ", count: label.count) + "delivery: \(delivery.joined(separator: "; "))")
         }
     }
 

@@ -105,7 +105,7 @@ struct RunsCommand: AsyncParsableCommand {
             }
             if !detail.alerts.isEmpty {
                 print("\nalerts:")
-                for a in detail.alerts { print("  \(a.step) · \(a.failureClass ?? "-") · \(a.summary) · \(a.delivery)") }
+                for a in detail.alerts { print("  \(a.severity) · \(a.step) · \(a.failureClass ?? "-") · \(a.summary) · \(a.delivery)") }
             }
         }
     }

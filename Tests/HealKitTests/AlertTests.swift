@@ -77,6 +77,61 @@ struct AlertTests {
         #expect(try count(metadata, "SELECT count(*) FROM runs WHERE status = 'failed'") == 1)
     }
 
+    /// Dedup groups one night's repeats only: the same failure re-run the same night is logged as a duplicate and not
+    /// sent again; the next night's is a new alert; the first good run after them sends one `resolved` to the route
+    /// that was paged, naming the night still not loaded, and a later good run sends nothing more.
+    @Test func dedupIsPerNightAndARecoveryIsAnnounced() async throws {
+        let hook = try await TestHTTPServer { _, _ in .init(status: 200) }
+        defer { Task { await hook.stop() } }
+        let home = try example(routes: """
+                - { severity: critical, webhook: "{env.HOOK}", format: json }
+
+            """)
+        defer { home.remove() }
+        let environment = ["HOOK": "\(hook.baseURL)/alerts"]
+        func run(_ date: String) async throws -> HealProcess.Result {
+            try await HealProcess.run(["run", "sales-daily", "--date", date], home: home, environment: environment)
+        }
+        func logged() throws -> [Alert] {
+            try home.read("alerts/alerts.jsonl").split(separator: "\n").map { try JSONDecoder().decode(Alert.self, from: Data($0.utf8)) }
+        }
+        #expect(try await run("2026-11-24").status == 1)
+        let again = try await run("2026-11-24")
+        #expect(again.status == 1 && again.stderr.contains("suppressed: same failure of 2026-11-24 as alert"), "\(again.stderr)")
+        #expect(await hook.requests().count == 1)
+        var file = try logged()
+        #expect(file.count == 2 && file[0].duplicateOf == nil && file[1].duplicateOf == file[0].id, "\(file.map(\.id))")
+
+        // Another night, the same masked failure: a new alert, sent.
+        #expect(try await run("2026-11-25").status == 1)
+        var posts = await hook.requests()
+        #expect(posts.count == 2)
+        let second = try JSONDecoder().decode(Alert.self, from: posts[1].body)
+        #expect(second.date == "2026-11-25" && second.duplicateOf == nil)
+
+        // The 25th's file arrives (with the 17th's renamed column): the run heals and ends both alerts; the 24th is still not loaded.
+        let clean = try home.read("examples/landing/sales_20261117.csv")
+        try home.write("examples/landing/sales_20261125.csv", clean.replacingOccurrences(of: "S20261117-", with: "S20261125-"))
+        let good = try await run("2026-11-25")
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        #expect(good.stderr.contains("RESOLVED heal [resolved]: sales-daily 2026-11-25: run healed; this ends 2 alerts for 2026-11-24 at step 'fetch' (source_missing), 2026-11-25 at step 'fetch' (source_missing); still not loaded: 2026-11-24"), "\(good.stderr)")
+        posts = await hook.requests()
+        #expect(posts.count == 3)
+        let resolved = try JSONDecoder().decode(Alert.self, from: posts[2].body)
+        file = try logged()
+        #expect(resolved.severity == "resolved" && resolved.resolves == [file[0].id, second.id], "\(resolved.resolves ?? [])")
+        #expect(resolved.suggestion == "heal run sales-daily --date 2026-11-24")
+        #expect(file.last?.severity == "resolved")
+
+        // Once resolved, a good night is quiet: no second notification.
+        let quiet = try await run("2026-11-17")
+        #expect(quiet.status == 0 && !quiet.stderr.contains("RESOLVED"), "\(quiet.stderr)")
+        #expect(await hook.requests().count == 3)
+        // The metrics count failures, not their resolution.
+        let metrics = try home.read("metrics/heal.prom")
+        #expect(metrics.contains("heal_alerts_total{pipeline=\"sales-daily\"} 3"), "\(metrics)")
+    }
+
     @Test func aRouteWithTwoSinksOrAnUnknownSeverityIsAConfigError() async throws {
         for (route, message) in [("    - { severity: critical, file: a.jsonl, command: [true] }\n", "exactly one of webhook, command, file"),
                                  ("    - { severity: urgent, file: a.jsonl }\n", "unknown severity 'urgent'")] {

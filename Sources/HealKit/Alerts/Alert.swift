@@ -14,21 +14,28 @@ public struct Alert: Codable, Sendable {
     public var suggestion: String
     public var inspect: String
     public var createdAt: String
-    /// `critical`: a run failed; `warning`: the same failure keeps coming back, even when healed.
+    /// `critical`: a run failed; `warning`: the same failure keeps coming back, even when healed;
+    /// `resolved`: a run of a pipeline that had failed succeeded, and the alerts it ends are in `resolves`.
     public var severity = "critical"
     /// Pipeline, step, class and the masked detail: what deduplication and recurrence compare.
     public var signature = ""
+    /// On a repeat of the same night's failure inside the dedup window: the alert that was sent and counts it.
+    public var duplicateOf: String?
+    /// On a `resolved` notification: the ids of the alerts it ends.
+    public var resolves: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case id, pipeline, date, step, skill, summary, attempts, suggestion, inspect, severity, signature
-        case runID = "run_id", failureClass = "failure_class", createdAt = "created_at"
+        case id, pipeline, date, step, skill, summary, attempts, suggestion, inspect, severity, signature, resolves
+        case runID = "run_id", failureClass = "failure_class", createdAt = "created_at", duplicateOf = "duplicate_of"
     }
 
     /// Plain text for a terminal or a chat message.
     public var text: String {
-        let headline = severity == "warning"
-            ? "heal [warning]: \(pipeline) \(date) step '\(step)' (\(failureClass ?? "unknown")): \(summary)"
-            : "heal: \(pipeline) \(date) failed at step '\(step)' (\(failureClass ?? "unknown")): \(summary)"
+        let headline = switch severity {
+        case "warning": "heal [warning]: \(pipeline) \(date) step '\(step)' (\(failureClass ?? "unknown")): \(summary)"
+        case "resolved": "heal [resolved]: \(pipeline) \(date): \(summary)"
+        default: "heal: \(pipeline) \(date) failed at step '\(step)' (\(failureClass ?? "unknown")): \(summary)"
+        }
         var lines = [headline]
         for attempt in attempts {
             lines.append("  level \(attempt.level) \(attempt.skill) #\(attempt.attempt): \(attempt.outcome)\(attempt.failureClass.map { " \($0)" } ?? "") — \(attempt.details)")

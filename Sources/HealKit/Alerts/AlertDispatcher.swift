@@ -1,7 +1,8 @@
 import Foundation
 
 /// Sends one alert where the playbook routes it: always the alerts file, then each route whose severities include
-/// the alert's. The same signature inside the dedup window is counted on the first alert instead of sent again.
+/// the alert's. The same failure of the same logical date inside the dedup window is counted on the first alert
+/// instead of sent again (the alerts file still logs it, marked `duplicate_of`); another night's failure is new.
 /// Every outcome is recorded in metadata.db; a failing sink never fails the run.
 struct AlertDispatcher {
     let playbook: Playbook
@@ -33,15 +34,20 @@ struct AlertDispatcher {
             id: alert.id, runId: runID, pipeline: playbook.name, logicalDate: values.date.description, step: alert.step,
             failureClass: alert.failureClass, summary: alert.summary, payload: payload, delivery: "pending", createdAt: alert.createdAt,
             severity: alert.severity, signature: alert.signature)
+        var delivery: [String] = []
+        let sinks = sinks(for: alert.severity, delivery: &delivery)
         do {
             if let original = try store?.insertAlert(record, deduplicatingSince: windowStart) {
-                return ["suppressed: same as alert \(original.id) inside \(routes.dedupMinutes) min (\(original.occurrences) times now)"]
+                // Not sent again to people; the files still log it, marked as the repeat it is.
+                var repeated = alert
+                repeated.duplicateOf = original.id
+                for sink in sinks where sink.logsRepeats { _ = await sink.deliver(repeated) }
+                return ["suppressed: same failure of \(values.date) as alert \(original.id) inside \(routes.dedupMinutes) min (\(original.occurrences) times now); logged to the alerts file"]
             }
         } catch {
             // Recording failed; still deliver, since the person matters more than the bookkeeping.
         }
-        var delivery: [String] = []
-        for sink in sinks(for: alert.severity, delivery: &delivery) {
+        for sink in sinks {
             if let problem = await sink.deliver(alert) { delivery.append("\(sink.name): \(problem)") } else { delivery.append("\(sink.name): delivered") }
         }
         try? store?.updateAlertDelivery(id: alert.id, delivery: delivery.joined(separator: "; "))
@@ -64,7 +70,9 @@ struct AlertDispatcher {
         if let webhook = routes.webhook, let url = url(webhook) {
             sinks.append(WebhookAlertSink(url: url, attempts: routes.webhookAttempts))
         }
-        for route in routes.routes where route.severities.contains(severity) {
+        // A resolved notification goes where the failure it ends was paged, and to routes that ask for it.
+        let wanted: Set<String> = severity == "resolved" ? ["resolved", "critical"] : [severity]
+        for route in routes.routes where !route.severities.isDisjoint(with: wanted) {
             switch route.sink {
             case .webhook(let template, let format):
                 if let url = url(template) { sinks.append(WebhookAlertSink(url: url, attempts: route.attempts, format: format)) }

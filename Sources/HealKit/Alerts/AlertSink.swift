@@ -6,13 +6,20 @@ import FoundationNetworking
 /// Somewhere an alert goes. Delivery failures are reported back, never thrown into the run.
 public protocol AlertSink: Sendable {
     var name: String { get }
+    /// A log rather than a person: it receives suppressed repeats too, marked as such.
+    var logsRepeats: Bool { get }
     func deliver(_ alert: Alert) async -> String?
+}
+
+extension AlertSink {
+    public var logsRepeats: Bool { false }
 }
 
 /// Appends one JSON line per alert to `alerts/alerts.jsonl`.
 public struct FileAlertSink: AlertSink {
     public let url: URL
     public var name: String { "file" }
+    public var logsRepeats: Bool { true }
 
     public func deliver(_ alert: Alert) async -> String? {
         do {

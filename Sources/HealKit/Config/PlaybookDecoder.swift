@@ -42,11 +42,11 @@ enum PlaybookDecoder {
             if let v = a["routes"] {
                 for item in try v.list() {
                     let r = try item.map(allowed: ["severity", "webhook", "format", "command", "file", "attempts"])
-                    let severityValue = try r.required("severity", "critical, warning, or a list of them")
+                    let severityValue = try r.required("severity", "critical, warning, resolved, or a list of them")
                     let names: [String]
                     if let list = try? severityValue.list() { names = try list.map { try $0.string("a severity") } } else { names = [try severityValue.string("a severity")] }
-                    for name in names where !["critical", "warning"].contains(name) {
-                        throw severityValue.error("unknown severity '\(name)'; expected critical or warning")
+                    for name in names where !["critical", "warning", "resolved"].contains(name) {
+                        throw severityValue.error("unknown severity '\(name)'; expected critical, warning or resolved")
                     }
                     let sinks = ["webhook", "command", "file"].filter { r[$0] != nil }
                     guard sinks.count == 1 else { throw item.error("a route needs exactly one of webhook, command, file") }

@@ -221,6 +221,7 @@ public struct RunExecutor: Sendable {
             try store.acceptProfiles(run: runID, pipeline: playbook.name, date: date.description)
         }
         if status != .skipped && status != .interrupted { await walk.escalateRecurring() }
+        if [.succeeded, .healed, .partial].contains(status) { await walk.announceResolved(status: status) }
         if status == .interrupted, let error {
             // Stopped from outside (a scheduler's SIGTERM): nothing is wrong with the data, but the day is not done.
             await walk.raise(step: "run", skill: "signal", failure: nil, summary: error, trace: [], severity: "warning")

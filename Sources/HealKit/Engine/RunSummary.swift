@@ -69,9 +69,11 @@ public struct RunSummary: Codable, Sendable {
         public var step: String
         public var failureClass: String?
         public var summary: String
+        /// critical, warning or resolved (a good run that ends earlier failures).
+        public var severity = "critical"
 
         enum CodingKeys: String, CodingKey {
-            case id, step, summary
+            case id, step, summary, severity
             case failureClass = "failure_class"
         }
     }

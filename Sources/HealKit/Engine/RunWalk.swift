@@ -174,7 +174,8 @@ struct RunWalk {
 
     /// Level 3: records the alert and sends it where the playbook routes it; a failing sink never fails the run.
     mutating func raise(step: String, skill: String, failure: FailureClass?, summary: String, trace: [AttemptSummary],
-                        severity: String = "critical", signatureDetails: String? = nil, suggestion: String? = nil) async {
+                        severity: String = "critical", signatureDetails: String? = nil, suggestion: String? = nil,
+                        resolves: [String]? = nil) async {
         // What an alert quotes may come from a file; it goes to Slack and pagers, so each text is cut short.
         let summary = Text.clipped(context.secrets.redact(summary))
         let trace = trace.map { attempt in
@@ -188,10 +189,35 @@ struct RunWalk {
             suggestion: suggestion ?? Alert.suggestion(for: failure, pipeline: context.pipeline, date: context.date.description),
             inspect: "heal runs show \(context.runID)", createdAt: Timestamp.now())
         alert.severity = severity
-        alert.signature = Alert.signature(pipeline: context.pipeline, step: step, failureClass: failure?.rawValue, details: signatureDetails ?? summary)
-        alerts.append(.init(id: alert.id, step: step, failureClass: failure?.rawValue, summary: summary))
+        alert.resolves = resolves
+        // A resolved notification is never a repeat of another: each ends its own failures.
+        alert.signature = severity == "resolved" ? ""
+            : Alert.signature(pipeline: context.pipeline, step: step, failureClass: failure?.rawValue, details: signatureDetails ?? summary)
+        alerts.append(.init(id: alert.id, step: step, failureClass: failure?.rawValue, summary: summary, severity: severity))
         let delivery = await AlertDispatcher(playbook: playbook, context: context).dispatch(alert)
         executor.observer(.alert(alert, delivery: delivery))
+    }
+
+    /// After a good run: tells the routes that paged about this pipeline's failures that it works again, naming
+    /// the failed dates still not loaded, since a good night does not load the night that failed.
+    mutating func announceResolved(status: RunStatus) async {
+        guard let open = try? context.store.openFailures(pipeline: context.pipeline, excludingRun: context.runID), !open.alerts.isEmpty else { return }
+        let today = context.date.description
+        let unloaded = open.unloadedDates.filter { $0 != today }
+        let failed = open.alerts.map { "\($0.logicalDate) at step '\($0.step)' (\($0.failureClass ?? "unknown"))" }
+        var ended: [String] = []
+        for failure in failed where !ended.contains(failure) { ended.append(failure) }
+        var summary = "run \(status.rawValue); this ends \(open.alerts.count == 1 ? "the alert" : "\(open.alerts.count) alerts") for \(ended.joined(separator: ", "))"
+        let suggestion: String
+        if unloaded.isEmpty {
+            suggestion = "nothing to do"
+        } else {
+            summary += "; still not loaded: \(unloaded.joined(separator: ", "))"
+            suggestion = unloaded.map { "heal run \(context.pipeline) --date \($0)" }.joined(separator: "; ")
+                + (unloaded.count > 1 ? " (or heal backfill \(context.pipeline) --from \(unloaded[0]) --to \(unloaded[unloaded.count - 1]))" : "")
+        }
+        await raise(step: "run", skill: "resolved", failure: nil, summary: summary, trace: [], severity: "resolved",
+                    suggestion: suggestion, resolves: open.alerts.map(\.id))
     }
 
     /// A failure seen on this date and the two before it is escalated as a warning, even when healed each day.

@@ -56,7 +56,7 @@ public enum PrometheusMetrics {
         Family(name: "heal_model_tokens_total", type: "counter", help: "Tokens sent to and received from the model.", labels: ["direction"],
                sql: "SELECT 'input', coalesce(sum(input_tokens), 0) FROM proposals UNION ALL SELECT 'output', coalesce(sum(output_tokens), 0) FROM proposals"),
         Family(name: "heal_alerts_total", type: "counter", help: "Level-3 alerts raised.", labels: ["pipeline"],
-               sql: "SELECT pipeline, count(*) FROM alerts GROUP BY 1 ORDER BY 1"),
+               sql: "SELECT pipeline, count(*) FROM alerts WHERE severity <> 'resolved' GROUP BY 1 ORDER BY 1"),
         Family(name: "heal_last_run_timestamp_seconds", type: "gauge", help: "When the latest run of a pipeline finished (Unix time).", labels: ["pipeline"],
                sql: "SELECT pipeline, max(strftime('%s', finished_at)) FROM runs WHERE kind = 'run' AND finished_at IS NOT NULL GROUP BY 1 ORDER BY 1"),
         Family(name: "heal_last_run_ok", type: "gauge", help: "1 when the latest run of a pipeline left good data (succeeded, healed, partial, skipped), else 0.", labels: ["pipeline"],

@@ -77,7 +77,7 @@ public final class MetadataStore: Sendable {
         }
     }
 
-    /// Records an alert unless the same signature and severity was delivered since `windowStart`: then that
+    /// Records an alert unless the same signature and severity of the same logical date was delivered since `windowStart`: then that
     /// alert's count goes up and this one is stored as its duplicate. Returns the delivered original, if any.
     public func insertAlert(_ alert: AlertRecord, deduplicatingSince windowStart: String?) throws -> AlertRecord? {
         try database.write { db in
@@ -85,6 +85,7 @@ public final class MetadataStore: Sendable {
             if let windowStart, !alert.signature.isEmpty,
                var original = try AlertRecord
                 .filter(Column("signature") == alert.signature && Column("severity") == alert.severity
+                        && Column("logical_date") == alert.logicalDate
                         && Column("duplicate_of") == nil && Column("created_at") >= windowStart)
                 .order(Column("created_at").desc).fetchOne(db) {
                 original.occurrences += 1
