@@ -94,6 +94,14 @@ public struct FetchSpec: Sendable {
     public var pattern: Template?
     /// A JSON API: pages of records written to staging as JSON Lines.
     public var api: APISpec?
+    /// How long to wait for a late file (absent, or under min_bytes) before it is `source_missing`.
+    public var wait: FetchWait?
+}
+
+/// `wait: { timeout: 2h, poll: 5m }`: a producer that is late most nights is waited for, not paged about.
+public struct FetchWait: Sendable, Equatable {
+    public var timeoutSeconds: Int
+    public var pollSeconds: Int
 }
 
 /// A paginated JSON endpoint: query and headers (templated), where the records are, how to page, how fast.

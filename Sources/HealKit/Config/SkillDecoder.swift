@@ -32,7 +32,7 @@ enum SkillDecoder {
 
     static func fetch(_ root: YAMLValue) throws -> FetchSpec {
         let map = try root.map(allowed: ["kind", "source", "min_bytes", "sha256", "timeout_seconds", "circuit_breaker", "endpoint", "region", "profile", "pattern", "api",
-                                         "follow_symlinks", "allow_path_values"])
+                                         "follow_symlinks", "allow_path_values", "wait"])
         let sourceValue = try map.required("source", "a path, file://, http(s):// or s3:// URL")
         var spec = FetchSpec(source: try sourceValue.template("a path or URL"))
         if let v = map["endpoint"] { spec.endpoint = try v.template("an http(s):// URL") }
@@ -55,6 +55,13 @@ enum SkillDecoder {
         if let v = map["allow_path_values"] { spec.allowPathValues = try v.bool() }
         if let v = map["sha256"] { spec.sha256 = try v.template("a SHA-256 hex digest") }
         if let v = map["timeout_seconds"] { spec.timeoutSeconds = try v.int("seconds", range: 1...86_400) }
+        if let v = map["wait"] {
+            let w = try v.map(allowed: ["timeout", "poll"])
+            let timeout = try w.required("timeout", "how long to wait for the file, e.g. 2h").seconds(range: 1...86_400)
+            let poll = try w["poll"]?.seconds(range: 1...3_600) ?? min(60, timeout)
+            guard poll <= timeout else { throw w["poll"]!.error("poll \(poll) s is longer than timeout \(timeout) s") }
+            spec.wait = FetchWait(timeoutSeconds: timeout, pollSeconds: poll)
+        }
         if let v = map["circuit_breaker"] {
             let c = try v.map(allowed: ["failures", "cooldown_seconds"])
             if let f = c["failures"] { spec.circuitFailures = try f.int("a number of failures", range: 1...1000) }

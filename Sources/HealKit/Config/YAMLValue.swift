@@ -60,6 +60,25 @@ struct YAMLValue {
         return value
     }
 
+    /// A duration: whole seconds, or a number with `s`, `m` or `h` (`90s`, `15m`, `2h`).
+    func seconds(range: ClosedRange<Int>) throws -> Int {
+        let what = "a duration such as 90s, 15m or 2h"
+        guard case .scalar(let scalar) = node else { throw error("expected \(what), found \(typeName)") }
+        let text = scalar.string.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
+        let value: Int?
+        if let last = text.last, let unit = units[last] {
+            value = Int(text.dropLast().trimmingCharacters(in: .whitespaces)).flatMap { $0.multipliedReportingOverflow(by: unit).overflow ? nil : $0 * unit }
+        } else {
+            value = Int(text)
+        }
+        guard let value else { throw error("expected \(what), found '\(scalar.string)'") }
+        guard range.contains(value) else {
+            throw error("expected a duration from \(range.lowerBound) s to \(range.upperBound / 3600) h, found '\(scalar.string)' (\(value) s)")
+        }
+        return value
+    }
+
     func double(_ what: String = "a number") throws -> Double {
         guard case .scalar(let scalar) = node, let value = Double(scalar.string) else {
             throw error("expected \(what), found \(typeName)")

@@ -1,6 +1,6 @@
 import Foundation
 
-public enum RunStatus: String, Codable, Sendable {
+public enum RunStatus: String, Codable, Sendable, CaseIterable {
     case running, succeeded, healed, partial, failed, skipped
     /// Stopped between steps by SIGTERM or SIGINT: every finished step is committed, no later one ran.
     case interrupted

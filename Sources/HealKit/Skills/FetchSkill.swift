@@ -6,6 +6,40 @@ public struct FetchSkill: Skill {
     let spec: FetchSpec
 
     public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
+        guard let wait = spec.wait else { return try await fetch(input, in: context) }
+        // A late file is looked for again every poll until the timeout; only then is it the failure it was.
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(wait.timeoutSeconds)
+        var looks = 1
+        while true {
+            let result: SkillResult
+            var late = false
+            do {
+                result = try await fetch(input, in: context)
+                late = result.outcome == .fail && result.failureClass == .transient && (result.figures["bytes"] ?? Int.max) < spec.minBytes
+            } catch let failure as SkillFailure where failure.absent {
+                result = .fail(failure.failureClass, failure.details)
+                late = true
+            }
+            guard late else {
+                var arrived = result
+                if looks > 1 { arrived.details += " (arrived on look \(looks), polling every \(Self.span(wait.pollSeconds)))" }
+                return arrived
+            }
+            let now = clock.now
+            guard now < deadline else {
+                // Still absent or short after the whole wait: missing, so the retry policy does not wait it all again.
+                var failed = result
+                failed.failureClass = .sourceMissing
+                failed.details += " (waited \(Self.span(wait.timeoutSeconds)): \(Noun.count(looks, "look")), every \(Self.span(wait.pollSeconds)))"
+                return failed
+            }
+            try await Self.pause(min(.seconds(wait.pollSeconds), deadline - now), stop: context.stopRequested)
+            looks += 1
+        }
+    }
+
+    func fetch(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
         switch try await SourceFetcher.stage(spec, stepIndex: input.stepIndex, name: input.stepName, sourceName: config.name, in: context) {
         case .fetched(let artifact, let shown, let watermark):
             // An incremental API with nothing new is a quiet night, not a failure: nothing to check or load.
@@ -18,6 +52,21 @@ public struct FetchSkill: Skill {
         case .refused(let result):
             return result
         }
+    }
+
+    /// Sleeps in quarter seconds so a stop request ends the wait at once: nothing is staged yet, a safe point.
+    static func pause(_ delay: Duration, stop: @Sendable () -> Bool) async throws {
+        var left = delay
+        while left > .zero {
+            if stop() { throw RunStopped() }
+            let slice = min(left, .milliseconds(250))
+            try await Task.sleep(for: slice)
+            left -= slice
+        }
+    }
+
+    static func span(_ seconds: Int) -> String {
+        seconds % 3600 == 0 ? "\(seconds / 3600) h" : seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds) s"
     }
 
     public func recheck(_ input: StepInput, in context: RunContext) async throws -> SkillResult {

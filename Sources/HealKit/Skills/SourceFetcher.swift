@@ -133,7 +133,7 @@ enum SourceFetcher {
                     return regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil
                 }
                 guard let newest = matching.max(by: { ($0.lastModified, $0.key) < ($1.lastModified, $1.key) }) else {
-                    throw SkillFailure(.sourceMissing, "no object under \(shownAs) matches \(pattern) (\(objects.count) listed)")
+                    throw SkillFailure.absent("no object under \(shownAs) matches \(pattern) (\(objects.count) listed)")
                 }
                 objectKey = newest.key
                 shown = "s3://\(bucket)/\(newest.key)"
@@ -154,7 +154,7 @@ enum SourceFetcher {
     /// block or never end, and a symbolic link can point at any file of the machine unless the skill allows links.
     static func copy(_ source: URL, to destination: URL, shownAs: String, followSymlinks: Bool) throws {
         var info = stat()
-        guard lstat(source.path, &info) == 0 else { throw SkillFailure(.sourceMissing, "no file at \(shownAs)") }
+        guard lstat(source.path, &info) == 0 else { throw SkillFailure.absent("no file at \(shownAs)") }
         if info.st_mode & S_IFMT == S_IFLNK {
             guard followSymlinks else {
                 throw SkillFailure(.sourceMissing, "\(shownAs) is a symbolic link; heal does not follow links in a source path (set follow_symlinks: true in the skill if this link is meant)")
@@ -216,7 +216,7 @@ enum SourceFetcher {
     /// a retry will not), busy or broken is `transient`. Shared by file downloads and API pages.
     static func failure(status: Int, shownAs: String) -> SkillFailure {
         switch status {
-        case 404, 410: SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(status): the file is not there (yet)")
+        case 404, 410: SkillFailure.absent("\(shownAs) answered HTTP \(status): the file is not there (yet)")
         case 401, 403: SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(status): access denied; check the credentials")
         case 408, 425, 429, 500...599: SkillFailure(.transient, "\(shownAs) answered HTTP \(status)")
         default: SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(status)")
