@@ -60,15 +60,9 @@ struct BackfillCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         var options = RunOptions(force: force)
-        for variable in variables {
-            let parts = variable.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            options.variables[String(parts[0])] = String(parts[1])
-        }
+        options.add(variables: variables)
         var executor = RunExecutor(home: home, config: config, store: store)
-        let stop = StopRequest(who: "heal backfill")
-        stop.listen()
-        executor.shouldStop = { stop.isRequested }
-        executor.stopReason = { stop.signal }
+        let stop = StopRequest.stopping(&executor, who: "heal backfill")
         let json = self.json
         // Alerts still reach the terminal; attempt lines are left to heal runs show.
         executor.observer = { event in

@@ -57,15 +57,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         var options = RunOptions(date: date.flatMap { CalendarDate.parse($0, format: DateFormat("yyyy-MM-dd")!) }, force: force)
         options.acceptDrift = acceptDrift
-        for variable in variables {
-            let parts = variable.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            options.variables[String(parts[0])] = String(parts[1])
-        }
+        options.add(variables: variables)
         var executor = RunExecutor(home: home, config: config, store: store)
-        let stop = StopRequest(who: "heal run")
-        stop.listen()
-        executor.shouldStop = { stop.isRequested }
-        executor.stopReason = { stop.signal }
+        StopRequest.stopping(&executor, who: "heal run")
         let json = self.json
         let line = json ? nil : ProgressLine(progress: executor.progress)
         executor.observer = { event in

@@ -1,4 +1,5 @@
 import Foundation
+import HealKit
 
 /// A flag raised by SIGTERM, SIGINT or SIGHUP (how Airflow, Kubernetes, systemd and a closed terminal stop a job):
 /// the run finishes its current step, is recorded as `interrupted`, prints its summary and exits 1. A second
@@ -32,6 +33,28 @@ final class StopRequest: @unchecked Sendable {
             }
             source.resume()
             sources.append(source)
+        }
+    }
+}
+
+extension StopRequest {
+    /// A listening stop request wired into an executor: SIGTERM, SIGINT or SIGHUP stops its run at a safe point.
+    @discardableResult
+    static func stopping(_ executor: inout RunExecutor, who: String) -> StopRequest {
+        let stop = StopRequest(who: who)
+        stop.listen()
+        executor.shouldStop = { stop.isRequested }
+        executor.stopReason = { stop.signal }
+        return stop
+    }
+}
+
+extension RunOptions {
+    /// `--var NAME=VALUE` arguments (already validated) as template variables.
+    mutating func add(variables: [String]) {
+        for variable in variables {
+            let parts = variable.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            self.variables[String(parts[0])] = String(parts[1])
         }
     }
 }
