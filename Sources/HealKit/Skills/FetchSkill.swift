@@ -34,7 +34,8 @@ public struct FetchSkill: Skill {
                 failed.details += " (waited \(Self.span(wait.timeoutSeconds)): \(Noun.count(looks, "look")), every \(Self.span(wait.pollSeconds)))"
                 return failed
             }
-            try await Self.pause(min(.seconds(wait.pollSeconds), deadline - now), stop: context.stopRequested)
+            // Nothing is staged yet: a safe point, so a stop request ends the wait at once.
+            try await RunStopped.pause(min(.seconds(wait.pollSeconds), deadline - now), stop: context.stopRequested)
             looks += 1
         }
     }
@@ -51,17 +52,6 @@ public struct FetchSkill: Skill {
             return result
         case .refused(let result):
             return result
-        }
-    }
-
-    /// Sleeps in quarter seconds so a stop request ends the wait at once: nothing is staged yet, a safe point.
-    static func pause(_ delay: Duration, stop: @Sendable () -> Bool) async throws {
-        var left = delay
-        while left > .zero {
-            if stop() { throw RunStopped() }
-            let slice = min(left, .milliseconds(250))
-            try await Task.sleep(for: slice)
-            left -= slice
         }
     }
 
