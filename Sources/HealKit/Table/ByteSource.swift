@@ -61,28 +61,30 @@ final class FileBytes: ByteSource {
         }
     }
 
-    deinit { try? handle.close() }
+    deinit {
+        try? handle.close()
+        scratch.deallocate()
+    }
+
+    /// A read lands here first, then is appended in one copy: growing the array by `limit` zeros and trimming
+    /// them back costs a per-element loop in a debug build (seconds per run of the test suite).
+    private var scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 
     func read(into buffer: inout [UInt8], limit: Int) throws -> Int {
-        let old = buffer.count
-        buffer.reserveCapacity(old + limit)
-        let fd = handle.fileDescriptor
-        // Read straight into the array's spare capacity: no intermediate Data.
-        var got = 0
-        buffer.append(contentsOf: repeatElement(0, count: limit))
-        try buffer.withUnsafeMutableBytes { raw in
-            while true {
-                let n = Foundation.read(fd, raw.baseAddress! + old, limit)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
-                }
-                got = n
-                break
-            }
+        if scratch.count < limit {
+            scratch.deallocate()
+            scratch = .allocate(byteCount: limit, alignment: 16)
         }
-        buffer.removeLast(limit - got)
-        return got
+        let fd = handle.fileDescriptor
+        while true {
+            let n = Foundation.read(fd, scratch.baseAddress!, limit)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+            }
+            if n > 0 { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<n])) }
+            return n
+        }
     }
 }
 
