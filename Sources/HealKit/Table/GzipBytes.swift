@@ -13,6 +13,8 @@ final class GzipBytes: ByteSource {
     private var inMember = false
     private var consumedTotal = 0
     private let limits: InputLimits
+    /// Inflate writes here and the bytes are appended in one copy (see `FileBytes.scratch`).
+    private var scratch = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
 
     init(_ inner: ByteSource, limits: InputLimits = InputLimits()) throws {
         self.inner = inner
@@ -23,15 +25,20 @@ final class GzipBytes: ByteSource {
         }
     }
 
-    deinit { inflateEnd(&stream) }
+    deinit {
+        inflateEnd(&stream)
+        scratch.deallocate()
+    }
 
     func read(into buffer: inout [UInt8], limit: Int) throws -> Int {
         guard !finished else { return 0 }
-        let before = buffer.count
-        let scratch = max(limit, 1 << 16)
-        buffer.append(contentsOf: repeatElement(0, count: scratch))
+        let room = max(limit, 1 << 16)
+        if scratch.count < room {
+            scratch.deallocate()
+            scratch = .allocate(capacity: room)
+        }
         var written = 0
-        defer { buffer.removeLast(scratch - written) }
+        defer { if written > 0 { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<written])) } }
         while written == 0 {
             if input.isEmpty && !inputDone {
                 if try inner.read(into: &input, limit: 1 << 18) == 0 { inputDone = true }
@@ -45,16 +52,15 @@ final class GzipBytes: ByteSource {
             }
             var code: Int32 = Z_OK
             var consumed = 0
+            let out = scratch
             input.withUnsafeMutableBufferPointer { inBuffer in
-                buffer.withUnsafeMutableBufferPointer { outBuffer in
-                    stream.next_in = inBuffer.baseAddress
-                    stream.avail_in = uInt(inBuffer.count)
-                    stream.next_out = outBuffer.baseAddress! + before
-                    stream.avail_out = uInt(scratch)
-                    code = inflate(&stream, Z_NO_FLUSH)
-                    consumed = inBuffer.count - Int(stream.avail_in)
-                    written = scratch - Int(stream.avail_out)
-                }
+                stream.next_in = inBuffer.baseAddress
+                stream.avail_in = uInt(inBuffer.count)
+                stream.next_out = out.baseAddress!
+                stream.avail_out = uInt(room)
+                code = inflate(&stream, Z_NO_FLUSH)
+                consumed = inBuffer.count - Int(stream.avail_in)
+                written = room - Int(stream.avail_out)
             }
             input.removeFirst(consumed)
             if consumed > 0 { inMember = true }
