@@ -10,6 +10,9 @@ public struct TestHome: Sendable {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 
+    /// A home at a folder that exists already (one `heal init` made).
+    public init(existing root: URL) { self.root = root }
+
     /// The repository's folder, found from this source file's path.
     public static let repository: URL = {
         var url = URL(fileURLWithPath: #filePath)

@@ -9,7 +9,7 @@ struct Heal: AsyncParsableCommand {
         commandName: "heal",
         abstract: "Run self-healing batch data pipelines.",
         version: HealVersion.string,
-        subcommands: [RunCommand.self, BackfillCommand.self, RunsCommand.self, QuarantineCommand.self, ReportCommand.self, DaemonCommand.self, ScheduleCommand.self, MappingsCommand.self, ProfileCommand.self, TableCommand.self, CheckCommand.self, InferCommand.self])
+        subcommands: [RunCommand.self, BackfillCommand.self, RunsCommand.self, QuarantineCommand.self, ReportCommand.self, DaemonCommand.self, ScheduleCommand.self, MappingsCommand.self, ProfileCommand.self, TableCommand.self, CheckCommand.self, InferCommand.self, InitCommand.self])
 
     /// Usage errors exit 2 (ArgumentParser's default is 64), so scripts can tell them from a failed run.
     static func main() async {

@@ -18,6 +18,11 @@ public struct TableProfile: Sendable {
         /// Values that do not fit the inferred type (it fits at least 98% of them): they would be quarantined.
         public var misfits = 0
         public var misfitExamples: [String] = []
+        /// The smallest and largest number seen, for a numeric column: what a drafted range rule starts from.
+        public var minimum: Decimal?
+        public var maximum: Decimal?
+        /// Every distinct value, sorted, when there are at most `TableProfile.valueSetCap`: an allowed-set candidate.
+        public var values: [String]?
     }
 
     public var file: String
@@ -27,6 +32,8 @@ public struct TableProfile: Sendable {
 
     /// Distinct values are tracked up to this many per column, so memory stays bounded on any file.
     public static let distinctCap = 100_000
+    /// A column with this many distinct values or fewer reports them all.
+    public static let valueSetCap = 12
 
     static let dateFormats = ["yyyy-MM-dd", "MM/dd/yyyy", "dd/MM/yyyy", "dd.MM.yyyy", "yyyy/MM/dd", "M/d/yyyy", "d.M.yyyy", "yyyyMMdd", "dd-MM-yyyy"].compactMap { DateFormat($0) }
     static let timestampFormats = ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ssXXX", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "yyyy-MM-dd'T'HH:mm:ss.SSS"].compactMap { DateFormat($0) }
@@ -106,7 +113,7 @@ struct ColumnTracker {
         return f
     }()
 
-    /// Whether distinct values are counted (up to `distinctCap` strings): `heal infer` reports them, a type guess needs none.
+    /// Whether distinct values and ranges are kept (up to `distinctCap` strings): `heal infer` reports them, a type guess needs none.
     let countDistinct: Bool
 
     init(name: String, countDistinct: Bool = true) {
@@ -130,6 +137,10 @@ struct ColumnTracker {
         }
         if canInteger && ValueParser.integer(f) == nil { canInteger = false }
         if canDecimal, let (_, scale) = ValueParser.scaled(f) { maxScale = max(maxScale, scale) }
+        if countDistinct, canDecimal, let number = ValueParser.decimal(f) {
+            if column.minimum.map({ number < $0 }) ?? true { column.minimum = number }
+            if column.maximum.map({ number > $0 }) ?? true { column.maximum = number }
+        }
         if canDecimal && !ValueParser.isDecimal(f) {
             decimalMissCount += 1
             if decimalMisses.count < 3 { decimalMisses.append(text) }
@@ -161,6 +172,7 @@ struct ColumnTracker {
     var result: TableProfile.Column {
         var c = column
         guard nonNull > 0 else { return c }
+        if countDistinct && !c.distinctCapped && c.distinct <= TableProfile.valueSetCap { c.values = seen.sorted() }
         if canBoolean { c.type = .boolean }
         else if canInteger { c.type = .integer }
         else if canDecimal && decimalMissCount * 50 <= nonNull {
@@ -168,7 +180,7 @@ struct ColumnTracker {
             c.scale = maxScale
             (c.misfits, c.misfitExamples) = (decimalMissCount, decimalMisses)
         }
-        else if canDecimalComma && sawComma { c.type = .decimal; c.decimalComma = true }
+        else if canDecimalComma && sawComma { c.type = .decimal; c.decimalComma = true; (c.minimum, c.maximum) = (nil, nil) }
         else if canDate && dateMissCount * 50 <= nonNull && !usedDateFormats.isEmpty {
             c.type = .date
             c.formats = usedDateFormats.sorted().map { TableProfile.dateFormats[$0].pattern }
@@ -176,6 +188,7 @@ struct ColumnTracker {
         }
         else if canTimestamp { c.type = .timestamp; c.formats = usedTimestampFormats.sorted().map { TableProfile.timestampFormats[$0].pattern } }
         else if canAuto { c.type = .date; c.formats = ["auto"] }
+        if c.type != .integer && (c.type != .decimal || c.decimalComma) { (c.minimum, c.maximum) = (nil, nil) }
         return c
     }
 }
