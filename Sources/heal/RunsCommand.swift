@@ -39,7 +39,7 @@ struct RunsCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every attempt, artifact, quarantine batch and alert of one run.")
-        @Argument(help: "The run id (or its first characters).") var run: String
+        @Argument(help: "The run id (or its first characters), or 'last' for the latest run.") var run: String
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var home: HomeOption
 
@@ -56,7 +56,7 @@ struct RunsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try RunsCommand.store(home.resolved)
-            let matches = try store.run(matching: run)
+            let matches = run == "last" ? try store.runs(pipeline: nil, limit: 1) : try store.run(matching: run)
             guard matches.count == 1, let record = matches.first else {
                 Console.error(matches.isEmpty ? "heal: no run '\(run)'; list them with heal runs list"
                     : "heal: '\(run)' matches several runs: \(matches.map(\.id).joined(separator: ", "))")
