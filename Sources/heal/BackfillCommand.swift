@@ -21,11 +21,7 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: "The last logical date, YYYY-MM-DD (included).")
     var to: String
 
-    @Option(name: .customLong("var"), help: "A template variable for {var.NAME}, as NAME=VALUE (repeatable).")
-    var variables: [String] = []
-
-    @Flag(help: "Load every date again even if it was loaded from the same input; replaces each date's rows.")
-    var force = false
+    @OptionGroup var input: RunInputOptions
 
     @Flag(help: "Print the dates' run summaries and the counts as JSON.")
     var json = false
@@ -42,9 +38,6 @@ struct BackfillCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try Self.day(from, "--from")
         _ = try Self.day(to, "--to")
-        for variable in variables where !variable.contains("=") || variable.hasPrefix("=") {
-            throw ValidationError("--var '\(variable)' is not NAME=VALUE")
-        }
     }
 
     func run() async throws {
@@ -59,8 +52,7 @@ struct BackfillCommand: AsyncParsableCommand {
             Console.error("heal: cannot open \(home.display(home.metadata)): \(error); nothing was run")
             throw ExitCode(2)
         }
-        var options = RunOptions(force: force)
-        options.add(variables: variables)
+        let options = input.options(date: nil)
         var executor = RunExecutor(home: home, config: config, store: store)
         let stop = StopRequest.stopping(&executor, who: "heal backfill")
         let json = self.json

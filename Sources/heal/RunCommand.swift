@@ -14,11 +14,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The logical date, YYYY-MM-DD (default: yesterday in the playbook's time zone).")
     var date: String?
 
-    @Option(name: .customLong("var"), help: "A template variable for {var.NAME}, as NAME=VALUE (repeatable).")
-    var variables: [String] = []
-
-    @Flag(help: "Load again even if this date and input were loaded; replaces the date's rows.")
-    var force = false
+    @OptionGroup var input: RunInputOptions
 
     @Flag(help: "The source changed on purpose: load although values left their history (drift only warns), and make this day history.")
     var acceptDrift = false
@@ -31,9 +27,6 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if let date, CalendarDate.parse(date, format: DateFormat("yyyy-MM-dd")!) == nil {
             throw ValidationError("--date '\(date)' is not a date; expected YYYY-MM-DD, e.g. 2026-11-21")
-        }
-        for variable in variables where !variable.contains("=") || variable.hasPrefix("=") {
-            throw ValidationError("--var '\(variable)' is not NAME=VALUE")
         }
     }
 
@@ -55,9 +48,8 @@ struct RunCommand: AsyncParsableCommand {
             await alertOutOfBand(step: "metadata", problem)
             throw ExitCode(2)
         }
-        var options = RunOptions(date: date.flatMap { CalendarDate.parse($0, format: DateFormat("yyyy-MM-dd")!) }, force: force)
+        var options = input.options(date: day)
         options.acceptDrift = acceptDrift
-        options.add(variables: variables)
         var executor = RunExecutor(home: home, config: config, store: store)
         StopRequest.stopping(&executor, who: "heal run")
         let json = self.json
