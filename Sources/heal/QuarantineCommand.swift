@@ -55,17 +55,19 @@ struct QuarantineCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let batches = try QuarantineCommand.review(home).store.quarantineBatches(pipeline: pipeline, since: since, status: status?.rawValue)
-            if json { return try Console.json(batches) }
+            let review = try QuarantineCommand.review(home)
+            let batches = try review.store.quarantineBatches(pipeline: pipeline, since: since, status: status?.rawValue)
+            let summaries = try QuarantineCommand.reviewing { try batches.map(review.summary) }
+            if json { return try Console.json(summaries) }
             if batches.isEmpty { return print("no quarantine batches\(pipeline.map { " for \($0)" } ?? "")") }
             print(["BATCH", "PIPELINE", "DATE", "STEP", "ROWS", "OPEN", "STATUS"].enumerated()
-                .map { RunPrinter.pad($1, [26, 14, 11, 10, 6, 6, 10][$0]) }.joined(separator: " ") + " REASONS")
-            for b in batches {
-                let reasons = (try? JSONSerialization.jsonObject(with: Data(b.reasons.utf8)) as? [String: Int]).map { counts in
-                    counts.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                } ?? b.reasons
-                print([b.id, b.pipeline, b.logicalDate, b.step, String(b.rows), String(b.open), b.status].enumerated()
-                    .map { RunPrinter.pad($1, [26, 14, 11, 10, 6, 6, 10][$0]) }.joined(separator: " ") + " " + reasons)
+                .map { RunPrinter.pad($1, [26, 14, 11, 10, 6, 6, 10][$0]) }.joined(separator: " ") + " OPEN BY REASON")
+            for b in summaries {
+                // The open rows by reason, as of now; "—" once none is open.
+                let reasons = b.openReasons.isEmpty ? "—" : b.openReasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+                    .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                print(PrintableText.safe([b.id, b.pipeline, b.logicalDate, b.step, String(b.rows), String(b.open), b.status].enumerated()
+                    .map { RunPrinter.pad($1, [26, 14, 11, 10, 6, 6, 10][$0]) }.joined(separator: " ") + " " + reasons))
             }
         }
     }
@@ -83,16 +85,18 @@ struct QuarantineCommand: AsyncParsableCommand {
             try QuarantineCommand.reviewing {
                 let batch = try review.batch(self.batch)
                 if !json {
-                    print("batch \(batch.id) · \(batch.pipeline) · \(batch.logicalDate) · step \(batch.step) · \(batch.rows) rows (\(batch.open) open, \(batch.released) released, \(batch.discarded) discarded) · \(batch.path)")
+                    print("batch \(batch.id) · \(batch.pipeline) · \(batch.logicalDate) · step \(batch.step) · \(batch.status) · \(batch.rows) rows (\(batch.open) open, \(batch.released) released, \(batch.discarded) discarded) · \(batch.path)")
+                    if batch.status == "superseded" {
+                        print("superseded: a later run of \(batch.logicalDate) holds that day's rows in a batch of its own (heal quarantine list --pipeline \(batch.pipeline) --since \(batch.logicalDate))")
+                    }
                 }
                 var header: [String] = []
                 var rows: [QuarantinedRow] = []
                 header = try review.rows(of: batch, reason: reason, limit: limit) { rows.append($0) }
                 for row in rows {
                     if json {
-                        let encoder = JSONEncoder()
-                        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                        print(String(decoding: try encoder.encode(row), as: UTF8.self))
+                        // The export's layout, so a script reads show and export alike.
+                        print(PrintableText.jsonEscaped(String(decoding: try QuarantineReview.jsonLine(row, header: header), as: UTF8.self)))
                         continue
                     }
                     let fields = zip(header, row.fields).map { "\($0)=\($1)" }.joined(separator: " ")
@@ -138,11 +142,21 @@ struct QuarantineCommand: AsyncParsableCommand {
         @Argument(help: "The batch id or a unique prefix.") var batch: String
         @Option(help: "Only these source lines, e.g. 82,243-250.") var rows: String?
         @Option(help: "An edited export of the batch (CSV with _source_line and the row's columns).") var file: String?
+        @Option(name: .customLong("set"), help: "COLUMN=VALUE: put this value into the column of every row released (repeatable).") var assignments: [String] = []
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var home: HomeOption
 
         func validate() throws {
             if let rows, Release.lines(rows) == nil { throw ValidationError("--rows '\(rows)' is not a list of line numbers like 82,243-250") }
+            for assignment in assignments where Release.assignment(assignment) == nil {
+                throw ValidationError("--set '\(assignment)' is not COLUMN=VALUE")
+            }
+        }
+
+        /// `COLUMN=VALUE`; the value may be empty (a NULL) and may hold `=`.
+        static func assignment(_ text: String) -> (column: String, value: String)? {
+            guard let eq = text.firstIndex(of: "="), eq != text.startIndex else { return nil }
+            return (String(text[..<eq]), String(text[text.index(after: eq)...]))
         }
 
         static func lines(_ text: String) -> Set<Int>? {
@@ -166,7 +180,7 @@ struct QuarantineCommand: AsyncParsableCommand {
             do {
                 report = try await QuarantineCommand.reviewing {
                     try await release.release(batch, lines: rows.flatMap(Release.lines), edited: file.map { URL(fileURLWithPath: $0) },
-                                              actor: QuarantineReview.actor())
+                                              set: assignments.compactMap(Release.assignment), actor: QuarantineReview.actor())
                 }
             } catch let failure as SkillFailure {
                 Console.error("heal: the release failed and nothing was loaded: \(failure.failureClass.rawValue): \(failure.details)")
@@ -187,14 +201,22 @@ struct QuarantineCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Mark a batch's open rows discarded, with why; recorded with who and when.")
         @Argument(help: "The batch id or a unique prefix.") var batch: String
         @Option(help: "Why the rows are not worth loading (required).") var reason: String
+        @Option(help: "Only these source lines, e.g. 82,243-250.") var rows: String?
+        @Flag(help: "Print the recorded action as JSON.") var json = false
         @OptionGroup var home: HomeOption
+
+        func validate() throws {
+            if let rows, Release.lines(rows) == nil { throw ValidationError("--rows '\(rows)' is not a list of line numbers like 82,243-250") }
+        }
 
         func run() async throws {
             let review = try QuarantineCommand.review(home)
             let action = try QuarantineCommand.reviewing {
-                try review.discard(try review.batch(batch), reason: reason, actor: QuarantineReview.actor())
+                try review.discard(try review.batch(batch), reason: reason, actor: QuarantineReview.actor(), lines: rows.flatMap(Release.lines))
             }
-            print("discarded \(action.rows) rows of batch \(action.batchId) (by \(action.actor): \(action.detail))")
+            if json { return try Console.json(action) }
+            let left = try review.batch(action.batchId)
+            print(PrintableText.safe("discarded \(Noun.count(action.rows, "row")) of batch \(action.batchId) (by \(action.actor): \(action.detail)); \(left.open) open, batch \(left.status)"))
         }
     }
 }

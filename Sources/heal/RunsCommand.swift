@@ -81,7 +81,10 @@ struct RunsCommand: AsyncParsableCommand {
             }
             if !detail.quarantine.isEmpty {
                 print("\nquarantine:")
-                for q in detail.quarantine { print("  \(q.path) · \(q.rows) rows · \(q.reasons) · \(q.status)") }
+                for q in detail.quarantine {
+                    let reasons = q.reasonCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                    print(PrintableText.safe("  \(q.id) · \(q.path) · \(Noun.count(q.rows, "row")) · \(reasons) · \(q.status)"))
+                }
             }
             if !detail.proposals.isEmpty {
                 print("\nschema repair proposals:")

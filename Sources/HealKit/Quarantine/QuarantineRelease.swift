@@ -28,7 +28,9 @@ public struct QuarantineRelease: Sendable {
 
     /// `lines` picks rows by their source line (default: every open row); `edited` is an exported CSV with
     /// `_source_line` and the row's columns, changed by hand.
-    public func release(_ batchID: String, lines: Set<Int>? = nil, edited: URL? = nil, actor: String) async throws -> Report {
+    /// `set` puts one value into a column of every released row: the common one-field fix, with no file to edit.
+    public func release(_ batchID: String, lines: Set<Int>? = nil, edited: URL? = nil, set: [(column: String, value: String)] = [],
+                        actor: String) async throws -> Report {
         let store = review.store
         let batch = try review.batch(batchID)
         try review.requireCurrent(batch)
@@ -44,15 +46,16 @@ public struct QuarantineRelease: Sendable {
         header = try review.rows(of: batch) { row in
             if row.state == "open" { open[row.sourceLine] = row; order.append(row.sourceLine) }
         }
-        if let lines {
-            let unknown = lines.subtracting(open.keys).sorted()
-            if !unknown.isEmpty {
-                throw QuarantineReviewError("source line\(unknown.count > 1 ? "s" : "") \(unknown.map(String.init).joined(separator: ", ")) \(unknown.count > 1 ? "are" : "is") not an open row of batch \(batch.id) (see heal quarantine show \(batch.id))")
-            }
-        }
+        if let lines { try review.requireOpen(lines, among: Set(open.keys), batch: batch) }
         var candidates: [(line: Int, fields: [String])] = order.filter { lines?.contains($0) ?? true }.map { ($0, open[$0]!.fields) }
         if let edited {
             candidates = try editedRows(edited, header: header, open: open, only: lines)
+        }
+        for (column, value) in set {
+            guard let i = header.firstIndex(of: column) else {
+                throw QuarantineReviewError("--set \(column)=…: the batch's rows have no column '\(column)' (they have \(header.joined(separator: ", ")))\(NearMiss.hint(for: column, among: header))")
+            }
+            for k in candidates.indices { candidates[k].fields[i] = value }
         }
         guard !candidates.isEmpty else {
             throw QuarantineReviewError("batch \(batch.id) has no open rows to release (\(batch.released) released, \(batch.discarded) discarded)")
@@ -156,7 +159,8 @@ public struct QuarantineRelease: Sendable {
             error = "row accounting does not balance: \(releasedLines.count) rows reached the load but \(loaded) were loaded"
         }
         if status != .failed && !releasedLines.isEmpty {
-            let detail = edited.map { "edited file \($0.lastPathComponent)" } ?? (lines == nil ? "all open rows" : "selected rows")
+            var detail = edited.map { "edited file \($0.lastPathComponent)" } ?? (lines == nil ? "all open rows" : "selected rows")
+            if !set.isEmpty { detail += ", with " + set.map { "\($0.column)=\($0.value)" }.joined(separator: ", ") }
             _ = try store.recordQuarantineAction(QuarantineActionRecord(
                 batchId: batch.id, action: "release", actor: actor, rows: releasedLines.count, detail: detail, runId: runID,
                 createdAt: Timestamp.now()), lines: releasedLines)

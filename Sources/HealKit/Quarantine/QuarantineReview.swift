@@ -98,10 +98,7 @@ public struct QuarantineReview: Sendable {
             let handle = try FileHandle(forWritingTo: output)
             defer { try? handle.close() }
             try rows(of: batch) { r in
-                var object: [String: Any] = ["_source_line": r.sourceLine, "_reason": r.reason, "_rule": r.rule, "_column": r.column,
-                                             "_value": r.value, "_state": r.state]
-                object["row"] = Dictionary(zip(header, r.fields), uniquingKeysWith: { first, _ in first })
-                var line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+                var line = try QuarantineReview.jsonLine(r, header: header)
                 line.append(UInt8(ascii: "\n"))
                 try handle.write(contentsOf: line)
                 count += 1
@@ -117,17 +114,29 @@ public struct QuarantineReview: Sendable {
     }
 
     /// Marks every open row of the batch discarded, with the reviewer's reason. The rows stay in the file for the record.
-    public func discard(_ batch: QuarantineBatchRecord, reason: String, actor: String) throws -> QuarantineActionRecord {
+    /// `lines` picks rows by source line (default: every open row).
+    public func discard(_ batch: QuarantineBatchRecord, reason: String, actor: String, lines: Set<Int>? = nil) throws -> QuarantineActionRecord {
         try requireCurrent(batch)
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw QuarantineReviewError("say why the rows are discarded: --reason TEXT")
         }
         var open: [Int] = []
         try rows(of: batch) { if $0.state == "open" { open.append($0.sourceLine) } }
+        if let lines {
+            try requireOpen(lines, among: Set(open), batch: batch)
+            open = open.filter(lines.contains)
+        }
         guard !open.isEmpty else { throw QuarantineReviewError("batch \(batch.id) has no open rows (\(batch.released) released, \(batch.discarded) discarded)") }
         let action = QuarantineActionRecord(batchId: batch.id, action: "discard", actor: actor, rows: open.count, detail: reason,
                                             runId: nil, createdAt: Timestamp.now())
         return try store.recordQuarantineAction(action, lines: open)
+    }
+
+    /// Every line given must be an open row of the batch: a typo never acts on nothing in silence.
+    func requireOpen(_ lines: Set<Int>, among open: Set<Int>, batch: QuarantineBatchRecord) throws {
+        let unknown = lines.subtracting(open).sorted()
+        guard !unknown.isEmpty else { return }
+        throw QuarantineReviewError("source line\(unknown.count > 1 ? "s" : "") \(unknown.map(String.init).joined(separator: ", ")) \(unknown.count > 1 ? "are" : "is") not an open row of batch \(batch.id) (see heal quarantine show \(batch.id))")
     }
 
     /// Who is acting: `HEAL_ACTOR` (a CI job can name itself), else the login name.
