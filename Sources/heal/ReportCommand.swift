@@ -32,6 +32,12 @@ struct ReportCommand: AsyncParsableCommand {
                 Console.error("heal: \(error)")
                 throw ExitCode(2)
             }
+            // An empty default week on a home whose runs are older says where they are.
+            if report.runs == 0 && week == nil && since == nil,
+               let latest = try store.runs(pipeline: pipeline, limit: 1).first,
+               let date = CalendarDate.parse(latest.logicalDate, format: .iso), let latestWeek = WeeklyReportBuilder.isoWeek(of: date) {
+                Console.error("heal: no runs in \(report.period.label); the latest run is of \(latest.logicalDate), in week \(latestWeek): heal report weekly --week \(latestWeek)")
+            }
             let text: String
             switch format {
             case "json":

@@ -175,4 +175,55 @@ struct WeeklyReportTests {
             try FileManager.default.copyItem(at: home.url("report.png"), to: URL(fileURLWithPath: keep))
         }
     }
+
+    /// Real runs of the example: a forced re-run and a skipped one do not double the 19th; every proposal is in a
+    /// column and a model call that failed still counts as a call; a load that keeps hitting existing keys gets a
+    /// suggestion; the default week, empty, names the latest week with runs.
+    @Test func aDayCountsOnceByItsFinalRun() async throws {
+        let home = try TestHome.example()
+        defer { home.remove() }
+        for arguments in [["--date", "2026-11-18"], ["--date", "2026-11-19"], ["--date", "2026-11-19", "--force"], ["--date", "2026-11-19"], ["--date", "2026-11-22"]] {
+            let run = try await HealProcess.run(["run", "sales-daily"] + arguments, home: home)
+            #expect(run.status == 0, "\(arguments): \(run.stdout)\(run.stderr)")
+        }
+        let db = try DatabaseQueue(path: home.url("metadata.db").path)
+        try await db.write { db in
+            let run22 = try String.fetchOne(db, sql: "SELECT id FROM runs WHERE logical_date = '2026-11-22'")!
+            // Claude asked after the heuristic, its request refused by the network: a call, with no tokens.
+            try db.execute(sql: """
+                INSERT INTO proposals (run_id, step, proposer, fingerprint, prompt_bytes, latency_ms, verdict, reason, created_at)
+                VALUES (?, 'schema', 'claude', 'f', 5120, 30000, 'none', 'the Messages API did not answer within 30 s', '2026-11-23T02:00:00.000Z')
+                """, arguments: [run22])
+            for day in [20, 21] {
+                try db.execute(sql: """
+                    INSERT INTO runs (id, pipeline, logical_date, status, started_at, kind) VALUES (?, 'orders', ?, 'failed', ?, 'run')
+                    """, arguments: ["orders-\(day)", "2026-11-\(day)", "2026-11-\(day + 1)T02:00:00.000Z"])
+                try db.execute(sql: """
+                    INSERT INTO attempts (run_id, step, skill, kind, level, attempt, outcome, failure_class, details, started_at, duration_ms)
+                    VALUES (?, 'load', 'orders-load', 'load', 1, 1, 'fail', 'constraint_violation', 'UNIQUE constraint failed: orders.id', ?, 10)
+                    """, arguments: ["orders-\(day)", "2026-11-\(day + 1)T02:00:01.000Z"])
+            }
+        }
+        let result = try await HealProcess.run(["report", "weekly", "--week", "2026-W47", "--format", "json"], home: home)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONDecoder().decode(WeeklyReport.self, from: Data(result.stdout.utf8))
+        #expect(report.runs == 5 && report.reruns == 2, "\(report.runs) \(report.reruns)")
+        #expect(report.runsByStatus == ["succeeded": 1, "partial": 1, "healed": 1, "failed": 2], "\(report.runsByStatus)")
+        let day19 = try #require(report.days.first { $0.date == "2026-11-19" })
+        #expect(day19.runs == ["partial": 1] && day19.rowsRead == 500 && day19.rowsLoaded == 489 && day19.rowsQuarantined == 8, "\(day19)")
+        #expect(report.quarantine.reduce(0) { $0 + $1.rows } == 8, "\(report.quarantine)")
+        for p in report.proposers {
+            #expect(p.proposals == p.accepted + p.rejected + p.pending + p.none, "\(p)")
+        }
+        let claude = try #require(report.proposers.first { $0.proposer == "claude" })
+        #expect((claude.proposals, claude.none, claude.modelCalls, claude.failedCalls) == (1, 1, 1, 1), "\(claude)")
+        #expect(report.suggestions.contains { $0.hasPrefix("orders/load hit constraint_violation in 2 runs") }, "\(report.suggestions)")
+
+        let md = try await HealProcess.run(["report", "weekly", "--week", "2026-W47", "--pipeline", "sales-daily"], home: home)
+        #expect(md.stdout.contains("· 3 days run (2 re-runs not counted: a day counts by its final run) ·"), "\(md.stdout)")
+        #expect(md.stdout.contains("| claude | 1 | 0 | 0 | 0 | 1 | 1 (1) | 0/0 |"), "\(md.stdout)")
+
+        let empty = try await HealProcess.run(["report", "weekly"], home: home)
+        #expect(empty.status == 0 && empty.stderr.contains("the latest run is of 2026-11-22, in week 2026-W47: heal report weekly --week 2026-W47"), "\(empty.stderr)")
+    }
 }

@@ -6,7 +6,7 @@ public enum ReportHTML {
 
     public static func render(_ r: WeeklyReport) -> String {
         var body = "<h1>heal weekly report · \(e(r.period.label))\(r.pipeline.map { " · \(e($0))" } ?? "")</h1>\n"
-        body += "<p class=\"sub\">\(e(r.period.from)) to \(e(r.period.to)) · \(r.runs) runs · \(e(ReportMarkdown.statusLine(r.runsByStatus))) · generated \(e(r.generatedAt))</p>\n"
+        body += "<p class=\"sub\">\(e(r.period.from)) to \(e(r.period.to)) · \(Noun.count(r.runs, "day")) run\(r.reruns > 0 ? " (\(Noun.count(r.reruns, "re-run")) not counted)" : "") · \(e(ReportMarkdown.statusLine(r.runsByStatus))) · generated \(e(r.generatedAt))</p>\n"
         body += "<h2>Runs by day</h2>\n" + runsChart(r) + legend()
         body += "<h2>Quarantined rows by day</h2>\n" + quarantineChart(r)
         body += section("Failures by step and class", ["pipeline", "step", "class", "runs"],
@@ -17,8 +17,9 @@ public enum ReportHTML {
         body += section("Remediations", ["pipeline/step", "remediation", "for", "tried", "healed", "rate"],
                         r.remediations.map { ["\($0.pipeline)/\($0.step)", $0.remediation, $0.failureClass, String($0.tried), String($0.healed), ReportMarkdown.percent($0.rate)] },
                         empty: "None were needed.")
-        body += section("Schema-repair proposers", ["proposer", "proposals", "accepted", "rejected", "model calls", "tokens in/out", "median latency"],
-                        r.proposers.map { [$0.proposer, String($0.proposals), String($0.accepted), String($0.rejected), String($0.modelCalls),
+        body += section("Schema-repair proposers", ["proposer", "proposals", "accepted", "rejected", "pending", "none", "model calls (failed)", "tokens in/out", "median latency"],
+                        r.proposers.map { [$0.proposer, String($0.proposals), String($0.accepted), String($0.rejected), String($0.pending), String($0.none),
+                                           "\($0.modelCalls) (\($0.failedCalls))",
                                            "\($0.inputTokens)/\($0.outputTokens)", "\($0.medianLatencyMs) ms"] }, empty: "No proposals.")
         body += section("Quarantined rows by reason", ["pipeline", "reason", "rows", "by day", "trend"],
                         r.quarantine.map { [$0.pipeline, $0.reason, String($0.rows), $0.byDay.map(String.init).joined(separator: " "), $0.trend] },

@@ -4,7 +4,8 @@ import Foundation
 public enum ReportMarkdown {
     public static func render(_ r: WeeklyReport) -> String {
         var out = "# heal weekly report · \(r.period.label)\(r.pipeline.map { " · \($0)" } ?? "")\n\n"
-        out += "\(r.period.from) to \(r.period.to) · \(r.runs) runs · " + statusLine(r.runsByStatus) + "\n\n"
+        let reruns = r.reruns > 0 ? " (\(Noun.count(r.reruns, "re-run")) not counted: a day counts by its final run)" : ""
+        out += "\(r.period.from) to \(r.period.to) · \(Noun.count(r.runs, "day")) run\(reruns) · " + statusLine(r.runsByStatus) + "\n\n"
         out += "## Runs by day\n\n| date | runs | read | loaded | quarantined |\n| --- | --- | ---: | ---: | ---: |\n"
         for d in r.days {
             out += "| \(d.date) | \(d.runs.isEmpty ? "—" : statusLine(d.runs)) | \(d.rowsRead) | \(d.rowsLoaded) | \(d.rowsQuarantined) |\n"
@@ -19,8 +20,8 @@ public enum ReportMarkdown {
         out += r.remediations.isEmpty ? "None were needed.\n" : "| pipeline/step | remediation | for | tried | healed | rate |\n| --- | --- | --- | ---: | ---: | ---: |\n"
             + r.remediations.map { "| \($0.pipeline)/\($0.step) | \($0.remediation) | \($0.failureClass) | \($0.tried) | \($0.healed) | \(percent($0.rate)) |\n" }.joined()
         out += "\n## Schema-repair proposers\n\n"
-        out += r.proposers.isEmpty ? "No proposals.\n" : "| proposer | proposals | accepted | rejected | model calls | tokens in/out | median latency |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
-            + r.proposers.map { "| \($0.proposer) | \($0.proposals) | \($0.accepted) | \($0.rejected) | \($0.modelCalls) | \($0.inputTokens)/\($0.outputTokens) | \($0.medianLatencyMs) ms |\n" }.joined()
+        out += r.proposers.isEmpty ? "No proposals.\n" : "| proposer | proposals | accepted | rejected | pending | none | model calls (failed) | tokens in/out | median latency |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+            + r.proposers.map { "| \($0.proposer) | \($0.proposals) | \($0.accepted) | \($0.rejected) | \($0.pending) | \($0.none) | \($0.modelCalls) (\($0.failedCalls)) | \($0.inputTokens)/\($0.outputTokens) | \($0.medianLatencyMs) ms |\n" }.joined()
         out += "\n## Quarantined rows by reason\n\n"
         out += r.quarantine.isEmpty ? "Nothing was quarantined.\n" : "| pipeline | reason | rows | by day | trend |\n| --- | --- | ---: | --- | --- |\n"
             + r.quarantine.map { "| \($0.pipeline) | \($0.reason) | \($0.rows) | \($0.byDay.map(String.init).joined(separator: " ")) | \($0.trend) |\n" }.joined()

@@ -59,8 +59,13 @@ public struct WeeklyReport: Codable, Sendable, Equatable {
         public var proposals: Int
         public var accepted: Int
         public var rejected: Int
-        /// Proposals that cost a model call (tokens were spent).
+        /// Passed the gate, waiting for a person's approval.
+        public var pending = 0
+        /// The proposer had nothing to propose (or its model call failed): proposals = accepted + rejected + pending + none.
+        public var none = 0
+        /// Requests sent to a model, answered or not; `failedCalls` of them got no answer (an error, a timeout).
         public var modelCalls: Int
+        public var failedCalls = 0
         public var inputTokens: Int
         public var outputTokens: Int
         public var medianLatencyMs: Int
@@ -86,7 +91,10 @@ public struct WeeklyReport: Codable, Sendable, Equatable {
     public var period: Period
     public var pipeline: String?
     public var generatedAt: String
+    /// Days run, each counted once by its final run (`runsByStatus`, `days` likewise).
     public var runs: Int
+    /// Runs a later run of the same day replaced (forced, resumed) or that were skipped as already loaded.
+    public var reruns = 0
     public var runsByStatus: [String: Int]
     public var days: [Day]
     public var failures: [StepFailures]

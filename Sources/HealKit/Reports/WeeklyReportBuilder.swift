@@ -84,8 +84,10 @@ public struct WeeklyReportBuilder: Sendable {
             }
         }
 
-        // Runs and rows per day.
-        let periodRuns = input.runs.filter { inPeriod($0.logicalDate) }
+        // Runs and rows per day: a day counts once, by its final run.
+        let allPeriodRuns = input.runs.filter { inPeriod($0.logicalDate) }
+        let periodRuns = WeeklyReportBuilder.finalRuns(allPeriodRuns)
+        let finalIDs = Set(periodRuns.map(\.id))
         var byStatus: [String: Int] = [:]
         for run in periodRuns { byStatus[run.status, default: 0] += 1 }
         let days = dates.map { date -> WeeklyReport.Day in
@@ -120,19 +122,26 @@ public struct WeeklyReportBuilder: Sendable {
                                          healed: $0.healed, rate: $0.tried == 0 ? 0 : Double($0.healed) / Double($0.tried))
         }.sorted { ($0.pipeline, $0.step, $0.remediation) < ($1.pipeline, $1.step, $1.remediation) }
 
-        let periodRunIDs = Set(periodRuns.map(\.id))
+        // Every proposal any run of the period made: a replaced run's model calls were spent all the same.
+        let periodRunIDs = Set(allPeriodRuns.map(\.id))
         let proposals = input.proposals.filter { periodRunIDs.contains($0.runId) }
         let proposers = Dictionary(grouping: proposals, by: \.proposer).map { name, list -> WeeklyReport.ProposerStats in
             let accepted = list.filter { $0.verdict == "accepted" }.count
-            let latencies = list.map(\.latencyMs).sorted()
-            return .init(proposer: name, proposals: list.count, accepted: accepted, rejected: list.filter { $0.verdict == "rejected" }.count,
-                         modelCalls: list.filter { $0.inputTokens + $0.outputTokens > 0 }.count,
-                         inputTokens: list.reduce(0) { $0 + $1.inputTokens }, outputTokens: list.reduce(0) { $0 + $1.outputTokens },
-                         medianLatencyMs: latencies.isEmpty ? 0 : latencies[(latencies.count - 1) / 2], rate: Double(accepted) / Double(list.count))
+            // A request was sent when its prompt has a size (or tokens were counted, in records from before sizes).
+            let calls = list.filter { $0.promptBytes > 0 || $0.inputTokens + $0.outputTokens > 0 }
+            let latencies = calls.map(\.latencyMs).sorted()
+            var stats = WeeklyReport.ProposerStats(
+                proposer: name, proposals: list.count, accepted: accepted, rejected: list.filter { $0.verdict == "rejected" }.count,
+                modelCalls: calls.count, inputTokens: list.reduce(0) { $0 + $1.inputTokens }, outputTokens: list.reduce(0) { $0 + $1.outputTokens },
+                medianLatencyMs: latencies.isEmpty ? 0 : latencies[(latencies.count - 1) / 2], rate: Double(accepted) / Double(list.count))
+            stats.pending = list.filter { $0.verdict == "pending" }.count
+            stats.none = list.count - stats.accepted - stats.rejected - stats.pending
+            stats.failedCalls = calls.filter { $0.inputTokens + $0.outputTokens == 0 }.count
+            return stats
         }.sorted { $0.proposer < $1.proposer }
 
         var reasons: [String: (pipeline: String, reason: String, byDay: [Int])] = [:]
-        for batch in input.batches where inPeriod(batch.logicalDate) {
+        for batch in input.batches where inPeriod(batch.logicalDate) && finalIDs.contains(batch.runId) {
             guard let counts = try? JSONSerialization.jsonObject(with: Data(batch.reasons.utf8)) as? [String: Int],
                   let index = dates.firstIndex(of: batch.logicalDate) else { continue }
             for (reason, n) in counts {
@@ -157,12 +166,26 @@ public struct WeeklyReportBuilder: Sendable {
             period: period, pipeline: pipeline, generatedAt: Timestamp.string(now), runs: periodRuns.count, runsByStatus: byStatus, days: days,
             failures: failures.values.sorted { ($0.runs, $1.step) > ($1.runs, $0.step) }, signatures: signatures, recurring: recurring,
             remediations: remediations, proposers: proposers, quarantine: quarantine, timeToHeal: timeToHeal, suggestions: [])
+        report.reruns = allPeriodRuns.count - periodRuns.count
         report.drift = try ProfileTrends.drift(store, pipeline: pipeline, from: period.from, to: period.to)
         report.schemaChanges = try store.schemaChanges(pipeline: pipeline, dates: period.from, period.to)
         let pipelines = pipeline.map { [$0] } ?? Array(Set(input.runs.map(\.pipeline))).sorted()
         report.trends = try ProfileTrends.trends(store, pipelines: pipelines, dates: dates)
         report.suggestions = WeeklyReportBuilder.suggestions(report, proposals: proposals, occurrences: current)
         return report
+    }
+
+    /// Each pipeline's day by its final run: the last that did something (a forced or resumed run replaces the one
+    /// before it); a skipped re-run only when the day has nothing else. `runs` is ordered by start within a day.
+    static func finalRuns(_ runs: [RunRecord]) -> [RunRecord] {
+        var last: [String: RunRecord] = [:]
+        var order: [String] = []
+        for run in runs {
+            let key = "\(run.pipeline)\u{1F}\(run.logicalDate)"
+            if last[key] == nil { order.append(key) }
+            if run.status != RunStatus.skipped.rawValue || last[key] == nil || last[key]?.status == RunStatus.skipped.rawValue { last[key] = run }
+        }
+        return order.compactMap { last[$0] }
     }
 
     /// The longest run of consecutive dates that reaches into the period.
@@ -197,9 +220,36 @@ public struct WeeklyReportBuilder: Sendable {
         for (step, n) in transient.sorted(by: { $0.key < $1.key }) where n >= 3 {
             out.append("The source of \(step) failed transiently in \(n) runs: give its fetch skill a `circuit_breaker` (or a fallback_source) so a dead endpoint is not hammered.")
         }
+        var byClass: [String: Int] = [:]
+        for o in occurrences { byClass["\(o.run.pipeline)/\(o.step)\u{1F}\(o.failureClass)", default: 0] += 1 }
+        for (key, n) in byClass.sorted(by: { $0.key < $1.key }) where n >= 2 {
+            let parts = key.split(separator: "\u{1F}").map(String.init)
+            switch parts[1] {
+            case "schema_mismatch" where !out.contains(where: { $0.hasPrefix("Add an alias") }):
+                out.append("\(parts[0]) refused the header in \(n) runs and needed a schema repair each time: promote the mapping into the contract (`heal mappings promote ID`, ids in `heal mappings list`) so the contract reads the file as it is now, or ask the producer to restore the old header.")
+            case "constraint_violation":
+                out.append("\(parts[0]) hit constraint_violation in \(n) runs (keys already in the table): when the source re-sends rows on purpose, set `mode: merge` on the load skill or map constraint_violation to an `upsert` remediation; otherwise dedupe upstream.")
+            case "target_unavailable":
+                out.append("The warehouse of \(parts[0]) was unavailable in \(n) runs: check its maintenance window against the schedule, or give the playbook's retry more attempts and a longer max_backoff_ms.")
+            default:
+                break
+            }
+        }
         for s in report.recurring {
             out.append("Recurring: \(s.pipeline)/\(s.step) \(s.failureClass) on \(s.longestStreak) consecutive days (\(s.healed) of \(s.occurrences) healed): \"\(s.pattern)\". Fix it at the source; heal alerts on it until it stops.")
         }
         return out
+    }
+}
+
+extension WeeklyReportBuilder {
+    /// The ISO week (`2026-W47`) a date falls in.
+    public static func isoWeek(of date: CalendarDate) -> String? {
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let day = calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day)) else { return nil }
+        let parts = calendar.dateComponents([.weekOfYear, .yearForWeekOfYear], from: day)
+        guard let week = parts.weekOfYear, let year = parts.yearForWeekOfYear else { return nil }
+        return String(format: "%04d-W%02d", year, week)
     }
 }
