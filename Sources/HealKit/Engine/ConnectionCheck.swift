@@ -142,16 +142,7 @@ public struct ConnectionCheck: Sendable {
 
     func s3(_ source: String, spec: FetchSpec, values: TemplateValues, shown: String) async throws -> (Verdict, String) {
         guard let (bucket, key) = S3Client.parse(source) else { throw SkillFailure(.configuration, "'\(shown)' is not s3://bucket/key") }
-        var endpoint: URL?
-        if let template = spec.endpoint {
-            let text = try template.render(values)
-            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-                throw SkillFailure(.configuration, "endpoint '\(template.source)' is not an http(s):// URL")
-            }
-            endpoint = url
-        }
-        let region = spec.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
-        let client = S3Client(endpoint: endpoint, region: region, credentials: try S3Client.credentials(environment: environment, profile: spec.profile))
+        let client = try S3Client.make(spec, values: values)
         if spec.pattern != nil {
             let (objects, _) = try await client.list(bucket: bucket, prefix: key, timeoutSeconds: timeoutSeconds, shownAs: shown)
             return (.ok, "listed \(Noun.count(objects.count, "object")) under the prefix")

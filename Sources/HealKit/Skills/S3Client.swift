@@ -32,6 +32,26 @@ struct S3Client: Sendable {
     }
 
     /// `s3://bucket/key` → (bucket, key).
+    /// The client a fetch spec describes: its endpoint (rendered for the run), region and credentials from the
+    /// environment. A fetch and `heal check --connect` build it the same way.
+    static func make(_ spec: FetchSpec, values: TemplateValues) throws -> S3Client {
+        let environment = values.environment
+        var endpoint: URL?
+        if let template = spec.endpoint {
+            let text: String
+            do { text = try template.render(values) } catch { throw SkillFailure(.configuration, error.message) }
+            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw SkillFailure(.configuration, "endpoint '\(template.source)' is not an http(s):// URL")
+            }
+            endpoint = url
+        }
+        let region = spec.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
+        var client = S3Client(endpoint: endpoint, region: region, credentials: try credentials(environment: environment, profile: spec.profile))
+        // Smaller listing pages, for trying pagination against a small bucket.
+        if let size = environment["HEAL_S3_PAGE_SIZE"].flatMap(Int.init), (1...1000).contains(size) { client.pageSize = size }
+        return client
+    }
+
     static func parse(_ source: String) -> (bucket: String, key: String)? {
         guard source.hasPrefix("s3://") else { return nil }
         let rest = source.dropFirst("s3://".count)

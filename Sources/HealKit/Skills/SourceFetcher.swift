@@ -102,19 +102,7 @@ enum SourceFetcher {
     /// endpoint's circuit breaker.
     static func fetchS3(_ spec: FetchSpec, source: String, to destination: URL, context: RunContext, shownAs: inout String) async throws -> Artifact {
         guard let (bucket, key) = S3Client.parse(source) else { throw SkillFailure(.internal, "'\(shownAs)' is not s3://bucket/key") }
-        let environment = context.values.environment
-        var endpointURL: URL?
-        if let template = spec.endpoint {
-            let text = try context.render(template)
-            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-                throw SkillFailure(.internal, "endpoint '\(template.source)' is not an http(s):// URL")
-            }
-            endpointURL = url
-        }
-        let region = spec.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
-        var client = S3Client(endpoint: endpointURL, region: region, credentials: try S3Client.credentials(environment: environment, profile: spec.profile))
-        // Smaller listing pages, for trying pagination against a small bucket.
-        if let size = environment["HEAL_S3_PAGE_SIZE"].flatMap(Int.init), (1...1000).contains(size) { client.pageSize = size }
+        let client = try S3Client.make(spec, values: context.values)
         let breaker = CircuitBreaker(failures: spec.circuitFailures, cooldown: .seconds(spec.circuitCooldownSeconds), store: context.store)
         let circuit = "s3:" + (CircuitBreaker.endpoint(of: client.endpoint.absoluteString) ?? "aws") + "/" + bucket
         if let refusal = try breaker.refusal(for: circuit) { throw CircuitOpen(details: refusal) }
