@@ -84,6 +84,7 @@ struct ConnectCheckTests {
         #expect(good.stdout.contains("connected, PostgreSQL"), "\(good.stdout)")
         let requests = await server.requests()
         #expect(requests.filter { $0.path.hasPrefix("/landing") || $0.path.hasPrefix("/mirror") }.allSatisfy { $0.method == "HEAD" }, "nothing is downloaded")
+        #expect(!requests.isEmpty && requests.allSatisfy { $0.headers["user-agent"] == "heal/\(HealVersion.string)" }, "\(requests.map(\.headers))")
 
         let refused = try await HealProcess.run(["check", "--connect", "--date", "2026-11-02"], home: home,
                                                 environment: ["ORDERS_TOKEN": "wrong-\(token)", "PGPASSWORD": "not-the-password"])

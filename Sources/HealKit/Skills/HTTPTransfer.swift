@@ -44,13 +44,22 @@ enum HTTPTransfer {
         }
     }
 
-    private static func perform<T: Sendable>(timeoutSeconds: Int,
-                                             _ makeTask: (URLSession, @escaping @Sendable (Result<T, Error>) -> Bool) -> URLSessionTask) async throws -> T {
+    /// Every request heal sends: no cache, the idle timeouts (the deadline is heal's own), and a User-Agent naming
+    /// heal and its version, so a source's or webhook's operator can tell who is calling.
+    static func sessionConfiguration(timeoutSeconds: Int) -> URLSessionConfiguration {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = TimeInterval(timeoutSeconds)
         configuration.timeoutIntervalForResource = TimeInterval(timeoutSeconds)
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        let session = URLSession(configuration: configuration)
+        configuration.httpAdditionalHeaders = ["User-Agent": userAgent]
+        return configuration
+    }
+
+    static let userAgent = "heal/\(HealVersion.string)"
+
+    private static func perform<T: Sendable>(timeoutSeconds: Int,
+                                             _ makeTask: (URLSession, @escaping @Sendable (Result<T, Error>) -> Bool) -> URLSessionTask) async throws -> T {
+        let session = URLSession(configuration: sessionConfiguration(timeoutSeconds: timeoutSeconds))
         defer { session.finishTasksAndInvalidate() }
         let once = ResumeOnce<T>()
         return try await withCheckedThrowingContinuation { continuation in
@@ -85,10 +94,7 @@ extension HTTPTransfer {
         guard let handle = try? FileHandle(forWritingTo: file) else { return Streamed(response: nil, written: 0, error: "cannot write \(file.path)") }
         _ = try? handle.seekToEnd()
         let sink = StreamSink(handle: handle)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = TimeInterval(timeoutSeconds)
-        configuration.timeoutIntervalForResource = TimeInterval(timeoutSeconds)
-        let session = URLSession(configuration: configuration, delegate: sink, delegateQueue: nil)
+        let session = URLSession(configuration: sessionConfiguration(timeoutSeconds: timeoutSeconds), delegate: sink, delegateQueue: nil)
         defer { session.finishTasksAndInvalidate() }
         return await withCheckedContinuation { continuation in
             sink.onFinish = { continuation.resume(returning: $0) }
