@@ -23,6 +23,10 @@ struct Heal: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            if exitCode(for: error) != .success, let unknown = unknownSubcommand(Array(CommandLine.arguments.dropFirst())) {
+                Console.error(unknown)
+                Foundation.exit(2)
+            }
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if code == .success {
@@ -32,6 +36,26 @@ struct Heal: AsyncParsableCommand {
             if !message.isEmpty { Console.error(message) }
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
+    }
+}
+
+extension Heal {
+    /// "heal rn" or "heal quarantine lst": the command word that is none, with the nearest one.
+    static func unknownSubcommand(_ arguments: [String]) -> String? {
+        var command: ParsableCommand.Type = Heal.self
+        var path = ["heal"]
+        for word in arguments {
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty, !word.hasPrefix("-"), word != "help" else { return nil }
+            let names = subcommands.map { $0._commandName }
+            guard let next = subcommands.first(where: { $0._commandName == word }) else {
+                let hint = NearMiss.suggestion(for: word, among: names).map { "; did you mean '\($0)'?" } ?? ""
+                return PrintableText.safe("\(path.joined(separator: " ")): '\(word)' is not a command\(hint) (\(path.joined(separator: " ")) --help lists them: \(names.joined(separator: ", ")))")
+            }
+            command = next
+            path.append(word)
+        }
+        return nil
     }
 }
 

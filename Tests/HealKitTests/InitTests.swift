@@ -107,3 +107,22 @@ struct InitTests {
         }
     }
 }
+
+/// A mistyped command word gets the nearest command, at any depth, and exit 2 (issue 17, item 10).
+@Suite("Did you mean: commands")
+struct CommandSuggestionTests {
+    @Test func aMistypedCommandNamesTheNearestOne() async throws {
+        let home = try TestHome()
+        defer { home.remove() }
+        for (arguments, message) in [(["rn", "sales-daily"], "heal: 'rn' is not a command; did you mean 'run'?"),
+                                     (["quarantine", "lst"], "heal quarantine: 'lst' is not a command; did you mean 'list'?"),
+                                     (["zzzzzz"], "heal: 'zzzzzz' is not a command (heal --help lists them: run, backfill")] {
+            let result = try await HealProcess.run(arguments, home: home)
+            #expect(result.status == 2 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        let help = try await HealProcess.run(["help", "run"], home: home)
+        #expect(help.status == 0 && help.stdout.contains("USAGE: heal run"), "\(help.stdout)\(help.stderr)")
+        let option = try await HealProcess.run(["run", "--nope"], home: home)
+        #expect(option.status == 2 && !option.stderr.contains("is not a command"), "\(option.stderr)")
+    }
+}

@@ -16,8 +16,8 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
 }
 
 /// "did you mean …" for a near-miss name.
-enum NearMiss {
-    static func suggestion(for word: String, among candidates: some Sequence<String>) -> String? {
+public enum NearMiss {
+    public static func suggestion(for word: String, among candidates: some Sequence<String>) -> String? {
         let lower = word.lowercased()
         let scored = candidates.map { ($0, distance(lower, $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
