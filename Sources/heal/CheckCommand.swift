@@ -15,7 +15,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: "Also try every source, lookup, target and credential.") var connect = false
     @Option(help: "With --connect: the logical date sources are rendered for (default: each playbook's yesterday).") var date: String?
     @Option(help: "With --connect: only this pipeline.") var pipeline: String?
-    @Option(name: .customLong("var"), help: "With --connect: a template variable, NAME=VALUE (repeatable).") var variables: [String] = []
+    @OptionGroup var variables: VariableOptions
     @Flag(help: "Print the result as JSON.") var json = false
     @OptionGroup var home: HomeOption
 
@@ -37,10 +37,7 @@ struct CheckCommand: AsyncParsableCommand {
         if let date, CalendarDate.parse(date, format: .iso) == nil {
             throw ValidationError("--date '\(date)' is not a date; expected YYYY-MM-DD, e.g. 2026-11-21")
         }
-        if !connect && (date != nil || pipeline != nil || !variables.isEmpty) { throw ValidationError("--date, --pipeline and --var go with --connect") }
-        for variable in variables where !variable.contains("=") || variable.hasPrefix("=") {
-            throw ValidationError("--var '\(variable)' is not NAME=VALUE")
-        }
+        if !connect && (date != nil || pipeline != nil || !variables.pairs.isEmpty) { throw ValidationError("--date, --pipeline and --var go with --connect") }
     }
 
     func run() async throws {
@@ -56,10 +53,8 @@ struct CheckCommand: AsyncParsableCommand {
         }
         var probes: [ConnectionCheck.Probe]?
         if connect {
-            let values = Dictionary(variables.map { v in (String(v[..<v.firstIndex(of: "=")!]), String(v[v.index(after: v.firstIndex(of: "=")!)...])) },
-                                    uniquingKeysWith: { _, last in last })
             probes = await ConnectionCheck(home: home, config: config)
-                .run(pipeline: pipeline, date: date.flatMap { CalendarDate.parse($0, format: .iso) }, variables: values)
+                .run(pipeline: pipeline, date: date.flatMap { CalendarDate.parse($0, format: .iso) }, variables: variables.values)
         }
         let failed = (probes ?? []).filter { $0.verdict == .fail }
         if json {

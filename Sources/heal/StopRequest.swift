@@ -48,13 +48,3 @@ extension StopRequest {
         return stop
     }
 }
-
-extension RunOptions {
-    /// `--var NAME=VALUE` arguments (already validated) as template variables.
-    mutating func add(variables: [String]) {
-        for variable in variables {
-            let parts = variable.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            self.variables[String(parts[0])] = String(parts[1])
-        }
-    }
-}
