@@ -45,7 +45,7 @@ struct InitCommand: AsyncParsableCommand {
                 let draft = PipelineDraft(file: file, name: name, home: home, profile: profile)
                 scaffold = draft.scaffold(generated: CalendarDate.of(Date(), in: .current).description)
                 let columns = profile.columns.count
-                summary = "pipeline \(draft.name) drafted from \(file.lastPathComponent): \(profile.rows) row\(profile.rows == 1 ? "" : "s"), \(columns) column\(columns == 1 ? "" : "s"), key \(draft.key ?? "none found")"
+                summary = "pipeline \(draft.name) drafted from \(file.lastPathComponent): \(Noun.count(profile.rows, "row")), \(Noun.count(columns, "column")), key \(draft.key ?? "none found")"
                 next = ["review skills/\(draft.name)-contract.yml and skills/\(draft.name)-quality.yml", "heal check"]
                 next.append("heal run \(draft.name) --date \(draft.date?.description ?? "YYYY-MM-DD")")
             } else {
@@ -61,7 +61,7 @@ struct InitCommand: AsyncParsableCommand {
         }
         let conflicts = force ? [] : scaffold.conflicts(in: home)
         if !conflicts.isEmpty {
-            Console.error("heal init: \(conflicts.count) file\(conflicts.count == 1 ? "" : "s") exist already in \(home.root.path): \(conflicts.joined(separator: ", ")); nothing written (pass --force to replace them)")
+            Console.error("heal init: \(Noun.count(conflicts.count, "file")) exist already in \(home.root.path): \(conflicts.joined(separator: ", ")); nothing written (pass --force to replace them)")
             throw ExitCode(2)
         }
         let written: [String]
@@ -69,7 +69,7 @@ struct InitCommand: AsyncParsableCommand {
             Console.error("heal init: cannot write into \(home.root.path): \(error.localizedDescription)")
             throw ExitCode(1)
         }
-        print(PrintableText.safe("heal init: \(summary), \(written.count) file\(written.count == 1 ? "" : "s") in \(home.root.path)"))
+        print(PrintableText.safe("heal init: \(summary), \(Noun.count(written.count, "file")) in \(home.root.path)"))
         for path in written { print("  \(path)") }
         let cd = folder.map { "cd \(PrintableText.safe($0)) && " } ?? ""
         print("next:")

@@ -35,7 +35,7 @@ struct MappingsCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             if json { return try Console.json(m) }
-            print("mapping \(id) · \(m.pipeline) · \(m.skill) · learned from \(m.proposer) on \(m.createdAt) · used \(m.uses) times · \(m.status)")
+            print("mapping \(id) · \(m.pipeline) · \(m.skill) · learned from \(m.proposer) on \(m.createdAt) · used \(Noun.count(m.uses, "time")) · \(m.status)")
             let waiting = try RunsCommand.store(home.resolved).pendingDates(mapping: id)
             if !waiting.isEmpty { print("waiting for a person: \(waiting.joined(separator: ", ")) (heal mappings approve \(id) or heal mappings reject \(id))") }
             print("header: \(m.header)")

@@ -85,7 +85,7 @@ struct QuarantineCommand: AsyncParsableCommand {
             try QuarantineCommand.reviewing {
                 let batch = try review.batch(self.batch)
                 if !json {
-                    print("batch \(batch.id) · \(batch.pipeline) · \(batch.logicalDate) · step \(batch.step) · \(batch.status) · \(batch.rows) rows (\(batch.open) open, \(batch.released) released, \(batch.discarded) discarded) · \(batch.path)")
+                    print("batch \(batch.id) · \(batch.pipeline) · \(batch.logicalDate) · step \(batch.step) · \(batch.status) · \(Noun.count(batch.rows, "row")) (\(batch.open) open, \(batch.released) released, \(batch.discarded) discarded) · \(batch.path)")
                     if batch.status == "superseded" {
                         print("superseded: a later run of \(batch.logicalDate) holds that day's rows in a batch of its own (heal quarantine list --pipeline \(batch.pipeline) --since \(batch.logicalDate))")
                     }
@@ -127,7 +127,7 @@ struct QuarantineCommand: AsyncParsableCommand {
                 try review.export(try review.batch(batch), format: QuarantineReview.ExportFormat(rawValue: format)!, to: target)
             }
             if let out {
-                Console.error("\(count) rows → \(out)")
+                Console.error("\(Noun.count(count, "row")) → \(out)")
             } else {
                 Output.document(try Data(contentsOf: target))
                 try? FileManager.default.removeItem(at: target)
@@ -191,7 +191,7 @@ struct QuarantineCommand: AsyncParsableCommand {
             } else {
                 for step in report.steps { print("  \(step)") }
                 for (line, reason) in report.failures.sorted(by: { $0.key < $1.key }) { print("  kept line \(line): \(reason)") }
-                print("\(report.status): \(report.candidates) rows offered · loaded \(report.loaded) · kept in quarantine \(report.kept) · deduplicated \(report.deduplicated) (run \(report.runID))")
+                print("\(report.status): \(Noun.count(report.candidates, "row")) offered · loaded \(report.loaded) · kept in quarantine \(report.kept) · deduplicated \(report.deduplicated) (run \(report.runID))")
             }
             if report.status == "failed" { throw ExitCode(1) }
         }

@@ -115,7 +115,7 @@ enum RunPrinter {
             print("  source \(source.name) (\(source.role)): \(figures)")
         }
         for batch in (try? store.quarantineBatches(run: summary.runID)) ?? [] {
-            print("quarantine: \(batch.path) (\(batch.rows) rows)")
+            print("quarantine: \(batch.path) (\(Noun.count(batch.rows, "row")))")
         }
         print("inspect: heal runs show \(summary.runID)")
     }

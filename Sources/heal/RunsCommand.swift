@@ -77,7 +77,7 @@ struct RunsCommand: AsyncParsableCommand {
             }
             if !detail.artifacts.isEmpty {
                 print("\nartifacts:")
-                for a in detail.artifacts { print("  \(RunPrinter.pad(a.step, 12)) \(a.path) · \(a.rows.map { "\($0) rows · " } ?? "")\(a.bytes) bytes · sha256 \(a.sha256.prefix(16))…") }
+                for a in detail.artifacts { print("  \(RunPrinter.pad(a.step, 12)) \(a.path) · \(a.rows.map { "\(Noun.count($0, "row")) · " } ?? "")\(a.bytes) bytes · sha256 \(a.sha256.prefix(16))…") }
             }
             if !detail.quarantine.isEmpty {
                 print("\nquarantine:")

@@ -241,7 +241,7 @@ struct LadderTests {
         let summary = try await f.run("p", date: "2026-11-19")
         #expect(summary.status == .failed)
         // Caught inside the load's transaction: nothing is committed, not even the one row.
-        #expect(summary.error == "load: internal: row accounting does not balance: the load would write 1 rows but the run read and kept 3 (read − quarantined − deduplicated); rolled back, nothing was loaded")
+        #expect(summary.error == "load: internal: row accounting does not balance: the load would write 1 row but the run read and kept 3 (read − quarantined − deduplicated); rolled back, nothing was loaded")
         #expect(summary.alerts.first?.failureClass == "internal")
         #expect(try f.store.run(id: summary.runID)?.status == "failed")
         let warehouse = TestWarehouse.sqlite(f.home, file: "warehouse.db")

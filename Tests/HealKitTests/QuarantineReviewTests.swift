@@ -132,7 +132,7 @@ struct QuarantineReviewTests {
         #expect(malformed.status == 2 && malformed.stderr.contains("--set '=x' is not COLUMN=VALUE"), "\(malformed.stderr)")
 
         let released = try await HealProcess.run(["quarantine", "release", schema.id, "--rows", "18", "--set", "date=2026-11-21"], home: home, environment: actor)
-        #expect(released.status == 0 && released.stdout.contains("1 rows offered · loaded 1"), "\(released.stdout)\(released.stderr)")
+        #expect(released.status == 0 && released.stdout.contains("1 row offered · loaded 1"), "\(released.stdout)\(released.stderr)")
         #expect(try count(home, "warehouse.db", "SELECT count(*) FROM sales WHERE sale_id = 'S20261119-000000017' AND date = '2026-11-21'") == 1)
         #expect(try count(home, "metadata.db", "SELECT count(*) FROM quarantine_actions WHERE batch_id = '\(schema.id)' AND detail = 'selected rows, with date=2026-11-21' AND actor = 'dana'") == 1)
 

@@ -42,7 +42,7 @@ struct AlertDispatcher {
                 var repeated = alert
                 repeated.duplicateOf = original.id
                 for sink in sinks where sink.logsRepeats { _ = await sink.deliver(repeated) }
-                return ["suppressed: same failure of \(values.date) as alert \(original.id) inside \(routes.dedupMinutes) min (\(original.occurrences) times now); logged to the alerts file"]
+                return ["suppressed: same failure of \(values.date) as alert \(original.id) inside \(routes.dedupMinutes) min (\(Noun.count(original.occurrences, "time")) now); logged to the alerts file"]
             }
         } catch {
             // Recording failed; still deliver, since the person matters more than the bookkeeping.

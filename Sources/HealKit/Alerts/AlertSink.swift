@@ -79,7 +79,7 @@ public struct WebhookAlertSink: AlertSink {
             }
             if attempt < attempts { try? await Task.sleep(for: backoff * (1 << (attempt - 1))) }
         }
-        return "failed after \(attempts) attempts: \(problem)"
+        return "failed after \(Noun.count(attempts, "attempt")): \(problem)"
     }
 }
 
@@ -113,6 +113,6 @@ public struct CommandAlertSink: AlertSink {
             }
             if attempt < attempts { try? await Task.sleep(for: .milliseconds(300 << (attempt - 1))) }
         }
-        return "failed after \(attempts) attempts: \(problem)"
+        return "failed after \(Noun.count(attempts, "attempt")): \(problem)"
     }
 }

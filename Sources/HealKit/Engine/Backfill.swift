@@ -14,7 +14,7 @@ public struct Backfill: Sendable {
         guard !(to < from) else { throw UsageError("--to \(to) is before --from \(from); give the oldest date first") }
         let days = to.dayNumber - from.dayNumber + 1
         guard days <= Self.maximumDays else {
-            throw UsageError("--from \(from) --to \(to) is \(days) days; a backfill takes at most \(Self.maximumDays), so split it")
+            throw UsageError("--from \(from) --to \(to) is \(Noun.count(days, "day")); a backfill takes at most \(Self.maximumDays), so split it")
         }
         self.pipeline = pipeline
         self.dates = (0..<days).map { from.adding(days: $0) }

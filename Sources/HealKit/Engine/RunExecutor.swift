@@ -207,7 +207,7 @@ public struct RunExecutor: Sendable {
         } else if rows.read > 0 && Double(rows.quarantined) / Double(rows.read) * 100 > playbook.thresholds.quarantineWarnPct {
             status = .partial
             let share = Double(rows.quarantined) / Double(rows.read) * 100
-            partialBecause = "\(rows.quarantined) of \(rows.read) rows quarantined (\(String(format: "%.1f", share)) %), above thresholds.quarantine_warn_pct \(ReportMarkdown.figure(playbook.thresholds.quarantineWarnPct)) % in \(playbook.file)"
+            partialBecause = "\(rows.quarantined) of \(Noun.count(rows.read, "row")) quarantined (\(String(format: "%.1f", share)) %), above thresholds.quarantine_warn_pct \(ReportMarkdown.figure(playbook.thresholds.quarantineWarnPct)) % in \(playbook.file)"
         } else {
             status = healed ? .healed : .succeeded
         }

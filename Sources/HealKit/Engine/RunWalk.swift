@@ -200,7 +200,7 @@ struct RunWalk {
         let failed = open.alerts.map { "\($0.logicalDate) at step '\($0.step)' (\($0.failureClass ?? "unknown"))" }
         var ended: [String] = []
         for failure in failed where !ended.contains(failure) { ended.append(failure) }
-        var summary = "run \(status.rawValue); this ends \(open.alerts.count == 1 ? "the alert" : "\(open.alerts.count) alerts") for \(ended.joined(separator: ", "))"
+        var summary = "run \(status.rawValue); this ends \(open.alerts.count == 1 ? "the alert" : "\(Noun.count(open.alerts.count, "alert"))") for \(ended.joined(separator: ", "))"
         let suggestion: String
         if unloaded.isEmpty {
             suggestion = "nothing to do"

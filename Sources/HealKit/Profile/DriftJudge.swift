@@ -70,7 +70,7 @@ public struct DriftJudge: Sendable {
         if today.otherShapes > 0 { now.append("free text (\(ProfileText.percent(Double(today.otherShapes) / Double(today.nonNull))))") }
         let total = Double(known.reduce(0) { $0 + $1.count })
         let then = known.prefix(3).map { "\($0.form) (\(ProfileText.percent(Double($0.count) / total)))" }
-        return "\(today.column) \(holds) values shaped \(now.joined(separator: ", ")); its history (\(baseline.days.count) day\(baseline.days.count == 1 ? "" : "s")) is \(then.joined(separator: ", "))"
+        return "\(today.column) \(holds) values shaped \(now.joined(separator: ", ")); its history (\(Noun.count(baseline.days.count, "day"))) is \(then.joined(separator: ", "))"
     }
 
     func range(_ today: ColumnProfile, _ baseline: ProfileBaseline) -> String? {

@@ -17,7 +17,7 @@ public struct ProfileBaseline: Sendable {
     var profiles: [ColumnProfile] { days.map(\.profile) }
 
     /// "its last 7 days" (or "its one day of history").
-    public var span: String { days.count == 1 ? "its one day of history" : "its last \(days.count) days" }
+    public var span: String { days.count == 1 ? "its one day of history" : "its last \(Noun.count(days.count, "day"))" }
 
     /// Every value new each day in a text or integer column: a key, whose numbers climb and whose shape is what
     /// there is to watch. (Amounts are nearly all distinct too, but they are measures, not keys.)

@@ -72,7 +72,7 @@ final class ProfileWatch {
         verdict.days = thinnest == Int.max ? 0 : thinnest
         verdict.judged = !judgedColumns.isEmpty
         if !verdict.judged {
-            let have = verdict.days == 0 ? "no accepted day yet" : "\(verdict.days) accepted day\(verdict.days == 1 ? "" : "s")"
+            let have = verdict.days == 0 ? "no accepted day yet" : "\(Noun.count(verdict.days, "accepted day"))"
             verdict.evidence = ["no profile history to judge on (\(have); the watch starts at \(needed)): judged on the checks alone"]
         }
         return verdict

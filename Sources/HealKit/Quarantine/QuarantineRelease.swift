@@ -156,7 +156,7 @@ public struct QuarantineRelease: Sendable {
         }
         if status == .succeeded && loaded != releasedLines.count {
             status = .failed
-            error = "row accounting does not balance: \(releasedLines.count) rows reached the load but \(loaded) were loaded"
+            error = "row accounting does not balance: \(Noun.count(releasedLines.count, "row")) reached the load but \(loaded) were loaded"
         }
         if status != .failed && !releasedLines.isEmpty {
             var detail = edited.map { "edited file \($0.lastPathComponent)" } ?? (lines == nil ? "all open rows" : "selected rows")

@@ -35,7 +35,7 @@ public struct QuarantineReview: Sendable {
         guard found.count == 1 else {
             throw QuarantineReviewError(found.isEmpty
                 ? "no quarantine batch '\(id)'; list them with heal quarantine list"
-                : "'\(id)' matches \(found.count) batches (\(found.map(\.id).joined(separator: ", "))); give more of the id")
+                : "'\(id)' matches \(Noun.count(found.count, "batch", plural: "batches")) (\(found.map(\.id).joined(separator: ", "))); give more of the id")
         }
         return found[0]
     }

@@ -65,7 +65,7 @@ public struct HeuristicProposer: Proposer {
             switch evidence.inference(index, column) {
             case .reading(let reading, let reads):
                 operations.append(.cast(column: column.name, type: column.type, format: reading.format))
-                why.append("\(column.name): \(reads) of \(values) values read as \(reading)")
+                why.append("\(column.name): \(reads) of \(Noun.count(values, "value")) read as \(reading)")
             case .ambiguous(let reason):
                 throw RepairRejection("\(column.name) reads two ways: \(reason); not guessing")
             case .none:

@@ -56,7 +56,7 @@ struct ProposalGate {
         do { try checkShape(repair, header: header) } catch { return .failure(error) }
         let repaired = try RepairApplier.apply(repair, contract: contract, input: input, output: output)
         guard repaired.rows == input.rows || input.rows == nil else {
-            return .failure(RepairRejection("row accounting: \(repaired.rows ?? 0) rows after the repair, \(input.rows ?? 0) before"))
+            return .failure(RepairRejection("row accounting: \(Noun.count(repaired.rows ?? 0, "row")) after the repair, \(input.rows ?? 0) before"))
         }
         var next = stepInput
         next.artifact = repaired

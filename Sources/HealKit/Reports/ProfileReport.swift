@@ -68,7 +68,7 @@ public struct ProfileReport: Sendable, Encodable {
         for step in steps {
             let mine = columns.filter { $0.step == step }
             let dates = Set(mine.flatMap(\.days)).sorted()
-            out += "\(pipeline) · step \(step) · baseline of \(dates.count) accepted day\(dates.count == 1 ? "" : "s") (\(dates.first!) to \(dates.last!); at most \(history))\n"
+            out += "\(pipeline) · step \(step) · baseline of \(Noun.count(dates.count, "accepted day")) (\(dates.first!) to \(dates.last!); at most \(history))\n"
             for c in mine {
                 out += "  \(c.column.padding(toLength: max(14, c.column.count), withPad: " ", startingAt: 0)) \(c.type.padding(toLength: 8, withPad: " ", startingAt: 0)) \(c.summary)\n"
                 for line in c.perDay { out += "      \(line)\n" }

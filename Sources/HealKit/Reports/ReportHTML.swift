@@ -82,7 +82,7 @@ public enum ReportHTML {
         for (i, day) in r.days.enumerated() {
             let x = Double(left) + Double(i) * slot + slot * 0.15
             let h = Double(day.rowsQuarantined) / Double(maxRows) * Double(height - bottom - 10)
-            svg += "<rect x=\"\(f(x))\" y=\"\(f(Double(height - bottom) - h))\" width=\"\(f(slot * 0.7))\" height=\"\(f(h))\" fill=\"#ef6c00\"><title>\(e(day.date)): \(day.rowsQuarantined) rows</title></rect>\n"
+            svg += "<rect x=\"\(f(x))\" y=\"\(f(Double(height - bottom) - h))\" width=\"\(f(slot * 0.7))\" height=\"\(f(h))\" fill=\"#ef6c00\"><title>\(e(day.date)): \(Noun.count(day.rowsQuarantined, "row"))</title></rect>\n"
             svg += "<text x=\"\(f(x))\" y=\"\(height - 6)\">\(e(String(day.date.suffix(5))))</text>\n"
         }
         return svg + "</svg>\n"

@@ -119,7 +119,7 @@ public struct PipelineDraft: Sendable {
 
     /// Rules the sample file itself justifies; each says why in a comment.
     var quality: String {
-        var out = "# Content rules drafted from one file (\(profile.rows) rows); tighten them as you learn the data.\nkind: validate_quality\nrules:\n"
+        var out = "# Content rules drafted from one file (\(Noun.count(profile.rows, "row"))); tighten them as you learn the data.\nkind: validate_quality\nrules:\n"
         let complete = profile.columns.filter { $0.nulls == 0 && profile.rows > 0 }.map(\.name)
         if !complete.isEmpty {
             out += "  # No empty value in the sample file.\n  - not_null: [\(complete.map(YAMLText.quote).joined(separator: ", "))]\n"
@@ -134,7 +134,7 @@ public struct PipelineDraft: Sendable {
         }
         for column in profile.columns where column.type == .string {
             guard let values = column.values, !values.isEmpty, profile.rows - column.nulls >= values.count * PipelineDraft.minimumRowsPerValue else { continue }
-            out += "  # \(values.count) distinct values over \(profile.rows - column.nulls) rows: a closed set.\n"
+            out += "  # \(values.count) distinct values over \(Noun.count(profile.rows - column.nulls, "row")): a closed set.\n"
             out += "  - allowed: { column: \(YAMLText.quote(column.name)), values: [\(values.map(YAMLText.quote).joined(separator: ", "))] }\n"
         }
         out += "  # The day's row count stays within half of the median of the last 7 days (from the second day on).\n"

@@ -21,8 +21,8 @@ public struct HealthCheckSkill: Skill {
             whose = "run \(earlier) (resumed)"
         }
         if let inLedger {
-            if inTable == inLedger { passed.append("\(inTable) rows of \(whose) in \(table), as the ledger says") } else {
-                problems.append("the ledger says \(whose) loaded \(inLedger) rows into \(table), but the table holds \(inTable)")
+            if inTable == inLedger { passed.append("\(Noun.count(inTable, "row")) of \(whose) in \(table), as the ledger says") } else {
+                problems.append("the ledger says \(whose) loaded \(Noun.count(inLedger, "row")) into \(table), but the table holds \(inTable)")
             }
         } else if context.lastLoad != nil {
             problems.append("no ledger row for this run in \(table)")

@@ -33,7 +33,7 @@ public struct LoadSkill: Skill {
         } else if let previous = earlier.first, !context.force, spec.mode != .replace {
             if previous.inputSHA256 == sourceSHA && previous.runID == context.resumedFrom {
                 // The interrupted run committed this load (data and ledger row together) just before it stopped.
-                return .pass("\(previous.rows) rows were loaded into \(spec.table) by the interrupted run \(previous.runID) before it stopped; its ledger row is there",
+                return .pass("\(Noun.count(previous.rows, "row")) were loaded into \(spec.table) by the interrupted run \(previous.runID) before it stopped; its ledger row is there",
                              figures: ["inserted": previous.rows], rows: RowDelta(read: artifact.rows ?? previous.rows, loaded: previous.rows))
             }
             if previous.inputSHA256 == sourceSHA {
@@ -86,7 +86,7 @@ public struct LoadSkill: Skill {
         let changed = report.changes.filter { $0.kind != .created }.count
         if changed > 0 { figures["schema_changes"] = changed }
         let written = report.inserted + report.updated
-        return .pass("\(report.inserted) rows into \(spec.table) (\(report.before) → \(report.after))\(notes.isEmpty ? "" : ", " + notes.joined(separator: ", "))",
+        return .pass("\(Noun.count(report.inserted, "row")) into \(spec.table) (\(report.before) → \(report.after))\(notes.isEmpty ? "" : ", " + notes.joined(separator: ", "))",
                      figures: figures, rows: RowDelta(read: artifact.rows ?? written, loaded: report.inserted, updated: report.updated))
     }
 
@@ -95,9 +95,9 @@ public struct LoadSkill: Skill {
         let (inTable, inLedger) = try await warehouse(in: context).verify(table: spec.table, runID: context.runID)
         guard let inLedger else { return .fail(.internal, "no ledger row for this run in \(spec.table)") }
         guard inTable == inLedger else {
-            return .fail(.internal, "the ledger says this run wrote \(inLedger) rows to \(spec.table), but the table holds \(inTable) of them")
+            return .fail(.internal, "the ledger says this run wrote \(Noun.count(inLedger, "row")) to \(spec.table), but the table holds \(inTable) of them")
         }
-        return .pass("\(inTable) rows of this run in \(spec.table), as the ledger says")
+        return .pass("\(Noun.count(inTable, "row")) of this run in \(spec.table), as the ledger says")
     }
 
     var table: String { spec.table }

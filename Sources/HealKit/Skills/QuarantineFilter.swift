@@ -30,7 +30,7 @@ public struct QuarantineFilter: Remediation {
         // The view's identity: the file it reads and the rows it leaves out.
         next.sha256 = FileDigest.sha256(of: Data("\(artifact.sha256) without \(excluded.rows.map(String.init).joined(separator: ","))".utf8))
         let reasons = rejected.reasons.sorted { $0.value > $1.value }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-        return .pass("\(moved) of \(total) rows → \(context.home.display(batch)) (\(reasons))", figures: figures, artifact: next,
+        return .pass("\(moved) of \(Noun.count(total, "row")) → \(context.home.display(batch)) (\(reasons))", figures: figures, artifact: next,
                      rows: RowDelta(quarantined: moved))
     }
 }

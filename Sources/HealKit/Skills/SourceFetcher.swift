@@ -94,7 +94,7 @@ enum SourceFetcher {
         var format = TableFormat()
         format.kind = .jsonl
         artifact.format = format
-        let shown = "\(shownAs) (\(fetched.records) records in \(fetched.pages) page\(fetched.pages == 1 ? "" : "s"))"
+        let shown = "\(shownAs) (\(Noun.count(fetched.records, "record")) in \(Noun.count(fetched.pages, "page")))"
         return .fetched(artifact, shownAs: shown, watermark: fetched.watermark.map { Watermark(source: sourceName, value: $0) })
     }
 
@@ -125,10 +125,10 @@ enum SourceFetcher {
                 }
                 objectKey = newest.key
                 shown = "s3://\(bucket)/\(newest.key)"
-                shownAs = "\(shown) (the newest of \(matching.count) matching among \(objects.count) objects, \(pages) listing page\(pages == 1 ? "" : "s"))"
+                shownAs = "\(shown) (the newest of \(matching.count) matching among \(objects.count) objects, \(Noun.count(pages, "listing page")))"
             }
             let resumed = try await client.get(bucket: bucket, key: objectKey, to: destination, timeoutSeconds: spec.timeoutSeconds, shownAs: shown)
-            if resumed > 0 { shownAs += " (resumed \(resumed) time\(resumed == 1 ? "" : "s") with Range)" }
+            if resumed > 0 { shownAs += " (resumed \(Noun.count(resumed, "time")) with Range)" }
             try breaker.record(circuit, failed: false)
         } catch let failure as SkillFailure {
             try breaker.record(circuit, failed: failure.failureClass == .transient)

@@ -168,11 +168,11 @@ public struct TransformSkill: Skill {
         let digest = try writer.finish()
         if let n = unexplained.indices.first(where: { unexplained[$0] > 0 }) {
             let computed = spec.computed[n]
-            return .fail(.qualityViolation, "computed column \(computed.name) = \(computed.expression) came out NULL on \(unexplained[n]) row\(unexplained[n] == 1 ? "" : "s") whose inputs all had values (first: source line \(firstUnexplained[n] ?? 0)), besides \(nullInputs[n]) with an empty input; fix the expression in skills/\(config.name).yml (a division by zero, or a value of the wrong type); nothing was loaded",
+            return .fail(.qualityViolation, "computed column \(computed.name) = \(computed.expression) came out NULL on \(Noun.count(unexplained[n], "row")) whose inputs all had values (first: source line \(firstUnexplained[n] ?? 0)), besides \(nullInputs[n]) with an empty input; fix the expression in skills/\(config.name).yml (a division by zero, or a value of the wrong type); nothing was loaded",
                          figures: ["rows": read, "computed_nulls": unexplained[n]])
         }
         let next = Artifact(url: output, sha256: digest.sha256, bytes: digest.bytes, rows: writer.rows, columns: columns)
-        return .pass("\(read) rows in, \(writer.rows) out, \(duplicates) duplicates dropped", figures: ["rows": read, "written": writer.rows, "deduplicated": duplicates],
+        return .pass("\(Noun.count(read, "row")) in, \(writer.rows) out, \(duplicates) duplicates dropped", figures: ["rows": read, "written": writer.rows, "deduplicated": duplicates],
                      artifact: next, rows: RowDelta(read: read, deduplicated: duplicates))
     }
 }

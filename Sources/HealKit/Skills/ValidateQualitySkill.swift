@@ -34,7 +34,7 @@ public struct ValidateQualitySkill: RowChecking {
             } else if let volume {
                 result = .fail(.volumeAnomaly, volume, figures: figures, rows: RowDelta(read: rows))
             } else {
-                result = .pass("\(rows) rows pass \(spec.rules.count) rules\(drift.note)", figures: figures, artifact: annotated, rows: RowDelta(read: rows))
+                result = .pass("\(Noun.count(rows, "row")) pass \(Noun.count(spec.rules.count, "rule"))\(drift.note)", figures: figures, artifact: annotated, rows: RowDelta(read: rows))
             }
             result.warnings = drift.warnings
             result.evidence = drift.evidence
@@ -51,7 +51,7 @@ public struct ValidateQualitySkill: RowChecking {
             return .fail(.volumeAnomaly, volume, figures: figures, rows: RowDelta(read: rows))
         }
         let left = failure.rejected?.rows.count ?? 0
-        return .pass("\(rows) rows pass \(spec.rules.count) rules (judged in the first pass; the \(left) failing rows are left out)",
+        return .pass("\(Noun.count(rows, "row")) pass \(Noun.count(spec.rules.count, "rule")) (judged in the first pass; the \(left) failing rows are left out)",
                      figures: figures, artifact: view, rows: RowDelta(read: rows))
     }
 
@@ -89,7 +89,7 @@ public struct ValidateQualitySkill: RowChecking {
             try context.store.saveProfiles(run: context.runID, pipeline: context.pipeline, step: step, date: context.date.description, profiles)
         }
         if verdict.judged {
-            outcome.note = verdict.departures.isEmpty ? "; \(profiles.count) columns like their history (\(verdict.days)+ days)"
+            outcome.note = verdict.departures.isEmpty ? "; \(Noun.count(profiles.count, "column")) like their history (\(verdict.days)+ days)"
                 : "; drift (warn): \(verdict.departures.map(\.detail).joined(separator: "; "))"
         }
         return outcome

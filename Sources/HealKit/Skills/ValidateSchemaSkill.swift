@@ -44,7 +44,7 @@ public struct ValidateSchemaSkill: RowChecking {
             artifact.rows = rows
             artifact.columns = typedColumns(header)
             figures.merge(reader.notes.figures) { a, _ in a }
-            return .pass("\(rows) rows, \(header.count) columns match the contract (\(shape))\(notes)", figures: figures, artifact: artifact, rows: RowDelta(read: rows))
+            return .pass("\(Noun.count(rows, "row")), \(Noun.count(header.count, "column")) match the contract (\(shape))\(notes)", figures: figures, artifact: artifact, rows: RowDelta(read: rows))
         } catch let error as TableError {
             return .fail(.parseError, "\(shown):\(error.line): \(error.problem)")
         }
@@ -59,7 +59,7 @@ public struct ValidateSchemaSkill: RowChecking {
         if !header.isEmpty { artifact.header = header }
         let rows = view.rows ?? 0
         let left = failure.rejected?.rows.count ?? 0
-        return .pass("\(rows) rows, \(header.count) columns match the contract (judged in the first pass; the \(left) failing rows are left out)",
+        return .pass("\(Noun.count(rows, "row")), \(Noun.count(header.count, "column")) match the contract (judged in the first pass; the \(left) failing rows are left out)",
                      figures: ["rows": rows, "columns": header.count, "failing_rows": 0], artifact: artifact, rows: RowDelta(read: rows))
     }
 

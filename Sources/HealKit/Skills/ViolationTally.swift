@@ -18,7 +18,7 @@ struct ViolationTally {
     /// "12 of 200 rows fail (not_null amount: 3, unique sale_id: 9); e.g. line 17: …"
     func summary(rows: Int) -> String {
         let parts = order.map { "\($0): \(counts[$0]!)" }.joined(separator: ", ")
-        return "\(total) of \(rows) rows fail (\(parts)); e.g. \(examples.joined(separator: "; "))"
+        return "\(total) of \(Noun.count(rows, "row")) fail (\(parts)); e.g. \(examples.joined(separator: "; "))"
     }
 }
 

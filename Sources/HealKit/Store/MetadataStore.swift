@@ -91,7 +91,7 @@ public final class MetadataStore: Sendable {
                 original.occurrences += 1
                 try original.update(db)
                 record.duplicateOf = original.id
-                record.delivery = "suppressed: same as alert \(original.id) inside the dedup window (\(original.occurrences) times now)"
+                record.delivery = "suppressed: same as alert \(original.id) inside the dedup window (\(Noun.count(original.occurrences, "time")) now)"
                 try record.insert(db)
                 return original
             }

@@ -195,7 +195,7 @@ public final class CSVReader: TableReader {
                     batch.rollBack(to: mark)
                     guard let broken = try brokenLine(into: &batch) else { continue }
                     (end, lines) = broken
-                    flaw = .unclosedQuote(detail: "read as one record it runs over \(quotedLines + 1) lines into \(fields) fields where the header has \(expectedWidth)")
+                    flaw = .unclosedQuote(detail: "read as one record it runs over \(Noun.count(quotedLines + 1, "line")) into \(fields) fields where the header has \(expectedWidth)")
                 } else {
                     (end, lines) = (recordEnd, recordLines)
                 }

@@ -59,7 +59,7 @@ public struct TableProfile: Sendable {
 
     /// A draft `validate_schema` skill, with the profile as comments.
     public func draftContract(generated: String) -> String {
-        var out = "# Draft contract from \(URL(fileURLWithPath: file).lastPathComponent) (heal infer, \(generated)): \(rows) rows, \(format.summary).\n"
+        var out = "# Draft contract from \(URL(fileURLWithPath: file).lastPathComponent) (heal infer, \(generated)): \(Noun.count(rows, "row")), \(format.summary).\n"
         out += "# Review the types and nullability, then save it as skills/NAME.yml and name it in a playbook step.\n"
         out += "kind: validate_schema\n"
         var formatParts: [String] = []
@@ -81,7 +81,7 @@ public struct TableProfile: Sendable {
             let nullPct = rows == 0 ? 0 : Double(column.nulls) / Double(rows) * 100
             var notes = [String(format: "null %.1f%%", nullPct), "\(column.distinctCapped ? "≥" : "")\(column.distinct) distinct"]
             if keys.contains(column.name) { notes.append("candidate key") }
-            if column.misfits > 0 { notes.append("\(column.misfits) values do not fit (e.g. \(column.misfitExamples.map { Text.quoted($0, limit: 24) }.joined(separator: ", ")))") }
+            if column.misfits > 0 { notes.append("\(Noun.count(column.misfits, "value")) do not fit (e.g. \(column.misfitExamples.map { Text.quoted($0, limit: 24) }.joined(separator: ", ")))") }
             if !column.examples.isEmpty { notes.append("e.g. \(column.examples.prefix(3).map { Text.quoted($0, limit: 24) }.joined(separator: ", "))") }
             out += "  - { \(parts.joined(separator: ", ")) }  # \(notes.joined(separator: "; "))\n"
         }

@@ -46,9 +46,9 @@ public struct ReadNotes: Sendable, Equatable {
     /// "; 2 blank lines skipped, 3 rows had empty fields past the header's (read as whole rows)", or "".
     public var summary: String {
         var parts: [String] = []
-        if titleLines > 0 { parts.append("\(titleLines) title line\(titleLines == 1 ? "" : "s") above the header skipped") }
-        if blankLines > 0 { parts.append("\(blankLines) blank line\(blankLines == 1 ? "" : "s") skipped") }
-        if paddedRows > 0 { parts.append("\(paddedRows) row\(paddedRows == 1 ? "" : "s") had only empty fields past the header's (read as whole rows)") }
+        if titleLines > 0 { parts.append("\(Noun.count(titleLines, "title line")) above the header skipped") }
+        if blankLines > 0 { parts.append("\(Noun.count(blankLines, "blank line")) skipped") }
+        if paddedRows > 0 { parts.append("\(Noun.count(paddedRows, "row")) had only empty fields past the header's (read as whole rows)") }
         return parts.isEmpty ? "" : "; " + parts.joined(separator: ", ")
     }
 }

@@ -107,7 +107,7 @@ extension ColumnSpec {
         case .timestamp: return "a timestamp (\(formats.isEmpty ? "auto" : formats.joined(separator: " or ")))"
         case .integer: return "an integer\(number.map { " (\($0.summary))" } ?? "")"
         case .decimal:
-            let parts = [number?.summary, scale.map { "at most \($0) digit\($0 == 1 ? "" : "s") after the point" }].compactMap { $0 }
+            let parts = [number?.summary, scale.map { "at most \(Noun.count($0, "digit")) after the point" }].compactMap { $0 }
             return "a decimal\(parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))")"
         case .boolean:
             guard trueTokens != nil || falseTokens != nil else { return "a boolean" }

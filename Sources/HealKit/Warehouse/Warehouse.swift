@@ -79,10 +79,10 @@ extension LoadRequest {
         let inserted = after - before
         let updated = mode == .merge ? written - inserted : 0
         guard inserted >= 0, inserted + updated == written else {
-            throw SkillFailure(.internal, "the table grew by \(inserted) rows but \(written) were written; rolled back")
+            throw SkillFailure(.internal, "the table grew by \(Noun.count(inserted, "row")) but \(written) were written; rolled back")
         }
         if let expectedRows, written != expectedRows {
-            throw SkillFailure(.internal, "row accounting does not balance: the load would write \(written) rows but the run read and kept \(expectedRows) (read − quarantined − deduplicated); rolled back, nothing was loaded")
+            throw SkillFailure(.internal, "row accounting does not balance: the load would write \(Noun.count(written, "row")) but the run read and kept \(expectedRows) (read − quarantined − deduplicated); rolled back, nothing was loaded")
         }
         return (inserted, updated)
     }
