@@ -10,6 +10,7 @@ struct InferCommand: AsyncParsableCommand {
     @Argument(help: "The file to profile.") var file: String
     @Option(help: "The delimiter, when sniffing guesses wrong (',', ';', '|' or 'tab').") var delimiter: String?
     @Option(help: "The encoding, when detection guesses wrong (utf-8, utf-16, latin-1, windows-1252).") var encoding: String?
+    @Flag(help: "Print the profile as JSON instead of the draft contract.") var json = false
 
     func run() async throws {
         let url = URL(fileURLWithPath: file)
@@ -34,6 +35,7 @@ struct InferCommand: AsyncParsableCommand {
         }
         do {
             let profile = try TableProfile.profile(url, options: options)
+            if json { return try Console.json(profile) }
             print(profile.draftContract(generated: CalendarDate.of(Date(), in: .current).description), terminator: "")
         } catch let error as TableError {
             Console.error("heal infer: \(error.description)")

@@ -17,7 +17,7 @@ struct MappingsCommand: AsyncParsableCommand {
             if mappings.isEmpty { return print("no learned mappings yet") }
             print(["ID", "PIPELINE", "SKILL", "PROPOSER", "STATUS", "USES", "LAST USED", "MAPPING"].map { RunPrinter.pad($0, 10) }.joined(separator: " "))
             for m in mappings {
-                let summary = (try? SchemaRepair.parse(jsonText: m.mapping).summary) ?? m.mapping
+                let summary = (try? SchemaRepair.parse(m.mapping).summary) ?? m.mapping.text
                 print([String(m.id ?? 0), m.pipeline, m.skill, m.proposer, m.status, String(m.uses), m.lastUsedAt ?? "—"].map { RunPrinter.pad($0, 10) }.joined(separator: " ") + " " + summary)
             }
         }
@@ -40,7 +40,7 @@ struct MappingsCommand: AsyncParsableCommand {
             if !waiting.isEmpty { print("waiting for a person: \(waiting.joined(separator: ", ")) (heal mappings approve \(id) or heal mappings reject \(id))") }
             print("header: \(m.header)")
             print("contract version: \(m.contractVersion)")
-            for operation in (try? SchemaRepair.parse(jsonText: m.mapping).operations) ?? [] { print("  \(operation)") }
+            for operation in (try? SchemaRepair.parse(m.mapping).operations) ?? [] { print("  \(operation)") }
         }
     }
 
@@ -66,7 +66,7 @@ struct MappingsCommand: AsyncParsableCommand {
         }
         let actor = ProcessInfo.processInfo.environment["USER"] ?? "someone"
         let dates = try store.reviewMapping(id: id, approve: approve, actor: actor)
-        let summary = (try? SchemaRepair.parse(jsonText: m.mapping).summary) ?? m.mapping
+        let summary = (try? SchemaRepair.parse(m.mapping).summary) ?? m.mapping.text
         print("\(approve ? "approved" : "rejected") mapping \(id) (\(summary))")
         for date in dates where !date.isEmpty {
             print(approve ? "next: heal run \(m.pipeline) --date \(date)" : "\(date) still needs a file or a mapping that fits: heal run \(m.pipeline) --date \(date) asks the proposers again")
@@ -87,7 +87,7 @@ struct MappingsCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let repair: SchemaRepair
-            do { repair = try SchemaRepair.parse(jsonText: m.mapping) } catch {
+            do { repair = try SchemaRepair.parse(m.mapping) } catch {
                 Console.error("heal: mapping \(id) no longer parses: \(error.reason)")
                 throw ExitCode(2)
             }
@@ -105,13 +105,22 @@ struct MappingsCommand: AsyncParsableCommand {
     struct Forget: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Forget a mapping; the next drift asks the proposers again.")
         @Argument(help: "The mapping id.") var id: Int64
+        @Flag(help: "Print what was forgotten as JSON.") var json = false
         @OptionGroup var home: HomeOption
 
+        /// What `--json` prints: the mapping as it was, so a script can keep or restore it.
+        struct Forgotten: Encodable {
+            var action = "forgot"
+            var mapping: MappingRecord
+        }
+
         func run() async throws {
-            guard try RunsCommand.store(home.resolved).forgetMapping(id: id) else {
-                Console.error("heal: no mapping \(id)")
+            let store = try RunsCommand.store(home.resolved)
+            guard let mapping = try store.mapping(id: id), try store.forgetMapping(id: id) else {
+                Console.error("heal: no mapping \(id); list them with heal mappings list")
                 throw ExitCode(2)
             }
+            if json { return try Console.json(Forgotten(mapping: mapping)) }
             print("forgot mapping \(id)")
         }
     }

@@ -52,6 +52,11 @@ struct RunsCommand: AsyncParsableCommand {
             var drift: [MetadataStore.DriftEvent]
             var schemaChanges: [SchemaChangeRecord]
             var alerts: [AlertRecord]
+
+            enum CodingKeys: String, CodingKey {
+                case run, attempts, artifacts, quarantine, proposals, drift, alerts
+                case schemaChanges = "schema_changes"
+            }
         }
 
         func run() async throws {
@@ -90,7 +95,7 @@ struct RunsCommand: AsyncParsableCommand {
                 print("\nschema repair proposals:")
                 for p in detail.proposals {
                     let cost = p.proposer == "claude" ? " · \(p.promptBytes) B prompt, \(p.inputTokens)+\(p.outputTokens) tokens, \(p.latencyMs) ms\(p.requestId.map { ", request \($0)" } ?? "")" : ""
-                    let mapping = p.mapping.flatMap { try? SchemaRepair.parse(jsonText: $0).summary }.map { " · \($0)" } ?? ""
+                    let mapping = p.mapping.flatMap { try? SchemaRepair.parse($0).summary }.map { " · \($0)" } ?? ""
                     print("  \(p.step) · \(RunPrinter.pad(p.proposer, 9)) \(RunPrinter.pad(p.verdict, 8)) \(p.reason)\(mapping)\(cost)")
                     // The gate's verdict on each column against its history.
                     for line in p.evidence.split(separator: "\n") { print("      profile: \(line)") }

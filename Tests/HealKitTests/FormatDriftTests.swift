@@ -42,7 +42,7 @@ struct FormatDriftTests {
         let f = try PipelineFixture(home: home)
         let proposals = try f.store.proposals(run: run.runID)
         #expect(proposals.map(\.verdict) == ["none", "accepted"])
-        #expect(proposals.last?.mapping?.contains("\"format\":\"dd.MM.yyyy\"") == true)
+        #expect(proposals.last?.mapping?.text.contains("\"format\":\"dd.MM.yyyy\"") == true)
         #expect(try await table(home, "SELECT count(*) FROM sales WHERE date = '2026-10-24'") == [["20"]])
     }
 
@@ -71,7 +71,7 @@ struct FormatDriftTests {
         let request = RepairRequest(pipeline: "sales-daily", skill: "sales-contract", contract: contract, header: header, failure: "", samples: [])
         let swap = SchemaRepair(operations: [.rename(from: "amt", to: "amount"), .rename(from: "customer_id", to: "product_id"), .rename(from: "product_id", to: "customer_id")])
         try f.store.remember(MappingRecord(fingerprint: request.fingerprint, pipeline: "sales-daily", skill: "sales-contract", contractVersion: contract.version,
-                                           header: header.joined(separator: ","), mapping: swap.jsonText, proposer: "learned", createdAt: Timestamp.now()))
+                                           header: header.joined(separator: ","), mapping: StoredJSON(swap.jsonText), proposer: "learned", createdAt: Timestamp.now()))
         let (result, run) = try await self.run(home)
         #expect(result.status == 0, "\(result.stdout)")
         #expect(run.rows.loaded == 500)
@@ -155,8 +155,8 @@ struct FormatDriftTests {
         #expect(rows == [["S1", "-125000", "1200"], ["S2", "200050", "12000"], ["S3", "300", "7"], ["S4", "-400", "1000"],
                          ["T1", "-1250", "1"], ["T2", "300", "2"], ["T3", "-410", "3"], ["T4", "-725", "4"]], "\(rows)")
         let proposals = try PipelineFixture(home: home).store.proposals(run: day1.runID)
-        #expect(proposals.last?.mapping?.contains("thousands_comma+parentheses_negative") == true, "\(proposals.map(\.mapping))")
-        #expect(proposals.last?.mapping?.contains("thousands_space") == true)
+        #expect(proposals.last?.mapping?.text.contains("thousands_comma+parentheses_negative") == true, "\(proposals.map(\.mapping))")
+        #expect(proposals.last?.mapping?.text.contains("thousands_space") == true)
     }
 
     @Test func aHealedFormatIsStillRefusedWhenTheVolumeDrops() async throws {
@@ -173,7 +173,7 @@ struct FormatDriftTests {
         // The cast reads the dates, and the gate, which runs the quality rules on the repaired file, refuses it for its volume.
         let heuristic = try PipelineFixture(home: home).store.proposals(run: run.runID).first { $0.proposer == "heuristic" }
         #expect(heuristic?.verdict == "rejected" && heuristic?.reason.contains("volume_anomaly") == true, "\(String(describing: heuristic?.reason))")
-        #expect(heuristic?.mapping?.contains("dd.MM.yyyy") == true)
+        #expect(heuristic?.mapping?.text.contains("dd.MM.yyyy") == true)
         #expect(try await table(home, "SELECT count(*) FROM sales WHERE _heal_date = '2026-11-19'") == [["0"]])
         #expect(try home.read("alerts/alerts.jsonl").contains("volume_anomaly"))
     }

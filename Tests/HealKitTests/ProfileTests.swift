@@ -189,7 +189,7 @@ struct ProfileTests {
             let drift = json?["drift"] as? [[String: Any]] ?? []
             #expect(drift.contains { $0["column"] as? String == "amount" && $0["check"] as? String == "range" && $0["fails"] as? Int == 2 && $0["accepted"] as? Int == 1 }, "\(drift)")
             let trend = (json?["trends"] as? [[String: Any]] ?? []).first { $0["column"] as? String == "amount" }
-            let medians = (trend?["byDay"] as? [Any] ?? []).prefix(4).compactMap { $0 as? Double }
+            let medians = (trend?["by_day"] as? [Any] ?? []).prefix(4).compactMap { $0 as? Double }
             #expect(medians.count == 4 && medians[3] > medians[2] * 50, "\(String(describing: trend))")
         }
     }

@@ -27,7 +27,7 @@ struct AlertDispatcher {
     /// Returns what each sink said (or that the alert was suppressed as a repeat).
     func dispatch(_ alert: Alert) async -> [String] {
         let routes = playbook.alerts
-        let payload = (try? JSONEncoder().encode(alert)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let payload = (try? StoredJSON(encoding: alert)) ?? "{}"
         let windowStart = routes.dedupMinutes > 0
             ? Timestamp.string(Date().addingTimeInterval(-Double(routes.dedupMinutes) * 60)) : nil
         let record = AlertRecord(

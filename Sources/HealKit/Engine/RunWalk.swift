@@ -156,7 +156,7 @@ struct RunWalk {
         let summary = AttemptSummary(level: level, skill: name, attempt: attempt, outcome: result.outcome.rawValue,
                                      failureClass: result.failureClass?.rawValue, details: result.details, durationMs: Int(elapsed.milliseconds))
         trace.append(summary)
-        let figures = String(decoding: (try? JSONSerialization.data(withJSONObject: result.figures, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+        let figures = (try? StoredJSON(encoding: result.figures)) ?? "{}"
         try context.store.insertAttempt(AttemptRecord(
             runId: context.runID, step: step.name, skill: name, kind: kind, level: level, attempt: attempt, outcome: result.outcome.rawValue,
             failureClass: result.failureClass?.rawValue, details: result.details, figures: figures, startedAt: Timestamp.string(started),

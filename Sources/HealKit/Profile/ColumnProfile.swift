@@ -31,6 +31,11 @@ public struct ColumnProfile: Codable, Sendable, Equatable {
     public var distinctShare: Double { nonNull == 0 ? 0 : min(1, Double(distinct) / Double(nonNull)) }
     /// Whether the shapes describe the values: few shapes, not free text.
     public var shapesCover: Bool { nonNull > 0 && Double(otherShapes) / Double(nonNull) <= 0.02 && !shapes.isEmpty }
+
+    enum CodingKeys: String, CodingKey {
+        case column, type, rows, nulls, misfits, distinct, shapes, numbers, values, lookup
+        case minLength = "min_length", maxLength = "max_length", otherShapes = "other_shapes"
+    }
 }
 
 /// A numeric (or date, as days from the run's date) column's spread: exact min, max and mean, sketched quantiles.

@@ -20,7 +20,7 @@ enum QuarantineBatch {
         try? FileManager.default.removeItem(at: temporary)
         try FileManager.default.copyItem(at: rejected.url, to: temporary)
         try FileManager.default.moveItem(at: temporary, to: url)
-        let reasonsJSON = String(decoding: try JSONSerialization.data(withJSONObject: rejected.reasons, options: [.sortedKeys]), as: UTF8.self)
+        let reasonsJSON = try StoredJSON(encoding: rejected.reasons)
         try context.store.insertQuarantineBatch(QuarantineBatchRecord(
             id: n == 1 ? context.runID : "\(context.runID)-\(n)", runId: context.runID, pipeline: context.pipeline,
             logicalDate: context.date.description, step: step, path: context.home.display(url), rows: rejected.rows.count,

@@ -46,7 +46,7 @@ public struct QuarantineBatchSummary: Codable, Sendable {
 extension QuarantineBatchRecord {
     /// The stored reason counts, decoded.
     public var reasonCounts: [String: Int] {
-        (try? JSONSerialization.jsonObject(with: Data(reasons.utf8)) as? [String: Int]) ?? [:]
+        reasons.decoded(as: [String: Int].self) ?? [:]
     }
 }
 

@@ -24,6 +24,11 @@ public struct QuarantineRelease: Sendable {
         /// Why kept rows failed, by source line.
         public var failures: [Int: String]
         public var steps: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case batch, status, candidates, loaded, kept, deduplicated, failures, steps
+            case runID = "run_id"
+        }
     }
 
     /// `lines` picks rows by their source line (default: every open row); `edited` is an exported CSV with

@@ -11,6 +11,11 @@ public struct QuarantinedRow: Sendable, Codable, Equatable {
     /// `open`, `released` or `discarded`.
     public var state: String
     public var fields: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case reason, rule, column, value, state, fields
+        case sourceLine = "source_line"
+    }
 }
 
 /// A problem a reviewer can fix: an unknown batch, a missing file, an edited file that does not fit.

@@ -74,7 +74,7 @@ public struct LearnedProposer: Proposer {
             return .nothing("mapping \(stored.id ?? 0) for this header was rejected by a person (heal mappings show \(stored.id ?? 0))", ProposalUsage())
         }
         do {
-            return .proposal(try SchemaRepair.parse(jsonText: stored.mapping), ProposalUsage())
+            return .proposal(try SchemaRepair.parse(stored.mapping), ProposalUsage())
         } catch {
             return .nothing("the stored mapping \(stored.id ?? 0) no longer parses: \(error.reason)", ProposalUsage())
         }

@@ -102,6 +102,9 @@ public struct SchemaRepair: Sendable, Equatable {
         return SchemaRepair(operations: operations, confidence: confidence, rationale: rationale)
     }
 
+    /// A mapping as metadata.db keeps it.
+    public static func parse(_ stored: StoredJSON) throws(RepairRejection) -> SchemaRepair { try parse(jsonText: stored.text) }
+
     public static func parse(jsonText: String) throws(RepairRejection) -> SchemaRepair {
         guard let object = try? JSONSerialization.jsonObject(with: Data(jsonText.utf8)) else { throw RepairRejection("not JSON") }
         return try parse(object)

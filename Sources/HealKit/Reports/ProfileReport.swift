@@ -11,6 +11,11 @@ public struct ProfileReport: Sendable, Encodable {
         public var summary: String
         /// One line per day (newest first) when a single column is asked for.
         public var perDay: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case step, column, type, days, summary
+            case perDay = "per_day"
+        }
     }
 
     public var pipeline: String

@@ -13,6 +13,11 @@ extension WeeklyReport {
         public var accepted: Int
         public var lastSeen: String
         public var example: String
+
+        enum CodingKeys: String, CodingKey {
+            case pipeline, step, column, check, fails, warnings, accepted, example
+            case lastSeen = "last_seen"
+        }
     }
 
     /// One watched column's profile, a figure per day of the period (nil where no day was accepted).
@@ -24,6 +29,11 @@ extension WeeklyReport {
         public var measure: String
         public var byDay: [Double?]
         public var nullPctByDay: [Double?]
+
+        enum CodingKeys: String, CodingKey {
+            case pipeline, step, column, measure
+            case byDay = "by_day", nullPctByDay = "null_pct_by_day"
+        }
     }
 }
 

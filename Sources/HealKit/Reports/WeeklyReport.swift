@@ -18,6 +18,11 @@ public struct WeeklyReport: Codable, Sendable, Equatable {
         public var rowsRead: Int
         public var rowsLoaded: Int
         public var rowsQuarantined: Int
+
+        enum CodingKeys: String, CodingKey {
+            case date, runs
+            case rowsRead = "rows_read", rowsLoaded = "rows_loaded", rowsQuarantined = "rows_quarantined"
+        }
     }
 
     public struct StepFailures: Codable, Sendable, Equatable {
@@ -26,6 +31,11 @@ public struct WeeklyReport: Codable, Sendable, Equatable {
         public var failureClass: String
         /// Runs in which this step failed with this class at least once.
         public var runs: Int
+
+        enum CodingKeys: String, CodingKey {
+            case pipeline, step, runs
+            case failureClass = "failure_class"
+        }
     }
 
     /// One kind of failure: the same pipeline, step, class and detail once numbers, values and paths are masked.
@@ -41,6 +51,11 @@ public struct WeeklyReport: Codable, Sendable, Equatable {
         /// The longest run of consecutive logical dates with this signature.
         public var longestStreak: Int
         public var recurring: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case pipeline, step, pattern, occurrences, healed, recurring
+            case failureClass = "failure_class", firstSeen = "first_seen", lastSeen = "last_seen", longestStreak = "longest_streak"
+        }
     }
 
     public struct RemediationRate: Codable, Sendable, Equatable {
@@ -52,6 +67,11 @@ public struct WeeklyReport: Codable, Sendable, Equatable {
         /// Tries after which the step's own check passed again.
         public var healed: Int
         public var rate: Double
+
+        enum CodingKeys: String, CodingKey {
+            case pipeline, step, remediation, tried, healed, rate
+            case failureClass = "failure_class"
+        }
     }
 
     public struct ProposerStats: Codable, Sendable, Equatable {
@@ -70,6 +90,11 @@ public struct WeeklyReport: Codable, Sendable, Equatable {
         public var outputTokens: Int
         public var medianLatencyMs: Int
         public var rate: Double
+
+        enum CodingKeys: String, CodingKey {
+            case proposer, proposals, accepted, rejected, pending, none, rate
+            case modelCalls = "model_calls", failedCalls = "failed_calls", inputTokens = "input_tokens", outputTokens = "output_tokens", medianLatencyMs = "median_latency_ms"
+        }
     }
 
     public struct QuarantineReason: Codable, Sendable, Equatable {
@@ -80,12 +105,21 @@ public struct WeeklyReport: Codable, Sendable, Equatable {
         public var byDay: [Int]
         /// rising, falling or steady: the second half of the period against the first.
         public var trend: String
+
+        enum CodingKeys: String, CodingKey {
+            case pipeline, reason, rows, trend
+            case byDay = "by_day"
+        }
     }
 
     public struct TimeToHeal: Codable, Sendable, Equatable {
         public var healedSteps: Int
         public var medianMs: Int
         public var maxMs: Int
+
+        enum CodingKeys: String, CodingKey {
+            case healedSteps = "healed_steps", medianMs = "median_ms", maxMs = "max_ms"
+        }
     }
 
     public var period: Period
@@ -110,4 +144,9 @@ public struct WeeklyReport: Codable, Sendable, Equatable {
     public var trends: [ColumnTrend] = []
     /// What loads and migrations did to the tables' columns.
     public var schemaChanges: [SchemaChangeRecord] = []
+
+    enum CodingKeys: String, CodingKey {
+        case period, pipeline, runs, reruns, days, failures, signatures, recurring, remediations, proposers, quarantine, suggestions, drift, trends
+        case generatedAt = "generated_at", runsByStatus = "runs_by_status", timeToHeal = "time_to_heal", schemaChanges = "schema_changes"
+    }
 }

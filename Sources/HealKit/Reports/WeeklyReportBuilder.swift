@@ -142,7 +142,7 @@ public struct WeeklyReportBuilder: Sendable {
 
         var reasons: [String: (pipeline: String, reason: String, byDay: [Int])] = [:]
         for batch in input.batches where inPeriod(batch.logicalDate) && finalIDs.contains(batch.runId) {
-            guard let counts = try? JSONSerialization.jsonObject(with: Data(batch.reasons.utf8)) as? [String: Int],
+            guard let counts = batch.reasons.decoded(as: [String: Int].self),
                   let index = dates.firstIndex(of: batch.logicalDate) else { continue }
             for (reason, n) in counts {
                 let key = "\(batch.pipeline)\u{1F}\(reason)"
@@ -208,7 +208,7 @@ public struct WeeklyReportBuilder: Sendable {
         }
         var renames: [String: Int] = [:]
         for p in proposals where p.proposer == "claude" && p.verdict == "accepted" {
-            guard let mapping = p.mapping, let repair = try? SchemaRepair.parse(jsonText: mapping) else { continue }
+            guard let mapping = p.mapping, let repair = try? SchemaRepair.parse(mapping) else { continue }
             for case .rename(let from, let to) in repair.operations { renames["\(from)\u{1F}\(to)", default: 0] += 1 }
         }
         for (pair, n) in renames.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) where n >= 2 {

@@ -51,7 +51,7 @@ public struct Daemon: Sendable {
     }
 
     /// The logical date a fire runs: the day before the fire's local date.
-    static func logicalDate(of fire: Date, in zone: TimeZone) -> CalendarDate {
+    public static func logicalDate(of fire: Date, in zone: TimeZone) -> CalendarDate {
         CalendarDate.of(fire, in: zone).adding(days: -1)
     }
 

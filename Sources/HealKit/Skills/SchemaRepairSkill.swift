@@ -77,12 +77,12 @@ public struct SchemaRepairSkill: Remediation {
                     let repaired = accepted.artifact
                     let mapping = MappingRecord(
                         fingerprint: request.fingerprint, pipeline: context.pipeline, skill: schema.config.name,
-                        contractVersion: schema.contract.version, header: request.header.joined(separator: ","), mapping: repair.jsonText,
+                        contractVersion: schema.contract.version, header: request.header.joined(separator: ","), mapping: StoredJSON(repair.jsonText),
                         proposer: proposer.name, createdAt: Timestamp.now())
                     if spec.approval != .auto {
                         // Approval is of these operations for this header: a different proposal asks again.
                         let stored = try context.store.mapping(fingerprint: request.fingerprint)
-                        let same = stored.flatMap { try? SchemaRepair.parse(jsonText: $0.mapping).operations } == repair.operations
+                        let same = stored.flatMap { try? SchemaRepair.parse($0.mapping).operations } == repair.operations
                         let approved = try same && stored?.id.map {
                             try context.store.isApproved(mapping: $0, date: context.date.description, everyUse: spec.approval == .always)
                         } ?? false
@@ -112,7 +112,7 @@ public struct SchemaRepairSkill: Remediation {
     /// Why a proposal is refused before the gate: a person rejected these very operations for this header.
     func refusedByAPerson(_ repair: SchemaRepair, _ request: RepairRequest, context: RunContext) throws -> String? {
         guard let stored = try context.store.mapping(fingerprint: request.fingerprint), stored.status == "rejected",
-              (try? SchemaRepair.parse(jsonText: stored.mapping).operations) == repair.operations else { return nil }
+              (try? SchemaRepair.parse(stored.mapping).operations) == repair.operations else { return nil }
         return "a person rejected this mapping (mapping \(stored.id ?? 0)); heal mappings forget \(stored.id ?? 0) lets proposers offer it again"
     }
 
@@ -137,7 +137,7 @@ public struct SchemaRepairSkill: Remediation {
         try context.store.insertProposal(ProposalRecord(
             runId: context.runID, step: step, proposer: proposer, fingerprint: request.fingerprint, promptBytes: usage.promptBytes,
             inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, latencyMs: usage.latencyMs, requestId: usage.requestID,
-            verdict: verdict, reason: context.secrets.redact(reason), mapping: mapping.map(context.secrets.redact),
+            verdict: verdict, reason: context.secrets.redact(reason), mapping: mapping.map { StoredJSON(context.secrets.redact($0)) },
             evidence: context.secrets.redact(Text.clipped(evidence.joined(separator: "\n"), 4000)), createdAt: Timestamp.now()))
     }
 }

@@ -247,6 +247,14 @@ enum MetadataMigrations {
                 CREATE INDEX schema_changes_pipeline ON schema_changes(pipeline, created_at);
                 """)
         }
+        migrator.registerMigration("v10-snake-case-profiles") { db in
+            // Stored profiles name their keys as heal's JSON output does (snake_case). In the sorted, unspaced text
+            // the encoder wrote, a key is `"name":`; a value holding those letters has its quotes escaped.
+            try db.execute(sql: """
+                UPDATE profiles SET profile = replace(replace(replace(profile,
+                    '"minLength":', '"min_length":'), '"maxLength":', '"max_length":'), '"otherShapes":', '"other_shapes":')
+                """)
+        }
         return migrator
     }
 }

@@ -101,6 +101,11 @@ extension MetadataStore {
         public var level: String
         public var accepted: Bool
         public var detail: String
+
+        enum CodingKeys: String, CodingKey {
+            case date, step, column, check, level, accepted, detail
+            case runID = "run_id"
+        }
     }
 
     public func driftEvents(run: String) throws -> [DriftEvent] {

@@ -61,7 +61,7 @@ public struct AttemptRecord: Codable, Sendable, FetchableRecord, PersistableReco
     public var outcome: String
     public var failureClass: String?
     public var details: String
-    public var figures: String
+    public var figures: StoredJSON
     public var startedAt: String
     public var durationMs: Int
     public var artifact: String?
@@ -98,7 +98,7 @@ public struct AlertRecord: Codable, Sendable, FetchableRecord, PersistableRecord
     public var step: String
     public var failureClass: String?
     public var summary: String
-    public var payload: String
+    public var payload: StoredJSON
     public var delivery: String
     public var createdAt: String
     public var severity = "critical"
@@ -123,7 +123,7 @@ public struct QuarantineBatchRecord: Codable, Sendable, FetchableRecord, Persist
     public var step: String
     public var path: String
     public var rows: Int
-    public var reasons: String
+    public var reasons: StoredJSON
     public var status: String
     public var createdAt: String
     /// Rows released into the warehouse and rows discarded so far; the rest are open.
@@ -133,7 +133,7 @@ public struct QuarantineBatchRecord: Codable, Sendable, FetchableRecord, Persist
     public var open: Int { rows - released - discarded }
 
     public init(id: String, runId: String, pipeline: String, logicalDate: String, step: String, path: String, rows: Int,
-                reasons: String, status: String, createdAt: String) {
+                reasons: StoredJSON, status: String, createdAt: String) {
         self.id = id
         self.runId = runId
         self.pipeline = pipeline
@@ -207,7 +207,7 @@ public struct ProposalRecord: Codable, Sendable, FetchableRecord, PersistableRec
     public var requestId: String?
     public var verdict: String
     public var reason: String
-    public var mapping: String?
+    public var mapping: StoredJSON?
     /// What the profiles said of the repaired file, a line per column (accepted proposals).
     public var evidence = ""
     public var createdAt: String
@@ -228,7 +228,7 @@ public struct MappingRecord: Codable, Sendable, FetchableRecord, PersistableReco
     public var skill: String
     public var contractVersion: String
     public var header: String
-    public var mapping: String
+    public var mapping: StoredJSON
     public var proposer: String
     public var uses = 0
     public var createdAt: String

@@ -11,6 +11,11 @@ public struct SchemaChangeRecord: Sendable, Codable, Equatable {
     public var table: String
     public var change: SchemaChange
     public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case pipeline, date, target, table, change
+        case runID = "run_id", createdAt = "created_at"
+    }
 }
 
 /// `schema_changes` in metadata.db: written after the load (or the migration) that made them committed.

@@ -3,7 +3,7 @@ import Foundation
 /// What `heal infer` learns from one streaming pass over a file: per column, the narrowest type every value fits,
 /// its formats, null rate and distinct count; candidate keys; and a draft contract to start a skill from.
 public struct TableProfile: Sendable {
-    public struct Column: Sendable {
+    public struct Column: Sendable, Encodable {
         public var name: String
         public var type: ColumnType = .string
         public var formats: [String] = []
@@ -23,6 +23,11 @@ public struct TableProfile: Sendable {
         public var maximum: Decimal?
         /// Every distinct value, sorted, when there are at most `TableProfile.valueSetCap`: an allowed-set candidate.
         public var values: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case name, type, formats, scale, nulls, distinct, examples, misfits, minimum, maximum, values
+            case decimalComma = "decimal_comma", distinctCapped = "distinct_capped", misfitExamples = "misfit_examples"
+        }
     }
 
     public var file: String
