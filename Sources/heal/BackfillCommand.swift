@@ -66,7 +66,7 @@ struct BackfillCommand: AsyncParsableCommand {
             report = try await backfill.run(executor: executor, options: options, shouldStop: { stop.isRequested }) { summary in
                 guard !json else { return }
                 let r = summary.rows
-                print("\(summary.date)  \(RunPrinter.pad(summary.status.rawValue, 12)) read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)  run \(summary.runID)")
+                Output.line(["\(summary.date)  ", .status(summary.status.rawValue), "\(String(repeating: " ", count: max(0, 12 - summary.status.rawValue.count))) read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)  run \(summary.runID)"])
                 if let error = summary.error { print("            \(error)") }
             }
         } catch let error as UsageError {

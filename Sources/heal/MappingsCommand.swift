@@ -15,11 +15,13 @@ struct MappingsCommand: AsyncParsableCommand {
             let mappings = try RunsCommand.store(home.resolved).mappings()
             if json { return try Console.json(mappings) }
             if mappings.isEmpty { return print("no learned mappings yet") }
-            print(["ID", "PIPELINE", "SKILL", "PROPOSER", "STATUS", "USES", "LAST USED", "MAPPING"].map { RunPrinter.pad($0, 10) }.joined(separator: " "))
+            var table = TextTable([.number("ID"), .init(title: "PIPELINE"), .init(title: "SKILL"), .init(title: "PROPOSER"), .status("STATUS"), .number("USES"),
+                                   .init(title: "LAST USED"), .init(title: "MAPPING")])
             for m in mappings {
                 let summary = (try? SchemaRepair.parse(m.mapping).summary) ?? m.mapping.text
-                print([String(m.id ?? 0), m.pipeline, m.skill, m.proposer, m.status, String(m.uses), m.lastUsedAt ?? "—"].map { RunPrinter.pad($0, 10) }.joined(separator: " ") + " " + summary)
+                table.add([String(m.id ?? 0), m.pipeline, m.skill, m.proposer, m.status, String(m.uses), m.lastUsedAt ?? "—", summary])
             }
+            table.print()
         }
     }
 

@@ -60,15 +60,15 @@ struct QuarantineCommand: AsyncParsableCommand {
             let summaries = try QuarantineCommand.reviewing { try batches.map(review.summary) }
             if json { return try Console.json(summaries) }
             if batches.isEmpty { return print("no quarantine batches\(pipeline.map { " for \($0)" } ?? "")") }
-            print(["BATCH", "PIPELINE", "DATE", "STEP", "ROWS", "OPEN", "STATUS"].enumerated()
-                .map { RunPrinter.pad($1, [26, 14, 11, 10, 6, 6, 10][$0]) }.joined(separator: " ") + " OPEN BY REASON")
+            var table = TextTable([.init(title: "BATCH"), .init(title: "PIPELINE"), .init(title: "DATE"), .init(title: "STEP"), .number("ROWS"), .number("OPEN"),
+                                   .status("STATUS"), .init(title: "OPEN BY REASON")])
             for b in summaries {
                 // The open rows by reason, as of now; "—" once none is open.
                 let reasons = b.openReasons.isEmpty ? "—" : b.openReasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
                     .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                print(PrintableText.safe([b.id, b.pipeline, b.logicalDate, b.step, String(b.rows), String(b.open), b.status].enumerated()
-                    .map { RunPrinter.pad($1, [26, 14, 11, 10, 6, 6, 10][$0]) }.joined(separator: " ") + " " + reasons))
+                table.add([b.id, b.pipeline, b.logicalDate, b.step, String(b.rows), String(b.open), b.status, reasons])
             }
+            table.print()
         }
     }
 

@@ -96,17 +96,19 @@ enum RunPrinter {
             let mark = attempt.outcome == "pass" ? "ok  " : attempt.outcome == "skip" ? "skip" : "FAIL"
             let failure = attempt.failureClass.map { "\($0): " } ?? ""
             let retry = attempt.attempt > 1 && attempt.level == 1 ? " (try \(attempt.attempt))" : ""
-            print("  \(mark)  \(pad(step, 12)) \(pad(what, 20)) \(pad("\(attempt.durationMs) ms", 8)) \(failure)\(attempt.details)\(retry)")
+            Output.line(["  ", Painted(mark, Tint.of(status: attempt.outcome)),
+                         "  \(pad(step, 12)) \(pad(what, 20)) \(pad("\(attempt.durationMs) ms", 8)) \(failure)\(attempt.details)\(retry)"])
         case .alert(let alert, let delivery):
             let label = alert.severity == "resolved" ? "RESOLVED " : "ALERT "
-            Console.error(label + alert.text.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: label.count)))
+            Output.line([Painted(label, alert.severity == "resolved" ? .green : .red),
+                         Painted(alert.text.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: label.count)))], to: STDERR_FILENO)
             Console.error(String(repeating: " ", count: label.count) + "delivery: \(delivery.joined(separator: "; "))")
         }
     }
 
     static func finish(_ summary: RunSummary, home: HealHome, store: MetadataStore) {
         let r = summary.rows
-        print("\(summary.status.rawValue): read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)\(r.updated > 0 ? " · updated \(r.updated)" : "")")
+        Output.line([.status(summary.status.rawValue), ": read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)\(r.updated > 0 ? " · updated \(r.updated)" : "")"])
         if let error = summary.error { print("  \(error)") }
         if let why = summary.partialBecause { print("  partial: \(why)") }
         for source in summary.sources ?? [] {

@@ -25,15 +25,12 @@ struct RunsCommand: AsyncParsableCommand {
             let runs = try RunsCommand.store(home.resolved).runs(pipeline: pipeline, limit: limit)
             if json { return try Console.json(runs) }
             if runs.isEmpty { return print("no runs yet") }
-            print(row(["RUN", "PIPELINE", "DATE", "STATUS", "READ", "LOADED", "QUARANTINED", "DEDUPLICATED", "STARTED"]))
+            var table = TextTable([.init(title: "RUN"), .init(title: "PIPELINE"), .init(title: "DATE"), .status("STATUS"), .number("READ"), .number("LOADED"),
+                                   .number("QUARANTINED"), .number("DEDUPLICATED"), .init(title: "STARTED")])
             for run in runs {
-                print(row([run.id, run.pipeline, run.logicalDate, run.status, "\(run.rowsRead)", "\(run.rowsLoaded)", "\(run.rowsQuarantined)", "\(run.rowsDeduplicated)", run.startedAt]))
+                table.add([run.id, run.pipeline, run.logicalDate, run.status, "\(run.rowsRead)", "\(run.rowsLoaded)", "\(run.rowsQuarantined)", "\(run.rowsDeduplicated)", run.startedAt])
             }
-        }
-
-        func row(_ cells: [String]) -> String {
-            let widths = [21, 16, 10, 9, 8, 8, 11, 12, 0]
-            return zip(cells, widths).map { RunPrinter.pad($0, $1) }.joined(separator: " ")
+            table.print()
         }
     }
 
@@ -72,7 +69,7 @@ struct RunsCommand: AsyncParsableCommand {
                                 drift: try store.driftEvents(run: record.id), schemaChanges: try store.schemaChanges(run: record.id),
                                 alerts: try store.alerts(run: record.id))
             if json { return try Console.json(detail) }
-            print("run \(record.id) · \(record.pipeline) · \(record.logicalDate) · \(record.status)\(record.forced ? " (forced)" : "")")
+            Output.line(["run \(record.id) · \(record.pipeline) · \(record.logicalDate) · ", .status(record.status), record.forced ? " (forced)" : ""])
             print("started \(record.startedAt), finished \(record.finishedAt ?? "—")")
             print("rows: read \(record.rowsRead) · loaded \(record.rowsLoaded) · quarantined \(record.rowsQuarantined) · deduplicated \(record.rowsDeduplicated) · updated \(record.rowsUpdated)")
             if let error = record.error { print("error: \(error)") }
