@@ -254,4 +254,29 @@ struct ProfileTests {
         #expect(proposals.last?[2].contains("'customer_id' could be 'ref_a' or 'ref_b'; not guessing") == true, "\(proposals)")
         #expect(try warehouse(home, "SELECT count(*) FROM sales") == [["1500"]])
     }
+
+    /// Profiles stored before heal's JSON was snake_case (`minLength`) are rewritten when metadata.db is opened, so a
+    /// week of history stays a baseline after the upgrade.
+    @Test func profilesStoredWithTheOldKeysStillReadAfterTheUpgrade() async throws {
+        let home = try TestHome.example()
+        defer { home.remove() }
+        #expect(try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-18"], home: home).status == 0)
+        let queue = try DatabaseQueue(path: home.url("metadata.db").path)
+        try await queue.write { db in
+            try db.execute(sql: """
+                UPDATE profiles SET profile = replace(replace(replace(profile, '"min_length":', '"minLength":'), '"max_length":', '"maxLength":'),
+                    '"other_shapes":', '"otherShapes":')
+                """)
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v10-snake-case-profiles'")
+        }
+        let old = try await queue.read { db in try String.fetchAll(db, sql: "SELECT profile FROM profiles WHERE column_name = 'sale_id'") }
+        #expect(old.count == 1 && old[0].contains("\"minLength\":"), "\(old)")
+        try queue.close()
+        let store = try MetadataStore(url: home.url("metadata.db"))
+        let baseline = try store.baseline(pipeline: "sales-daily", step: "quality", column: "sale_id", before: "2026-11-19", days: 7)
+        #expect(baseline.days.count == 1 && baseline.days.first?.profile.minLength == 19 && baseline.days.first?.profile.maxLength == 19,
+                "\(baseline.days.map(\.profile))")
+        let text = try await DatabaseQueue(path: home.url("metadata.db").path).read { db in try String.fetchAll(db, sql: "SELECT profile FROM profiles") }
+        #expect(!text.isEmpty && text.allSatisfy { !$0.contains("minLength") && !$0.contains("maxLength") && !$0.contains("otherShapes") })
+    }
 }
