@@ -267,27 +267,13 @@ struct CommandSurfaceTests {
         let bad = try await HealProcess.run(["daemon", "--metrics-host", "metrics.example", "--metrics-port", "9"], home: home)
         #expect(bad.status == 2 && bad.stderr.contains("--metrics-host 'metrics.example' is not an IPv4 address"), "\(bad.stderr)")
         let port = UInt16.random(in: 40_000...49_999)
-        let process = Process()
-        process.executableURL = HealProcess.binary
-        process.arguments = ["daemon", "--home", home.root.path, "--metrics-host", "127.0.0.2", "--metrics-port", String(port)]
-        let out = Pipe()
-        let output = OutputBuffer()
-        out.fileHandleForReading.readabilityHandler = { output.append($0.availableData) }
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        var waited = 0
-        while !output.text.contains("metrics: http://127.0.0.2:\(port)/metrics") && waited < 200 { try await Task.sleep(for: .milliseconds(50)); waited += 1 }
-        #expect(output.text.contains("metrics: http://127.0.0.2:\(port)/metrics"), "\(output.text)")
+        let daemon = try RunningHeal(["daemon", "--metrics-host", "127.0.0.2", "--metrics-port", String(port)], home: home)
+        #expect(try await daemon.wait(for: "metrics: http://127.0.0.2:\(port)/metrics"), "\(daemon.output)")
         let served = try await HTTPGet.status("http://127.0.0.2:\(port)/metrics")
         #expect(served == 200)
         let elsewhere = try? await HTTPGet.status("http://127.0.0.1:\(port)/metrics")
         #expect(elsewhere == nil, "nothing listens on 127.0.0.1:\(port)")
-        process.terminate()
-        waited = 0
-        while process.isRunning && waited < 200 { try await Task.sleep(for: .milliseconds(50)); waited += 1 }
-        #expect(process.terminationStatus == 0, "\(output.text)")
+        #expect(try await daemon.stop() == 0, "\(daemon.output)")
     }
 
     /// The completion scripts name every command and option, in each shell's syntax.

@@ -77,28 +77,14 @@ struct DaemonTests {
         try home.write("skills/pause.yml", "kind: command\nrun: [sleep, \"3\"]\n")
         try home.write("skills/l.yml", "kind: load\ntarget: sqlite:warehouse.db\ntable: t\n")
         try home.write("landing/in.csv", "id,v\n1,a\n2,b\n")
-        let process = Process()
-        process.executableURL = HealProcess.binary
-        process.arguments = ["daemon", "--home", home.root.path, "--metrics-port", "0"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        let output = OutputBuffer()
-        out.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
-        try process.run()
+        let daemon = try RunningHeal(["daemon", "--metrics-port", "0"], home: home)
         // The catch-up run starts at once (the current minute's fire has no run yet); stop it inside the pause,
         // once the fetch has reported.
-        var waited = 0
-        while !output.text.contains("ok    fetch") && waited < 600 { try await Task.sleep(for: .milliseconds(50)); waited += 1 }
+        try await daemon.wait(for: "ok    fetch")
         try await Task.sleep(for: .milliseconds(300))
-        process.terminate()
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        try await Task.sleep(for: .milliseconds(200))
-        out.fileHandleForReading.readabilityHandler = nil
-        let text = output.text
-        #expect(!process.isRunning)
-        #expect(process.terminationStatus == 0, "\(text)")
+        let status = try await daemon.stop()
+        let text = daemon.output
+        #expect(status == 0, "\(text)")
         #expect(text.contains("SIGTERM: stopping after the current step") && text.contains("interrupted") && text.contains("heal daemon: stopped"), "\(text)")
         let metadata = try DatabaseQueue(path: home.url("metadata.db").path)
         let run = try metadata.read { db in try Row.fetchOne(db, sql: "SELECT status, error FROM runs") }
@@ -144,18 +130,8 @@ struct DaemonTests {
 
         try home.write("playbooks/sales-daily.yml", try home.read("playbooks/sales-daily.yml") + "\ncatchup: none\n")
         let port = UInt16.random(in: 30_000...39_999)
-        let process = Process()
-        process.executableURL = HealProcess.binary
-        process.arguments = ["daemon", "--home", home.root.path, "--metrics-port", String(port)]
-        let out = Pipe()
-        let output = OutputBuffer()
-        out.fileHandleForReading.readabilityHandler = { output.append($0.availableData) }
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        var waited = 0
-        while !output.text.contains("metrics: http://127.0.0.1:\(port)/metrics") && waited < 200 { try await Task.sleep(for: .milliseconds(50)); waited += 1 }
+        let daemon = try RunningHeal(["daemon", "--metrics-port", String(port)], home: home)
+        try await daemon.wait(for: "metrics: http://127.0.0.1:\(port)/metrics")
         let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         #expect((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
@@ -164,10 +140,7 @@ struct DaemonTests {
         #expect(served.contains("heal_rows_total{pipeline=\"sales-daily\",outcome=\"loaded\"} 489\n"))
         let (_, missing) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/other")!)
         #expect((missing as? HTTPURLResponse)?.statusCode == 404)
-        process.terminate()
-        waited = 0
-        while process.isRunning && waited < 200 { try await Task.sleep(for: .milliseconds(50)); waited += 1 }
-        #expect(process.terminationStatus == 0, "\(output.text)")
+        #expect(try await daemon.stop() == 0, "\(daemon.output)")
     }
 
     @Test func scheduleListsTheNextFireTimesAndCheckNamesABadExpression() async throws {
@@ -197,12 +170,4 @@ final class FireLog: @unchecked Sendable {
     var fires: [Daemon.Fire] { lock.withLock { entries.map(\.0) } }
     var statuses: [RunStatus] { lock.withLock { entries.map(\.1.status) } }
     func add(_ fire: Daemon.Fire, _ summary: RunSummary) { lock.withLock { entries.append((fire, summary)) } }
-}
-
-/// Output of a child process, collected as it arrives.
-final class OutputBuffer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func append(_ chunk: Data) { lock.withLock { data.append(chunk) } }
-    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 }
