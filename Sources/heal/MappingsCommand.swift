@@ -49,18 +49,27 @@ struct MappingsCommand: AsyncParsableCommand {
     struct Approve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Approve a mapping waiting for a person (approval: first_use or always); the next run of its date uses it.")
         @Argument(help: "The mapping id (heal mappings list).") var id: Int64
+        @Flag(help: "Print the decision as JSON.") var json = false
         @OptionGroup var home: HomeOption
-        func run() async throws { try MappingsCommand.review(id, approve: true, home: home.resolved) }
+        func run() async throws { try MappingsCommand.review(id, approve: true, json: json, home: home.resolved) }
     }
 
     struct Reject: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reject a mapping: it is never used, and proposers offering it again are refused.")
         @Argument(help: "The mapping id (heal mappings list).") var id: Int64
+        @Flag(help: "Print the decision as JSON.") var json = false
         @OptionGroup var home: HomeOption
-        func run() async throws { try MappingsCommand.review(id, approve: false, home: home.resolved) }
+        func run() async throws { try MappingsCommand.review(id, approve: false, json: json, home: home.resolved) }
     }
 
-    static func review(_ id: Int64, approve: Bool, home: HealHome) throws {
+    /// What `approve --json` and `reject --json` print: the decision, the mapping, and the dates it was waiting for.
+    struct Decision: Encodable {
+        var action: String
+        var mapping: MappingRecord
+        var dates: [String]
+    }
+
+    static func review(_ id: Int64, approve: Bool, json: Bool, home: HealHome) throws {
         let store = try RunsCommand.store(home)
         guard let m = try store.mapping(id: id) else {
             Console.error("heal: no mapping \(id); list them with heal mappings list")
@@ -68,6 +77,7 @@ struct MappingsCommand: AsyncParsableCommand {
         }
         let actor = ProcessInfo.processInfo.environment["USER"] ?? "someone"
         let dates = try store.reviewMapping(id: id, approve: approve, actor: actor)
+        if json { return try Console.json(Decision(action: approve ? "approved" : "rejected", mapping: try store.mapping(id: id) ?? m, dates: dates.filter { !$0.isEmpty })) }
         let summary = (try? SchemaRepair.parse(m.mapping).summary) ?? m.mapping.text
         print("\(approve ? "approved" : "rejected") mapping \(id) (\(summary))")
         for date in dates where !date.isEmpty {
@@ -80,7 +90,15 @@ struct MappingsCommand: AsyncParsableCommand {
             abstract: "Write a mapping's renames into its contract's aliases, so that drift needs no proposer next time.",
             discussion: "The contract file keeps its comments and layout; only the aliases lists change.")
         @Argument(help: "The mapping id (heal mappings list).") var id: Int64
+        @Flag(help: "Print the aliases added and the operations left as JSON.") var json = false
         @OptionGroup var home: HomeOption
+
+        /// What `--json` prints.
+        struct Promoted: Encodable {
+            var file: String
+            var added: [String]
+            var skipped: [String]
+        }
 
         func run() async throws {
             let home = self.home.resolved
@@ -98,6 +116,7 @@ struct MappingsCommand: AsyncParsableCommand {
                 Console.error("heal: \(error)")
                 throw ExitCode(2)
             }
+            if json { return try Console.json(Promoted(file: "skills/\(m.skill).yml", added: outcome.added, skipped: outcome.skipped)) }
             for added in outcome.added { print("added alias: \(added)") }
             for skipped in outcome.skipped { print("left as it is: \(skipped)") }
             print(outcome.added.isEmpty ? "skills/\(m.skill).yml is unchanged" : "wrote skills/\(m.skill).yml; check it with heal check")

@@ -54,13 +54,22 @@ struct TableCommand: AsyncParsableCommand {
         var retype: [String] = []
         @Option(help: "A column outside the contract to drop, with its values.") var drop: [String] = []
         @Option(help: "The table, when the pipeline loads more than one.") var table: String?
+        @Flag(help: "Print the changes made as JSON.") var json = false
         @OptionGroup var home: HomeOption
+
+        /// What `--json` prints: the table and each change, as heal runs show lists schema changes.
+        struct Migrated: Encodable {
+            var table: String
+            var target: String
+            var changes: [SchemaChange]
+        }
 
         func run() async throws {
             let home = home.resolved
             let maintenance = try TableCommand.maintenance(home, pipeline)
             do {
                 let (target, changes) = try await maintenance.migrate(table: table, retype: retype, drop: drop, store: try MetadataStore(url: home.metadata))
+                if json { return try Console.json(Migrated(table: target.table, target: target.shown, changes: changes)) }
                 if changes.isEmpty { print("\(target.table) in \(target.shown) already matches the contract; nothing to migrate") }
                 for change in changes { print("\(target.table): \(PrintableText.escaped(change.summary))") }
             } catch let failure as SkillFailure {

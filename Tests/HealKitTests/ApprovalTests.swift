@@ -70,8 +70,11 @@ struct ApprovalTests {
         #expect(next.status == 1 && next.stdout.contains("approval: always asks a person for every day a mapping loads"), "\(next.stdout)")
         #expect(try rows(home) == 500)
 
-        let rejected = try await heal(home, "mappings", "reject", "1")
+        let rejected = try await heal(home, "mappings", "reject", "1", "--json")
         #expect(rejected.status == 0, "\(rejected.stdout)")
+        let decision = try JSONSerialization.jsonObject(with: Data(rejected.stdout.utf8)) as? [String: Any]
+        #expect(decision?["action"] as? String == "rejected" && decision?["dates"] as? [String] == ["2026-11-23"], "\(rejected.stdout)")
+        #expect((decision?["mapping"] as? [String: Any])?["status"] as? String == "rejected", "\(rejected.stdout)")
         let again = try await heal(home, "run", "sales-daily", "--date", "2026-11-23")
         #expect(again.status == 1)
         #expect(again.stdout.contains("a person rejected this mapping (mapping 1)"), "\(again.stdout)")

@@ -94,6 +94,9 @@ struct CommandSurfaceTests {
         problems += try await jsonProblems(["schedule", "--json"], home: home)
         problems += try await jsonProblems(["infer", "examples/landing/sales_20261118.csv", "--json"], home: home)
         problems += try await jsonProblems(["daemon", "--once", "--json"], home: home, status: [0, 1])
+        problems += try await jsonProblems(["mappings", "approve", String(mapping), "--json"], home: home)
+        problems += try await jsonProblems(["mappings", "promote", String(mapping), "--json"], home: home)
+        problems += try await jsonProblems(["table", "migrate", "sales-daily", "--json"], home: home)
         problems += try await jsonProblems(["mappings", "forget", String(mapping), "--json"], home: home)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
