@@ -86,12 +86,12 @@ public struct RunExecutor: Sendable {
             if produced, let output { context.values.artifacts[step.name] = output.url.path }
             healed = healed || healedNow
             if let watermark { pendingWatermarks[source, default: []].append(watermark) }
-            if let load = skill as? LoadSkill {
+            if let load = skill as? any Loading {
                 committedSources.insert(source)
                 try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name)
-                context.lastLoad = LoadTarget(target: load.target, table: load.table)
+                context.lastLoad = load.loadTarget
             }
-            if skill is FetchSkill, let fetched = output {
+            if skill is any SourceStarting, let fetched = output {
                 sourceSHA[source] = fetched.sha256
                 if record.sourceSha256 == nil { record.sourceSha256 = fetched.sha256 }
             }
@@ -135,7 +135,7 @@ public struct RunExecutor: Sendable {
             checkpoints = []
             CrashPoint.reach("before-step:\(step.name)")
             context.sourceSHA256 = sourceSHA[source]
-            context.expectedLoadRows = skill is LoadSkill ? walk.rowsLeftToLoad(of: source) : nil
+            context.expectedLoadRows = skill is any Loading ? walk.rowsLeftToLoad(of: source) : nil
             walk.source = source
             walk.context = context
             let input = StepInput(stepIndex: index, stepName: step.name, artifact: artifact)
@@ -160,7 +160,7 @@ public struct RunExecutor: Sendable {
                 // Only this source is done: the playbook's other sources still run.
                 skipped[source] = result.final.details
                 // Skipped as already loaded from the same input: that load committed, so its watermark holds.
-                if skill is LoadSkill { try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name) }
+                if skill is any Loading { try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name) }
                 continue
             case .pass:
                 break
@@ -171,9 +171,9 @@ public struct RunExecutor: Sendable {
             }
             try settle(index, skill, source: source, output: result.final.artifact ?? artifact, produced: result.final.artifact != nil,
                        healedNow: result.healed, watermark: result.final.watermark, checkpoint: nil)
-            if skill is FetchSkill, let fetched = after[step.name] {
+            if skill is any SourceStarting, let fetched = after[step.name] {
                 context.sourceSHA256 = fetched.sha256
-                let loads = chains.steps(of: source).compactMap { skills[$0] as? LoadSkill }
+                let loads = chains.steps(of: source).compactMap { skills[$0] as? any Loading }
                 // An unreachable warehouse is the load step's to retry and alert on, not a reason to stop here.
                 if !options.force, let prior = try? await alreadyLoaded(loads, sha: fetched.sha256, context: context) {
                     skipped[source] = prior
@@ -299,7 +299,7 @@ public struct RunExecutor: Sendable {
     }
 
     /// A re-run of a date whose source is already in every load target of that source is skipped before any work.
-    func alreadyLoaded(_ loads: [LoadSkill], sha: String, context: RunContext) async throws -> String? {
+    func alreadyLoaded(_ loads: [any Loading], sha: String, context: RunContext) async throws -> String? {
         guard !loads.isEmpty else { return nil }
         var runs: [String] = []
         for load in loads {

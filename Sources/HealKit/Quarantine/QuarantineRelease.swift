@@ -92,7 +92,7 @@ public struct QuarantineRelease: Sendable {
         // Rows quarantined after the schema step carry the types that step gave them, so the load sees the same columns.
         if let schemaStep = playbook.steps.indices.last(where: { $0 < first && chains.root[$0] == chains.root[first]
                 && config.skills[playbook.steps[$0].skill]?.kind == .validateSchema }),
-           let schemaConfig = config.skills[playbook.steps[schemaStep].skill], let schema = try SkillFactory.skill(schemaConfig) as? ValidateSchemaSkill {
+           let schemaConfig = config.skills[playbook.steps[schemaStep].skill], let schema = try SkillFactory.skill(schemaConfig) as? any ContractChecking {
             artifact.columns = schema.typedColumns(header)
         }
 
@@ -107,13 +107,13 @@ public struct QuarantineRelease: Sendable {
             for (index, step) in playbook.steps.enumerated() where index >= first && chains.root[index] == chains.root[first] {
                 guard let skillConfig = config.skills[step.skill] else { continue }
                 let skill = try SkillFactory.skill(skillConfig)
-                guard skill is any RowChecking || skill is TransformSkill || skill is LoadSkill else {
+                guard skill.isReplayedOnRelease else {
                     steps.append("\(step.name): not run for a release")
                     continue
                 }
                 let started = Date()
                 let input = StepInput(stepIndex: index, stepName: step.name, artifact: artifact)
-                context.expectedLoadRows = skill is LoadSkill ? artifact.rows : nil
+                context.expectedLoadRows = skill is any Loading ? artifact.rows : nil
                 var result = try await skill.run(input, in: context)
                 if result.outcome == .fail, let checking = skill as? any RowChecking, let rejected = result.rejected {
                     // Rows that fail again stay in quarantine; the rest go on.
@@ -136,7 +136,7 @@ public struct QuarantineRelease: Sendable {
                     break
                 }
                 deduplicated += result.rows.deduplicated
-                if skill is LoadSkill {
+                if skill is any Loading {
                     if result.outcome == .skip {
                         status = .skipped
                     } else {

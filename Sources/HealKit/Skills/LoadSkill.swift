@@ -4,11 +4,11 @@ import Foundation
 ///
 /// Passes when the table grew by exactly the rows inserted (and, for a merge, the rest were updated).
 /// The same date and input again is skipped.
-public struct LoadSkill: Skill {
+public struct LoadSkill: Loading {
     public let config: SkillConfig
     let spec: LoadSpec
 
-    func warehouse(in context: RunContext) throws -> any Warehouse {
+    public func warehouse(in context: RunContext) throws -> any Warehouse {
         try WarehouseTarget.open(try context.renderPath(spec.target), home: context.home, environment: context.values.environment)
     }
 
@@ -50,7 +50,7 @@ public struct LoadSkill: Skill {
     }
 
     /// Writes the artifact in `mode`; also what the `upsert` remediation calls with `.merge`.
-    func load(_ artifact: Artifact, mode: LoadMode, into warehouse: any Warehouse, sourceSHA: String, in context: RunContext) async throws -> SkillResult {
+    public func load(_ artifact: Artifact, mode: LoadMode, into warehouse: any Warehouse, sourceSHA: String, in context: RunContext) async throws -> SkillResult {
         let columns = try artifact.columns ?? artifact.open().header.map { ColumnSpec(name: $0) }
         for key in spec.key where !columns.contains(where: { $0.name == key }) {
             return .fail(.schemaMismatch, "key column '\(key)' is not in the data (columns: \(columns.map(\.name).joined(separator: ", ")))")
@@ -102,6 +102,7 @@ public struct LoadSkill: Skill {
 
     var table: String { spec.table }
     var target: Template { spec.target }
+    public var loadTarget: LoadTarget { LoadTarget(target: target, table: table) }
 }
 
 extension RunContext {
@@ -126,7 +127,7 @@ public struct Upsert: Remediation {
     public let config: SkillConfig
 
     public func remediate(_ failure: StepFailure, in context: RunContext) async throws -> SkillResult {
-        guard let load = failure.skill as? LoadSkill else {
+        guard let load = failure.skill as? any Loading else {
             return .fail(.internal, "upsert repairs a load step; '\(failure.input.stepName)' is a \(failure.skill.config.kind.rawValue) step")
         }
         if failure.result.figures["changed_input"] != nil {

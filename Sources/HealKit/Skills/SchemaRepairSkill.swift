@@ -17,7 +17,7 @@ public struct SchemaRepairSkill: Remediation {
     }
 
     public func remediate(_ failure: StepFailure, in context: RunContext) async throws -> SkillResult {
-        guard let schema = failure.skill as? ValidateSchemaSkill else {
+        guard let schema = failure.skill as? any ContractChecking else {
             return .fail(failure.result.failureClass ?? .internal, "schema_repair only repairs a validate_schema step; '\(failure.step.name)' is \(failure.skill.config.kind.rawValue)")
         }
         var artifact = try failure.input.requireArtifact()

@@ -3,7 +3,7 @@ import Foundation
 /// `transform`: snake_case names, trim, null tokens, ISO dates, dedupe (first wins, counted), lookup join, computed columns.
 ///
 /// Operations run in that order; names in the config are the names after snake_case renaming.
-public struct TransformSkill: Skill {
+public struct TransformSkill: RowShaping {
     public let config: SkillConfig
     let spec: TransformSpec
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// `validate_schema`: the file parses (CSV, JSON Lines or JSON), the contract's required columns are there,
 /// values parse as declared. It settles the file's format, which every later step reads with.
-public struct ValidateSchemaSkill: RowChecking {
+public struct ValidateSchemaSkill: ContractChecking {
     public let config: SkillConfig
     public let contract: ContractSpec
 
@@ -64,7 +64,7 @@ public struct ValidateSchemaSkill: RowChecking {
     }
 
     /// The contract's column specs in the file's order; extra columns are optional strings from the file.
-    func typedColumns(_ header: [String]) -> [ColumnSpec] {
+    public func typedColumns(_ header: [String]) -> [ColumnSpec] {
         header.map { name in
             if var column = contract.columns.first(where: { $0.name == name }) {
                 column.origin = .contract(skill: config.name)

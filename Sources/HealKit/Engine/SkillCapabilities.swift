@@ -1,0 +1,34 @@
+import Foundation
+
+// What the executor, the remediations and a release ask of a skill, instead of its type (as swift-argument-parser
+// asks a property for `ArgumentSetProvider`, never for a concrete argument type). A new kind adopts what it can do.
+
+/// A step that writes rows to a warehouse: the run's load, what `upsert` repeats as a merge, what a release replays.
+public protocol Loading: Skill {
+    /// Where the rows go, for the health check after the load.
+    var loadTarget: LoadTarget { get }
+    /// The ledger row of an earlier load of this same input into this target, or nil.
+    func priorLoad(sourceSHA256: String, in context: RunContext) async throws -> LedgerEntry?
+    func warehouse(in context: RunContext) throws -> any Warehouse
+    func load(_ artifact: Artifact, mode: LoadMode, into warehouse: any Warehouse, sourceSHA: String, in context: RunContext) async throws -> SkillResult
+}
+
+/// A step whose output begins a source: that file's sha256 names the source in the load ledger, and a source already
+/// loaded from it is skipped.
+public protocol SourceStarting: Skill {}
+
+/// A step that reshapes rows (trims, casts, dedupes, joins); a release runs it on released rows as the night did.
+public protocol RowShaping: Skill {}
+
+/// A check that holds the file's contract: schema repair maps a header onto it, a release types released rows by it.
+public protocol ContractChecking: RowChecking {
+    var contract: ContractSpec { get }
+    /// The contract's typed columns for the names of `header` it declares.
+    func typedColumns(_ header: [String]) -> [ColumnSpec]
+}
+
+extension Skill {
+    /// Whether a quarantine release runs this step on released rows: checks of single rows, reshaping, and loads.
+    /// Fetches, whole-file checks and health checks belong to the night's file, not to the rows a person released.
+    public var isReplayedOnRelease: Bool { self is any RowChecking || self is any RowShaping || self is any Loading }
+}
