@@ -11,8 +11,10 @@ public struct HealProcess {
 
     /// The `heal` binary next to the test bundle (`swift build` puts both in the same folder).
     public static var binary: URL {
-        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
-                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        let candidates = [
+            Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+        ]
         for folder in candidates {
             let url = folder.appendingPathComponent("heal")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
@@ -28,7 +30,12 @@ public struct HealProcess {
 
     /// Runs any program, at most two minutes.
     @discardableResult
-    public static func run(executable: URL, _ arguments: [String], in home: TestHome, environment: [String: String] = [:]) async throws -> Result {
+    public static func run(
+        executable: URL,
+        _ arguments: [String],
+        in home: TestHome,
+        environment: [String: String] = [:]
+    ) async throws -> Result {
         var overrides: [String: String?] = ["HEAL_HOME": nil]
         for (key, value) in environment { overrides[key] = value }
         let outcome = try await ChildProcess.run(executable.path, arguments, in: home.root, environment: overrides, timeout: .seconds(120))

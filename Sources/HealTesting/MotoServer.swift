@@ -1,8 +1,9 @@
 import Foundation
+import HealKit
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import HealKit
 
 /// moto's S3-compatible server (PyPI `moto[server]`) on 127.0.0.1, from the venv `scripts/bootstrap --test` makes;
 /// objects are put with boto3, AWS's own client, from the same venv. Nothing here blocks a thread of the
@@ -63,8 +64,13 @@ public final class MotoServer: @unchecked Sendable {
                 s3.put_object(Bucket=bucket, Key=key, Body=body.encode())
             """
         let payload = try JSONSerialization.data(withJSONObject: objects.map { [$0.key, $0.body] })
-        let outcome = try await ChildProcess.run(python.path, ["-c", script, endpoint, bucket], in: URL(fileURLWithPath: NSTemporaryDirectory()),
-                                                 input: Array(payload), timeout: .seconds(60))
+        let outcome = try await ChildProcess.run(
+            python.path,
+            ["-c", script, endpoint, bucket],
+            in: URL(fileURLWithPath: NSTemporaryDirectory()),
+            input: Array(payload),
+            timeout: .seconds(60)
+        )
         guard outcome.status == 0 else { throw TestServerError(message: "boto3 could not put the objects: \(outcome.stderr.suffix(400))") }
     }
 

@@ -24,13 +24,22 @@ public struct PipelineFixture: Sendable {
     }
 
     public func run(_ pipeline: String, date: String, force: Bool = false, events: EventRecorder? = nil) async throws -> RunSummary {
-        try await executor(events: events).run(pipeline: pipeline, options: RunOptions(date: CalendarDate.parse(date, format: .iso), force: force))
+        try await executor(events: events).run(
+            pipeline: pipeline,
+            options: RunOptions(date: CalendarDate.parse(date, format: .iso), force: force)
+        )
     }
 
     /// A context for running one skill by hand.
     public func context(pipeline: String, date: String = "2026-11-19", runID: String = "test-run") throws -> RunContext {
         guard let playbook = config.playbooks[pipeline] else { throw TestServerError(message: "no playbook \(pipeline)") }
-        return RunContext(home: home.healHome, playbook: playbook, runID: runID, date: CalendarDate.parse(date, format: .iso)!, store: store)
+        return RunContext(
+            home: home.healHome,
+            playbook: playbook,
+            runID: runID,
+            date: CalendarDate.parse(date, format: .iso)!,
+            store: store
+        )
     }
 
     public func skill(_ name: String) throws -> any Skill {

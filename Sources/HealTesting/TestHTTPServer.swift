@@ -40,8 +40,14 @@ public final class TestHTTPServer: Sendable {
             for (name, value) in request.headers { headers[name.rawValue.lowercased()] = value }
             var query: [String: String] = [:]
             for item in request.query { query[item.name] = item.value }
-            let received = Received(method: request.method.rawValue, path: request.path, query: query, headers: headers,
-                                    body: try await request.bodyData, at: .now)
+            let received = Received(
+                method: request.method.rawValue,
+                path: request.path,
+                query: query,
+                headers: headers,
+                body: try await request.bodyData,
+                at: .now
+            )
             let index = await log.append(received)
             let reply = await respond(received, index)
             var responseHeaders = HTTPHeaders()

@@ -70,7 +70,11 @@ public struct TestHome: Sendable {
         let base = url(path)
         guard let enumerator = FileManager.default.enumerator(atPath: base.path) else { return [] }
         return enumerator.compactMap { $0 as? String }.filter { !$0.hasPrefix(".") && !$0.contains("/.") }
-            .filter { var dir: ObjCBool = false; _ = FileManager.default.fileExists(atPath: base.appendingPathComponent($0).path, isDirectory: &dir); return !dir.boolValue }
+            .filter {
+                var dir: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: base.appendingPathComponent($0).path, isDirectory: &dir)
+                return !dir.boolValue
+            }
             .sorted()
     }
 

@@ -34,10 +34,17 @@ public enum TestPostgres {
 
     /// A server of the test's own in `state` (one it may stop), started by `scripts/test-postgres`.
     public static func start(state: String) async throws -> Server {
-        let outcome = try await ChildProcess.run(TestHome.repository.appendingPathComponent("scripts/test-postgres").path, ["start"],
-                                                 in: TestHome.repository, environment: ["HEAL_TEST_PG_STATE": state], timeout: .seconds(300))
+        let outcome = try await ChildProcess.run(
+            TestHome.repository.appendingPathComponent("scripts/test-postgres").path,
+            ["start"],
+            in: TestHome.repository,
+            environment: ["HEAL_TEST_PG_STATE": state],
+            timeout: .seconds(300)
+        )
         guard outcome.status == 0 else {
-            throw TestPostgresError("scripts/test-postgres start failed (exit \(outcome.status.map(String.init) ?? "signal")): \(outcome.stderr)")
+            throw TestPostgresError(
+                "scripts/test-postgres start failed (exit \(outcome.status.map(String.init) ?? "signal")): \(outcome.stderr)"
+            )
         }
         var values: [String: String] = [:]
         for line in outcome.stdout.split(separator: "\n") where line.hasPrefix("export ") {
@@ -62,17 +69,32 @@ public enum TestPostgres {
 
     private static func script(_ command: String, _ server: Server) async throws {
         guard let state = server.stateFolder else { return }
-        let outcome = try await ChildProcess.run(TestHome.repository.appendingPathComponent("scripts/test-postgres").path, [command],
-                                                 in: TestHome.repository, environment: ["HEAL_TEST_PG_STATE": state], timeout: .seconds(60))
+        let outcome = try await ChildProcess.run(
+            TestHome.repository.appendingPathComponent("scripts/test-postgres").path,
+            [command],
+            in: TestHome.repository,
+            environment: ["HEAL_TEST_PG_STATE": state],
+            timeout: .seconds(60)
+        )
         guard outcome.status == 0 else { throw TestPostgresError("scripts/test-postgres \(command): \(outcome.stderr)") }
     }
 
     /// Runs SQL with psql; rows as arrays of text (`NULL` for null), columns split on `|`.
     public static func psql(_ url: String, password: String, _ sql: String) async throws -> [[String]] {
-        let outcome = try await ChildProcess.run("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-P", "null=NULL", "-d", url.replacingOccurrences(of: "postgres://", with: "postgresql://"), "-c", sql],
-                                                 in: URL(fileURLWithPath: "/tmp"), environment: ["PGPASSWORD": password, "PGCONNECT_TIMEOUT": "5", "PGTZ": "UTC"], timeout: .seconds(60))
+        let outcome = try await ChildProcess.run(
+            "/usr/bin/psql",
+            [
+                "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-P", "null=NULL", "-d",
+                url.replacingOccurrences(of: "postgres://", with: "postgresql://"), "-c", sql,
+            ],
+            in: URL(fileURLWithPath: "/tmp"),
+            environment: ["PGPASSWORD": password, "PGCONNECT_TIMEOUT": "5", "PGTZ": "UTC"],
+            timeout: .seconds(60)
+        )
         guard outcome.status == 0 else { throw TestPostgresError("psql: \(sql): \(outcome.stderr)") }
-        return outcome.stdout.split(separator: "\n", omittingEmptySubsequences: true).map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+        return outcome.stdout.split(separator: "\n", omittingEmptySubsequences: true).map {
+            $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 
     /// A fresh, empty database on the server, so each test starts from nothing.

@@ -33,7 +33,13 @@ public struct TestWarehouse: Sendable {
         case .postgres:
             let server = try await TestPostgres.server()
             let url = try await TestPostgres.freshDatabase(on: server)
-            let warehouse = TestWarehouse(kind: kind, target: url, environment: ["PGPASSWORD": server.password], home: home, password: server.password)
+            let warehouse = TestWarehouse(
+                kind: kind,
+                target: url,
+                environment: ["PGPASSWORD": server.password],
+                home: home,
+                password: server.password
+            )
             try warehouse.retarget()
             return warehouse
         }

@@ -10,7 +10,8 @@ struct BackfillCommand: AsyncParsableCommand {
             Each date is an ordinary run: one already loaded from the same input is skipped, one that fails alerts and \
             the range goes on. Exit status: 0 when every date succeeded, healed, was partial or skipped; 1 when any \
             failed or was interrupted (SIGTERM stops after the run in progress); 2 usage or configuration error.
-            """)
+            """
+    )
 
     @Argument(help: "The pipeline: playbooks/PIPELINE.yml.")
     var pipeline: String
@@ -43,7 +44,9 @@ struct BackfillCommand: AsyncParsableCommand {
     func run() async throws {
         let home = home.resolved
         let backfill: Backfill
-        do { backfill = try Backfill(pipeline: pipeline, from: try Self.day(from, "--from"), to: try Self.day(to, "--to")) } catch let error as UsageError {
+        do { backfill = try Backfill(pipeline: pipeline, from: try Self.day(from, "--from"), to: try Self.day(to, "--to")) } catch let error
+            as UsageError
+        {
             throw ValidationError(error.message)
         }
         let config = try Console.configuration(home, pipeline: pipeline)
@@ -60,13 +63,20 @@ struct BackfillCommand: AsyncParsableCommand {
         executor.observer = { event in
             if case .alert = event { RunPrinter.show(event, quiet: json) }
         }
-        if !json { print("heal backfill \(pipeline) · \(backfill.dates.first!) to \(backfill.dates.last!) · \(Noun.count(backfill.dates.count, "date"))") }
+        if !json {
+            print(
+                "heal backfill \(pipeline) · \(backfill.dates.first!) to \(backfill.dates.last!) · \(Noun.count(backfill.dates.count, "date"))"
+            )
+        }
         let report: Backfill.Report
         do {
             report = try await backfill.run(executor: executor, options: options, shouldStop: { stop.isRequested }) { summary in
                 guard !json else { return }
                 let r = summary.rows
-                Output.line(["\(summary.date)  ", .status(summary.status.rawValue), "\(String(repeating: " ", count: max(0, 12 - summary.status.rawValue.count))) read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)  run \(summary.runID)"])
+                Output.line([
+                    "\(summary.date)  ", .status(summary.status.rawValue),
+                    "\(String(repeating: " ", count: max(0, 12 - summary.status.rawValue.count))) read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)  run \(summary.runID)",
+                ])
                 if let error = summary.error { print("            \(error)") }
             }
         } catch let error as UsageError {
@@ -83,7 +93,9 @@ struct BackfillCommand: AsyncParsableCommand {
             print("\(Noun.count(report.runs.count, "run")): \(counts.joined(separator: " · "))")
             for summary in report.failed { print("  \(summary.date) \(summary.status.rawValue): heal runs show \(summary.runID)") }
             if !report.notRun.isEmpty {
-                print("  stopped before \(report.notRun.first!); not run: \(Noun.count(report.notRun.count, "date")) (heal backfill \(pipeline) --from \(report.notRun.first!) --to \(report.notRun.last!))")
+                print(
+                    "  stopped before \(report.notRun.first!); not run: \(Noun.count(report.notRun.count, "date")) (heal backfill \(pipeline) --from \(report.notRun.first!) --to \(report.notRun.last!))"
+                )
             }
         }
         throw ExitCode(report.exitCode)

@@ -6,12 +6,16 @@ import HealKit
 
 struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "daemon", abstract: "Run every playbook with a schedule at its fire times.",
-        discussion: "Missed fire times are caught up by each playbook's catchup: policy (latest, all, none). One run at a time. SIGTERM or SIGINT finishes the current step, marks the run interrupted and exits.")
+        commandName: "daemon",
+        abstract: "Run every playbook with a schedule at its fire times.",
+        discussion:
+            "Missed fire times are caught up by each playbook's catchup: policy (latest, all, none). One run at a time. SIGTERM or SIGINT finishes the current step, marks the run interrupted and exits."
+    )
     @Flag(help: "Run what is due now (missed fire times), then exit: for a system timer.") var once = false
     @Flag(help: "With --once: print what ran as JSON (each run as heal run --json prints it) instead of progress lines.") var json = false
     @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics (0: off).") var metricsPort: UInt16 = 9464
-    @Option(help: "The address metrics are served on: 127.0.0.1 (default), 0.0.0.0 for every interface, or one of the machine's addresses.") var metricsHost = "127.0.0.1"
+    @Option(help: "The address metrics are served on: 127.0.0.1 (default), 0.0.0.0 for every interface, or one of the machine's addresses.")
+    var metricsHost = "127.0.0.1"
     @OptionGroup var home: HomeOption
 
     func validate() throws {
@@ -44,7 +48,11 @@ struct DaemonCommand: AsyncParsableCommand {
         let metrics = once || metricsPort == 0 ? nil : try await MetricsServer.start(host: metricsHost, port: metricsPort, store: store)
         defer { metrics?.stop() }
         if let metrics { print("metrics: http://\(metrics.address)/metrics") }
-        if !json { print("heal daemon: \(scheduled.count) scheduled \(Noun.word(scheduled.count, "pipeline")): \(scheduled.joined(separator: ", "))\(once ? " (once)" : "")") }
+        if !json {
+            print(
+                "heal daemon: \(scheduled.count) scheduled \(Noun.word(scheduled.count, "pipeline")): \(scheduled.joined(separator: ", "))\(once ? " (once)" : "")"
+            )
+        }
         if let next = daemon.nextFire(after: Date()), !once { print("next: \(next)") }
         fflush(nil)
         let running = daemon
@@ -53,11 +61,16 @@ struct DaemonCommand: AsyncParsableCommand {
             tally.add(fire, summary)
             guard !json else { return }
             let r = summary.rows
-            print("\(fire): \(summary.status.rawValue) · read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · run \(summary.runID)")
+            print(
+                "\(fire): \(summary.status.rawValue) · read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · run \(summary.runID)"
+            )
             if let next = running.nextFire(after: Date()), !once, !stop.isRequested { print("next: \(next)") }
             fflush(nil)
         }
-        guard once else { print("heal daemon: stopped"); return }
+        guard once else {
+            print("heal daemon: stopped")
+            return
+        }
         // A system timer reads the exit status: a night that failed must not look like one that worked.
         let (ran, failed) = tally.counts
         let next = running.nextFire(after: Date())
@@ -190,7 +203,11 @@ final class MetricsServer: Sendable {
         await server.appendRoute("GET /metrics") { _ in
             do {
                 let page = try PrometheusMetrics.render(store)
-                return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: Data(page.utf8))
+                return HTTPResponse(
+                    statusCode: .ok,
+                    headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: Data(page.utf8)
+                )
             } catch {
                 return HTTPResponse(statusCode: .internalServerError, body: Data("metadata.db: \(error)\n".utf8))
             }
@@ -201,7 +218,9 @@ final class MetricsServer: Sendable {
             try await server.waitUntilListening(timeout: 5)
         } catch {
             task.cancel()
-            Console.error("heal daemon: cannot serve metrics on \(host):\(port) (\(error)); use --metrics-port to pick another, or 0 for none")
+            Console.error(
+                "heal daemon: cannot serve metrics on \(host):\(port) (\(error)); use --metrics-port to pick another, or 0 for none"
+            )
             throw ExitCode(2)
         }
         guard case .ip4(_, let bound)? = await server.listeningAddress else { return MetricsServer(host: host, port: port, task: task) }

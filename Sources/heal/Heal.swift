@@ -9,7 +9,12 @@ struct Heal: AsyncParsableCommand {
         commandName: "heal",
         abstract: "Run self-healing batch data pipelines.",
         version: HealVersion.string,
-        subcommands: [RunCommand.self, BackfillCommand.self, RunsCommand.self, QuarantineCommand.self, ReportCommand.self, DaemonCommand.self, ScheduleCommand.self, MappingsCommand.self, ProfileCommand.self, TableCommand.self, CheckCommand.self, InferCommand.self, InitCommand.self])
+        subcommands: [
+            RunCommand.self, BackfillCommand.self, RunsCommand.self, QuarantineCommand.self, ReportCommand.self, DaemonCommand.self,
+            ScheduleCommand.self, MappingsCommand.self, ProfileCommand.self, TableCommand.self, CheckCommand.self, InferCommand.self,
+            InitCommand.self,
+        ]
+    )
 
     /// Usage errors exit 2 (ArgumentParser's default is 64), so scripts can tell them from a failed run.
     static func main() async {
@@ -50,7 +55,9 @@ extension Heal {
             let names = subcommands.map { $0._commandName }
             guard let next = subcommands.first(where: { $0._commandName == word }) else {
                 let hint = NearMiss.suggestion(for: word, among: names).map { "; did you mean '\($0)'?" } ?? ""
-                return PrintableText.safe("\(path.joined(separator: " ")): '\(word)' is not a command\(hint) (\(path.joined(separator: " ")) --help lists them: \(names.joined(separator: ", ")))")
+                return PrintableText.safe(
+                    "\(path.joined(separator: " ")): '\(word)' is not a command\(hint) (\(path.joined(separator: " ")) --help lists them: \(names.joined(separator: ", ")))"
+                )
             }
             command = next
             path.append(word)
@@ -86,8 +93,10 @@ enum Console {
         var relevant = errors
         if let pipeline, let playbook = config.playbooks[pipeline] {
             // Compared with the .yml spelling, whichever of .yml/.yaml a file uses.
-            let files = Set([playbook.file.replacingOccurrences(of: ".yaml", with: ".yml")]
-                + playbook.steps.flatMap { [$0.skill] + $0.onFailure.values.flatMap { $0 } }.map { "skills/\($0).yml" })
+            let files = Set(
+                [playbook.file.replacingOccurrences(of: ".yaml", with: ".yml")]
+                    + playbook.steps.flatMap { [$0.skill] + $0.onFailure.values.flatMap { $0 } }.map { "skills/\($0).yml" }
+            )
             relevant = errors.filter { files.contains($0.file.replacingOccurrences(of: ".yaml", with: ".yml")) }
         } else if let pipeline {
             relevant = errors.filter { $0.file.hasPrefix("playbooks/\(pipeline).") }

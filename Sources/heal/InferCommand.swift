@@ -4,8 +4,11 @@ import HealKit
 
 struct InferCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "infer", abstract: "Profile a file (CSV, JSON Lines, JSON; plain or gzip) and print a draft contract skill.",
-        discussion: "Columns, inferred types and formats, null rate, distinct counts and candidate keys, as YAML with comments: heal infer day.csv > skills/day-contract.yml")
+        commandName: "infer",
+        abstract: "Profile a file (CSV, JSON Lines, JSON; plain or gzip) and print a draft contract skill.",
+        discussion:
+            "Columns, inferred types and formats, null rate, distinct counts and candidate keys, as YAML with comments: heal infer day.csv > skills/day-contract.yml"
+    )
 
     @Argument(help: "The file to profile.") var file: String
     @Option(help: "The delimiter, when sniffing guesses wrong (',', ';', '|' or 'tab').") var delimiter: String?

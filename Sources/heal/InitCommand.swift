@@ -4,13 +4,15 @@ import HealKit
 
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "init", abstract: "Scaffold a home: the sales example, or a whole pipeline drafted from a data file.",
+        commandName: "init",
+        abstract: "Scaffold a home: the sales example, or a whole pipeline drafted from a data file.",
         discussion: """
             heal init my-home                      the sales-daily example: playbook, commented skills, a week of landing files
             heal init --from landing/orders_20261118.csv
                                                    a pipeline drafted from the file: contract, quality rules, transform, SQLite load
             Nothing already there is overwritten unless --force; .gitignore gets heal's runtime files.
-            """)
+            """
+    )
 
     enum Example: String, ExpressibleByArgument, CaseIterable { case sales }
 
@@ -36,7 +38,8 @@ struct InitCommand: AsyncParsableCommand {
         var summary: String
         do {
             if let from {
-                let file = URL(fileURLWithPath: from, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+                let file = URL(fileURLWithPath: from, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+                    .standardizedFileURL
                 guard FileManager.default.fileExists(atPath: file.path) else {
                     Console.error("heal init: \(from): no such file")
                     throw ExitCode(2)
@@ -45,13 +48,17 @@ struct InitCommand: AsyncParsableCommand {
                 let draft = PipelineDraft(file: file, name: name, home: home, profile: profile)
                 scaffold = draft.scaffold(generated: CalendarDate.of(Date(), in: .current).description)
                 let columns = profile.columns.count
-                summary = "pipeline \(draft.name) drafted from \(file.lastPathComponent): \(Noun.count(profile.rows, "row")), \(Noun.count(columns, "column")), key \(draft.key ?? "none found")"
+                summary =
+                    "pipeline \(draft.name) drafted from \(file.lastPathComponent): \(Noun.count(profile.rows, "row")), \(Noun.count(columns, "column")), key \(draft.key ?? "none found")"
                 next = ["review skills/\(draft.name)-contract.yml and skills/\(draft.name)-quality.yml", "heal check"]
                 next.append("heal run \(draft.name) --date \(draft.date?.description ?? "YYYY-MM-DD")")
             } else {
                 scaffold = try SalesExample.scaffold()
                 summary = "the \(SalesExample.name) example (pipeline \(SalesExample.pipeline))"
-                next = ["heal run \(SalesExample.pipeline) --date 2026-11-18   a clean day", "heal run \(SalesExample.pipeline) --date 2026-11-22   a renamed export, healed"]
+                next = [
+                    "heal run \(SalesExample.pipeline) --date 2026-11-18   a clean day",
+                    "heal run \(SalesExample.pipeline) --date 2026-11-22   a renamed export, healed",
+                ]
             }
         } catch let error as ExitCode {
             throw error
@@ -61,7 +68,9 @@ struct InitCommand: AsyncParsableCommand {
         }
         let conflicts = force ? [] : scaffold.conflicts(in: home)
         if !conflicts.isEmpty {
-            Console.error("heal init: \(Noun.count(conflicts.count, "file")) exist already in \(home.root.path): \(conflicts.joined(separator: ", ")); nothing written (pass --force to replace them)")
+            Console.error(
+                "heal init: \(Noun.count(conflicts.count, "file")) exist already in \(home.root.path): \(conflicts.joined(separator: ", ")); nothing written (pass --force to replace them)"
+            )
             throw ExitCode(2)
         }
         let written: [String]

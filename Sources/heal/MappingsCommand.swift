@@ -4,7 +4,10 @@ import HealKit
 
 struct MappingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "mappings", abstract: "Learned schema repairs, reused without a model call.", subcommands: [List.self, Show.self, Approve.self, Reject.self, Promote.self, Forget.self])
+        commandName: "mappings",
+        abstract: "Learned schema repairs, reused without a model call.",
+        subcommands: [List.self, Show.self, Approve.self, Reject.self, Promote.self, Forget.self]
+    )
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every remembered mapping.")
@@ -15,8 +18,11 @@ struct MappingsCommand: AsyncParsableCommand {
             let mappings = try RunsCommand.store(home.resolved).mappings()
             if json { return try Console.json(mappings) }
             if mappings.isEmpty { return print("no learned mappings yet") }
-            var table = TextTable([.number("ID"), .init(title: "PIPELINE"), .init(title: "SKILL"), .init(title: "PROPOSER"), .status("STATUS"), .number("USES"),
-                                   .init(title: "LAST USED"), .init(title: "MAPPING")])
+            var table = TextTable([
+                .number("ID"), .init(title: "PIPELINE"), .init(title: "SKILL"), .init(title: "PROPOSER"), .status("STATUS"),
+                .number("USES"),
+                .init(title: "LAST USED"), .init(title: "MAPPING"),
+            ])
             for m in mappings {
                 let summary = (try? SchemaRepair.parse(m.mapping).summary) ?? m.mapping.text
                 table.add([String(m.id ?? 0), m.pipeline, m.skill, m.proposer, m.status, String(m.uses), m.lastUsedAt ?? "—", summary])
@@ -37,9 +43,15 @@ struct MappingsCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             if json { return try Console.json(m) }
-            print("mapping \(id) · \(m.pipeline) · \(m.skill) · learned from \(m.proposer) on \(m.createdAt) · used \(Noun.count(m.uses, "time")) · \(m.status)")
+            print(
+                "mapping \(id) · \(m.pipeline) · \(m.skill) · learned from \(m.proposer) on \(m.createdAt) · used \(Noun.count(m.uses, "time")) · \(m.status)"
+            )
             let waiting = try RunsCommand.store(home.resolved).pendingDates(mapping: id)
-            if !waiting.isEmpty { print("waiting for a person: \(waiting.joined(separator: ", ")) (heal mappings approve \(id) or heal mappings reject \(id))") }
+            if !waiting.isEmpty {
+                print(
+                    "waiting for a person: \(waiting.joined(separator: ", ")) (heal mappings approve \(id) or heal mappings reject \(id))"
+                )
+            }
             print("header: \(m.header)")
             print("contract version: \(m.contractVersion)")
             for operation in (try? SchemaRepair.parse(m.mapping).operations) ?? [] { print("  \(operation)") }
@@ -47,7 +59,9 @@ struct MappingsCommand: AsyncParsableCommand {
     }
 
     struct Approve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Approve a mapping waiting for a person (approval: first_use or always); the next run of its date uses it.")
+        static let configuration = CommandConfiguration(
+            abstract: "Approve a mapping waiting for a person (approval: first_use or always); the next run of its date uses it."
+        )
         @Argument(help: "The mapping id (heal mappings list).") var id: Int64
         @Flag(help: "Print the decision as JSON.") var json = false
         @OptionGroup var home: HomeOption
@@ -55,7 +69,9 @@ struct MappingsCommand: AsyncParsableCommand {
     }
 
     struct Reject: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reject a mapping: it is never used, and proposers offering it again are refused.")
+        static let configuration = CommandConfiguration(
+            abstract: "Reject a mapping: it is never used, and proposers offering it again are refused."
+        )
         @Argument(help: "The mapping id (heal mappings list).") var id: Int64
         @Flag(help: "Print the decision as JSON.") var json = false
         @OptionGroup var home: HomeOption
@@ -77,18 +93,31 @@ struct MappingsCommand: AsyncParsableCommand {
         }
         let actor = ProcessInfo.processInfo.environment["USER"] ?? "someone"
         let dates = try store.reviewMapping(id: id, approve: approve, actor: actor)
-        if json { return try Console.json(Decision(action: approve ? "approved" : "rejected", mapping: try store.mapping(id: id) ?? m, dates: dates.filter { !$0.isEmpty })) }
+        if json {
+            return try Console.json(
+                Decision(
+                    action: approve ? "approved" : "rejected",
+                    mapping: try store.mapping(id: id) ?? m,
+                    dates: dates.filter { !$0.isEmpty }
+                )
+            )
+        }
         let summary = (try? SchemaRepair.parse(m.mapping).summary) ?? m.mapping.text
         print("\(approve ? "approved" : "rejected") mapping \(id) (\(summary))")
         for date in dates where !date.isEmpty {
-            print(approve ? "next: heal run \(m.pipeline) --date \(date)" : "\(date) still needs a file or a mapping that fits: heal run \(m.pipeline) --date \(date) asks the proposers again")
+            print(
+                approve
+                    ? "next: heal run \(m.pipeline) --date \(date)"
+                    : "\(date) still needs a file or a mapping that fits: heal run \(m.pipeline) --date \(date) asks the proposers again"
+            )
         }
     }
 
     struct Promote: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a mapping's renames into its contract's aliases, so that drift needs no proposer next time.",
-            discussion: "The contract file keeps its comments and layout; only the aliases lists change.")
+            discussion: "The contract file keeps its comments and layout; only the aliases lists change."
+        )
         @Argument(help: "The mapping id (heal mappings list).") var id: Int64
         @Flag(help: "Print the aliases added and the operations left as JSON.") var json = false
         @OptionGroup var home: HomeOption

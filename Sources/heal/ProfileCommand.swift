@@ -4,7 +4,9 @@ import HealKit
 
 struct ProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "profile", abstract: "The baseline each watched column is judged on: its profiles on the last accepted days.")
+        commandName: "profile",
+        abstract: "The baseline each watched column is judged on: its profiles on the last accepted days."
+    )
 
     @Argument(help: "The pipeline: playbooks/PIPELINE.yml.") var pipeline: String
     @Argument(help: "One column, shown day by day.") var column: String?
@@ -19,15 +21,23 @@ struct ProfileCommand: AsyncParsableCommand {
             Console.error("heal: no playbook named '\(pipeline)' in \(home.display(home.playbooks))/")
             throw ExitCode(2)
         }
-        let history = days ?? playbook.steps.lazy.compactMap { step -> Int? in
-            if case .validateQuality(let q)? = config.skills[step.skill]?.spec { return q.drift.history }
-            return nil
-        }.first ?? 7
-        let report = try ProfileReport.build(try RunsCommand.store(home), pipeline: pipeline, column: column, history: history,
-                                             today: CalendarDate.of(Date(), in: playbook.timeZone))
+        let history =
+            days ?? playbook.steps.lazy.compactMap { step -> Int? in
+                if case .validateQuality(let q)? = config.skills[step.skill]?.spec { return q.drift.history }
+                return nil
+            }.first ?? 7
+        let report = try ProfileReport.build(
+            try RunsCommand.store(home),
+            pipeline: pipeline,
+            column: column,
+            history: history,
+            today: CalendarDate.of(Date(), in: playbook.timeZone)
+        )
         if json { return try Console.json(report) }
         if let column, report.columns.isEmpty {
-            Console.error("heal: no accepted profile of column '\(column)' in \(pipeline); heal profile \(pipeline) lists the profiled columns")
+            Console.error(
+                "heal: no accepted profile of column '\(column)' in \(pipeline); heal profile \(pipeline) lists the profiled columns"
+            )
             throw ExitCode(2)
         }
         print(report.text, terminator: "")

@@ -4,12 +4,17 @@ import HealKit
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Failure-pattern reports from metadata.db.", subcommands: [Weekly.self])
+        commandName: "report",
+        abstract: "Failure-pattern reports from metadata.db.",
+        subcommands: [Weekly.self]
+    )
 
     struct Weekly: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "What failed, what healed it, what keeps coming back, and what to change.",
-            discussion: "The period is an ISO week (--week 2026-W47), --since a date up to yesterday, or by default the 7 days before today (UTC).")
+            discussion:
+                "The period is an ISO week (--week 2026-W47), --since a date up to yesterday, or by default the 7 days before today (UTC)."
+        )
         @Option(help: "Only this pipeline.") var pipeline: String?
         @Option(help: "An ISO week, YYYY-Www.") var week: String?
         @Option(help: "From this logical date (YYYY-MM-DD) up to yesterday.") var since: String?
@@ -18,7 +23,9 @@ struct ReportCommand: AsyncParsableCommand {
         @OptionGroup var home: HomeOption
 
         func validate() throws {
-            guard ["md", "json", "html"].contains(format) else { throw ValidationError("--format must be md, json or html, not '\(format)'") }
+            guard ["md", "json", "html"].contains(format) else {
+                throw ValidationError("--format must be md, json or html, not '\(format)'")
+            }
             if week != nil && since != nil { throw ValidationError("give --week or --since, not both") }
         }
 
@@ -26,7 +33,11 @@ struct ReportCommand: AsyncParsableCommand {
             let store = try RunsCommand.store(home.resolved)
             let report: WeeklyReport
             do {
-                let period = try WeeklyReportBuilder.period(week: week, since: since, today: CalendarDate.of(Date(), in: TimeZone(identifier: "UTC")!))
+                let period = try WeeklyReportBuilder.period(
+                    week: week,
+                    since: since,
+                    today: CalendarDate.of(Date(), in: TimeZone(identifier: "UTC")!)
+                )
                 report = try WeeklyReportBuilder(store: store).build(period, pipeline: pipeline)
             } catch let error as QuarantineReviewError {
                 Console.error("heal: \(error)")
@@ -34,9 +45,12 @@ struct ReportCommand: AsyncParsableCommand {
             }
             // An empty default week on a home whose runs are older says where they are.
             if report.runs == 0 && week == nil && since == nil,
-               let latest = try store.runs(pipeline: pipeline, limit: 1).first,
-               let date = CalendarDate.parse(latest.logicalDate, format: .iso), let latestWeek = WeeklyReportBuilder.isoWeek(of: date) {
-                Console.error("heal: no runs in \(report.period.label); the latest run is of \(latest.logicalDate), in week \(latestWeek): heal report weekly --week \(latestWeek)")
+                let latest = try store.runs(pipeline: pipeline, limit: 1).first,
+                let date = CalendarDate.parse(latest.logicalDate, format: .iso), let latestWeek = WeeklyReportBuilder.isoWeek(of: date)
+            {
+                Console.error(
+                    "heal: no runs in \(report.period.label); the latest run is of \(latest.logicalDate), in week \(latestWeek): heal report weekly --week \(latestWeek)"
+                )
             }
             let text: String
             switch format {

@@ -6,7 +6,8 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run one pipeline for one logical date.",
-        discussion: "Exit status: 0 succeeded, healed, partial or skipped; 1 failed (an alert was raised); 2 usage or configuration error.")
+        discussion: "Exit status: 0 succeeded, healed, partial or skipped; 1 failed (an alert was raised); 2 usage or configuration error."
+    )
 
     @Argument(help: "The pipeline: playbooks/PIPELINE.yml.")
     var pipeline: String
@@ -37,8 +38,13 @@ struct RunCommand: AsyncParsableCommand {
         /// When heal cannot keep its own records, a person must still hear of it.
         func alertOutOfBand(step: String, _ problem: String) async {
             guard let playbook = config.playbooks[pipeline] else { return }
-            let alert = await OutOfBandAlert.raise(playbook: playbook, home: home,
-                                                   date: day ?? CalendarDate.of(Date(), in: playbook.timeZone).adding(days: -1), step: step, problem: problem)
+            let alert = await OutOfBandAlert.raise(
+                playbook: playbook,
+                home: home,
+                date: day ?? CalendarDate.of(Date(), in: playbook.timeZone).adding(days: -1),
+                step: step,
+                problem: problem
+            )
             Console.error("ALERT " + alert.text.replacingOccurrences(of: "\n", with: "\n      "))
         }
         let store: MetadataStore
@@ -70,7 +76,8 @@ struct RunCommand: AsyncParsableCommand {
             Console.error("heal: \(busy)")
             throw ExitCode(2)
         } catch {
-            let problem = "the run stopped on an internal error: \(error); nothing was loaded after the last committed step (see heal runs list)"
+            let problem =
+                "the run stopped on an internal error: \(error); nothing was loaded after the last committed step (see heal runs list)"
             Console.error("heal: \(problem)")
             await alertOutOfBand(step: "run", problem)
             throw ExitCode(1)
@@ -96,24 +103,36 @@ enum RunPrinter {
             let mark = attempt.outcome == "pass" ? "ok  " : attempt.outcome == "skip" ? "skip" : "FAIL"
             let failure = attempt.failureClass.map { "\($0): " } ?? ""
             let retry = attempt.attempt > 1 && attempt.level == 1 ? " (try \(attempt.attempt))" : ""
-            Output.line(["  ", Painted(mark, Tint.of(status: attempt.outcome)),
-                         "  \(pad(step, 12)) \(pad(what, 20)) \(pad("\(attempt.durationMs) ms", 8)) \(failure)\(attempt.details)\(retry)"])
+            Output.line([
+                "  ", Painted(mark, Tint.of(status: attempt.outcome)),
+                "  \(pad(step, 12)) \(pad(what, 20)) \(pad("\(attempt.durationMs) ms", 8)) \(failure)\(attempt.details)\(retry)",
+            ])
         case .alert(let alert, let delivery):
             let label = alert.severity == "resolved" ? "RESOLVED " : "ALERT "
-            Output.line([Painted(label, alert.severity == "resolved" ? .green : .red),
-                         Painted(alert.text.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: label.count)))], to: STDERR_FILENO)
+            Output.line(
+                [
+                    Painted(label, alert.severity == "resolved" ? .green : .red),
+                    Painted(alert.text.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: label.count))),
+                ],
+                to: STDERR_FILENO
+            )
             Console.error(String(repeating: " ", count: label.count) + "delivery: \(delivery.joined(separator: "; "))")
         }
     }
 
     static func finish(_ summary: RunSummary, home: HealHome, store: MetadataStore) {
         let r = summary.rows
-        Output.line([.status(summary.status.rawValue), ": read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)\(r.updated > 0 ? " · updated \(r.updated)" : "")"])
+        Output.line([
+            .status(summary.status.rawValue),
+            ": read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)\(r.updated > 0 ? " · updated \(r.updated)" : "")",
+        ])
         if let error = summary.error { print("  \(error)") }
         if let why = summary.partialBecause { print("  partial: \(why)") }
         for source in summary.sources ?? [] {
             let s = source.rows
-            let figures = source.role == "skipped" ? source.note ?? "" : "read \(s.read) · loaded \(s.loaded) · quarantined \(s.quarantined) · deduplicated \(s.deduplicated)"
+            let figures =
+                source.role == "skipped"
+                ? source.note ?? "" : "read \(s.read) · loaded \(s.loaded) · quarantined \(s.quarantined) · deduplicated \(s.deduplicated)"
             print("  source \(source.name) (\(source.role)): \(figures)")
         }
         for batch in (try? store.quarantineBatches(run: summary.runID)) ?? [] {

@@ -4,7 +4,10 @@ import HealKit
 
 struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "The run history in metadata.db.", subcommands: [List.self, Show.self])
+        commandName: "runs",
+        abstract: "The run history in metadata.db.",
+        subcommands: [List.self, Show.self]
+    )
 
     static func store(_ home: HealHome) throws -> MetadataStore {
         guard FileManager.default.fileExists(atPath: home.metadata.path) else {
@@ -25,10 +28,15 @@ struct RunsCommand: AsyncParsableCommand {
             let runs = try RunsCommand.store(home.resolved).runs(pipeline: pipeline, limit: limit)
             if json { return try Console.json(runs) }
             if runs.isEmpty { return print("no runs yet") }
-            var table = TextTable([.init(title: "RUN"), .init(title: "PIPELINE"), .init(title: "DATE"), .status("STATUS"), .number("READ"), .number("LOADED"),
-                                   .number("QUARANTINED"), .number("DEDUPLICATED"), .init(title: "STARTED")])
+            var table = TextTable([
+                .init(title: "RUN"), .init(title: "PIPELINE"), .init(title: "DATE"), .status("STATUS"), .number("READ"), .number("LOADED"),
+                .number("QUARANTINED"), .number("DEDUPLICATED"), .init(title: "STARTED"),
+            ])
             for run in runs {
-                table.add([run.id, run.pipeline, run.logicalDate, run.status, "\(run.rowsRead)", "\(run.rowsLoaded)", "\(run.rowsQuarantined)", "\(run.rowsDeduplicated)", run.startedAt])
+                table.add([
+                    run.id, run.pipeline, run.logicalDate, run.status, "\(run.rowsRead)", "\(run.rowsLoaded)", "\(run.rowsQuarantined)",
+                    "\(run.rowsDeduplicated)", run.startedAt,
+                ])
             }
             table.print()
         }
@@ -60,26 +68,46 @@ struct RunsCommand: AsyncParsableCommand {
             let store = try RunsCommand.store(home.resolved)
             let matches = run == "last" ? try store.runs(pipeline: nil, limit: 1) : try store.run(matching: run)
             guard matches.count == 1, let record = matches.first else {
-                Console.error(matches.isEmpty ? "heal: no run '\(run)'; list them with heal runs list"
-                    : "heal: '\(run)' matches several runs: \(matches.map(\.id).joined(separator: ", "))")
+                Console.error(
+                    matches.isEmpty
+                        ? "heal: no run '\(run)'; list them with heal runs list"
+                        : "heal: '\(run)' matches several runs: \(matches.map(\.id).joined(separator: ", "))"
+                )
                 throw ExitCode(2)
             }
-            let detail = Detail(run: record, attempts: try store.attempts(run: record.id), artifacts: try store.artifacts(run: record.id),
-                                quarantine: try store.quarantineBatches(run: record.id), proposals: try store.proposals(run: record.id),
-                                drift: try store.driftEvents(run: record.id), schemaChanges: try store.schemaChanges(run: record.id),
-                                alerts: try store.alerts(run: record.id))
+            let detail = Detail(
+                run: record,
+                attempts: try store.attempts(run: record.id),
+                artifacts: try store.artifacts(run: record.id),
+                quarantine: try store.quarantineBatches(run: record.id),
+                proposals: try store.proposals(run: record.id),
+                drift: try store.driftEvents(run: record.id),
+                schemaChanges: try store.schemaChanges(run: record.id),
+                alerts: try store.alerts(run: record.id)
+            )
             if json { return try Console.json(detail) }
-            Output.line(["run \(record.id) · \(record.pipeline) · \(record.logicalDate) · ", .status(record.status), record.forced ? " (forced)" : ""])
+            Output.line([
+                "run \(record.id) · \(record.pipeline) · \(record.logicalDate) · ", .status(record.status),
+                record.forced ? " (forced)" : "",
+            ])
             print("started \(record.startedAt), finished \(record.finishedAt ?? "—")")
-            print("rows: read \(record.rowsRead) · loaded \(record.rowsLoaded) · quarantined \(record.rowsQuarantined) · deduplicated \(record.rowsDeduplicated) · updated \(record.rowsUpdated)")
+            print(
+                "rows: read \(record.rowsRead) · loaded \(record.rowsLoaded) · quarantined \(record.rowsQuarantined) · deduplicated \(record.rowsDeduplicated) · updated \(record.rowsUpdated)"
+            )
             if let error = record.error { print("error: \(error)") }
             print("\nattempts:")
             for a in detail.attempts {
-                print("  \(RunPrinter.pad(a.step, 12)) L\(a.level) \(RunPrinter.pad("\(a.skill)#\(a.attempt)", 22)) \(RunPrinter.pad(a.outcome, 5)) \(RunPrinter.pad("\(a.durationMs) ms", 8)) \(a.failureClass.map { "\($0): " } ?? "")\(a.details)")
+                print(
+                    "  \(RunPrinter.pad(a.step, 12)) L\(a.level) \(RunPrinter.pad("\(a.skill)#\(a.attempt)", 22)) \(RunPrinter.pad(a.outcome, 5)) \(RunPrinter.pad("\(a.durationMs) ms", 8)) \(a.failureClass.map { "\($0): " } ?? "")\(a.details)"
+                )
             }
             if !detail.artifacts.isEmpty {
                 print("\nartifacts:")
-                for a in detail.artifacts { print("  \(RunPrinter.pad(a.step, 12)) \(a.path) · \(a.rows.map { "\(Noun.count($0, "row")) · " } ?? "")\(a.bytes) bytes · sha256 \(a.sha256.prefix(16))…") }
+                for a in detail.artifacts {
+                    print(
+                        "  \(RunPrinter.pad(a.step, 12)) \(a.path) · \(a.rows.map { "\(Noun.count($0, "row")) · " } ?? "")\(a.bytes) bytes · sha256 \(a.sha256.prefix(16))…"
+                    )
+                }
             }
             if !detail.quarantine.isEmpty {
                 print("\nquarantine:")
@@ -91,7 +119,10 @@ struct RunsCommand: AsyncParsableCommand {
             if !detail.proposals.isEmpty {
                 print("\nschema repair proposals:")
                 for p in detail.proposals {
-                    let cost = p.proposer == "claude" ? " · \(p.promptBytes) B prompt, \(p.inputTokens)+\(p.outputTokens) tokens, \(p.latencyMs) ms\(p.requestId.map { ", request \($0)" } ?? "")" : ""
+                    let cost =
+                        p.proposer == "claude"
+                        ? " · \(p.promptBytes) B prompt, \(p.inputTokens)+\(p.outputTokens) tokens, \(p.latencyMs) ms\(p.requestId.map { ", request \($0)" } ?? "")"
+                        : ""
                     let mapping = p.mapping.flatMap { try? SchemaRepair.parse($0).summary }.map { " · \($0)" } ?? ""
                     print("  \(p.step) · \(RunPrinter.pad(p.proposer, 9)) \(RunPrinter.pad(p.verdict, 8)) \(p.reason)\(mapping)\(cost)")
                     // The gate's verdict on each column against its history.
@@ -101,7 +132,9 @@ struct RunsCommand: AsyncParsableCommand {
             if !detail.drift.isEmpty {
                 print("\ndrift (columns against their history):")
                 for d in detail.drift {
-                    print("  \(d.step) · \(RunPrinter.pad(d.column, 14)) \(RunPrinter.pad(d.check, 12)) \(RunPrinter.pad(d.level + (d.accepted ? " (accepted)" : ""), 5)) \(d.detail)")
+                    print(
+                        "  \(d.step) · \(RunPrinter.pad(d.column, 14)) \(RunPrinter.pad(d.check, 12)) \(RunPrinter.pad(d.level + (d.accepted ? " (accepted)" : ""), 5)) \(d.detail)"
+                    )
                 }
             }
             if !detail.schemaChanges.isEmpty {

@@ -4,8 +4,10 @@ import HealKit
 
 struct TableCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "table", abstract: "A pipeline's warehouse table against its contract: describe it, migrate it.",
-        subcommands: [Describe.self, Migrate.self])
+        commandName: "table",
+        abstract: "A pipeline's warehouse table against its contract: describe it, migrate it.",
+        subcommands: [Describe.self, Migrate.self]
+    )
 
     static func maintenance(_ home: HealHome, _ pipeline: String) throws -> TableMaintenance {
         let config = try Console.configuration(home, pipeline: pipeline)
@@ -23,7 +25,8 @@ struct TableCommand: AsyncParsableCommand {
 
     struct Describe: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Each column of the pipeline's tables: its type in the warehouse, the contract's, and what to do about a difference.")
+            abstract: "Each column of the pipeline's tables: its type in the warehouse, the contract's, and what to do about a difference."
+        )
 
         @Argument(help: "The pipeline: playbooks/PIPELINE.yml.") var pipeline: String
         @Flag(help: "Print JSON.") var json = false
@@ -46,11 +49,17 @@ struct TableCommand: AsyncParsableCommand {
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Retype columns (a checked cast of every row) or drop columns heal added, in one transaction recorded in metadata.db.",
-            discussion: "Without --retype or --drop, every column whose type differs from the contract is retyped to it (see heal table describe).")
+            abstract:
+                "Retype columns (a checked cast of every row) or drop columns heal added, in one transaction recorded in metadata.db.",
+            discussion:
+                "Without --retype or --drop, every column whose type differs from the contract is retyped to it (see heal table describe)."
+        )
 
         @Argument(help: "The pipeline: playbooks/PIPELINE.yml.") var pipeline: String
-        @Option(help: "A column to retype, as COLUMN (to the contract's type) or COLUMN:TYPE (string, integer, decimal, boolean, date, timestamp, timestamptz).")
+        @Option(
+            help:
+                "A column to retype, as COLUMN (to the contract's type) or COLUMN:TYPE (string, integer, decimal, boolean, date, timestamp, timestamptz)."
+        )
         var retype: [String] = []
         @Option(help: "A column outside the contract to drop, with its values.") var drop: [String] = []
         @Option(help: "The table, when the pipeline loads more than one.") var table: String?
@@ -68,7 +77,12 @@ struct TableCommand: AsyncParsableCommand {
             let home = home.resolved
             let maintenance = try TableCommand.maintenance(home, pipeline)
             do {
-                let (target, changes) = try await maintenance.migrate(table: table, retype: retype, drop: drop, store: try MetadataStore(url: home.metadata))
+                let (target, changes) = try await maintenance.migrate(
+                    table: table,
+                    retype: retype,
+                    drop: drop,
+                    store: try MetadataStore(url: home.metadata)
+                )
                 if json { return try Console.json(Migrated(table: target.table, target: target.shown, changes: changes)) }
                 if changes.isEmpty { print("\(target.table) in \(target.shown) already matches the contract; nothing to migrate") }
                 for change in changes { print("\(target.table): \(PrintableText.escaped(change.summary))") }

@@ -36,7 +36,8 @@ struct TextTable {
                 let gap = String(repeating: " ", count: max(0, widths[index] - cell.count))
                 let painted = Painted(cell, number == 0 ? nil : columns[index].tint?(cell))
                 let after = last ? "" : "  "
-                return columns[index].alignment == .right ? [Painted(gap), painted, Painted(after)] : [painted, Painted(last ? "" : gap + after)]
+                return columns[index].alignment == .right
+                    ? [Painted(gap), painted, Painted(after)] : [painted, Painted(last ? "" : gap + after)]
             }
         }
     }

@@ -31,14 +31,17 @@ public struct Alert: Codable, Sendable {
 
     /// Plain text for a terminal or a chat message.
     public var text: String {
-        let headline = switch severity {
-        case "warning": "heal [warning]: \(pipeline) \(date) step '\(step)' (\(failureClass ?? "unknown")): \(summary)"
-        case "resolved": "heal [resolved]: \(pipeline) \(date): \(summary)"
-        default: "heal: \(pipeline) \(date) failed at step '\(step)' (\(failureClass ?? "unknown")): \(summary)"
-        }
+        let headline =
+            switch severity {
+            case "warning": "heal [warning]: \(pipeline) \(date) step '\(step)' (\(failureClass ?? "unknown")): \(summary)"
+            case "resolved": "heal [resolved]: \(pipeline) \(date): \(summary)"
+            default: "heal: \(pipeline) \(date) failed at step '\(step)' (\(failureClass ?? "unknown")): \(summary)"
+            }
         var lines = [headline]
         for attempt in attempts {
-            lines.append("  level \(attempt.level) \(attempt.skill) #\(attempt.attempt): \(attempt.outcome)\(attempt.failureClass.map { " \($0)" } ?? "") — \(attempt.details)")
+            lines.append(
+                "  level \(attempt.level) \(attempt.skill) #\(attempt.attempt): \(attempt.outcome)\(attempt.failureClass.map { " \($0)" } ?? "") — \(attempt.details)"
+            )
         }
         lines.append("next: \(suggestion)")
         lines.append("inspect: \(inspect)")
@@ -55,15 +58,26 @@ public struct Alert: Codable, Sendable {
         switch failure {
         case .transient: return "the source kept failing after every retry; check that it is up, \(rerun)"
         case .sourceMissing: return "the file for \(date) is not there; ask the producer, or add a fallback_source remediation, \(rerun)"
-        case .schemaMismatch: return "the file's columns no longer match the contract; compare its header with the validate_schema skill, \(rerun)"
-        case .parseError: return "rows do not parse as the contract declares; map parse_error to a quarantine_filter, or ask for a corrected file, \(rerun)"
-        case .qualityViolation: return "rows break quality rules beyond what quarantine may take; look at the examples above and fix the source or the rule, \(rerun)"
-        case .volumeAnomaly: return "the row count is far from recent days; confirm with the producer that the file is complete, \(rerun) (or --force)"
-        case .drift: return "values no longer look like their history (see which column and how above); if the source changed on purpose, load it with heal run \(pipeline) --date \(date) --accept-drift, otherwise ask the producer for a corrected file, \(rerun)"
-        case .constraintViolation: return "the load conflicts with rows already in the warehouse; decide whether this file replaces the day (--force), \(rerun)"
+        case .schemaMismatch:
+            return "the file's columns no longer match the contract; compare its header with the validate_schema skill, \(rerun)"
+        case .parseError:
+            return
+                "rows do not parse as the contract declares; map parse_error to a quarantine_filter, or ask for a corrected file, \(rerun)"
+        case .qualityViolation:
+            return
+                "rows break quality rules beyond what quarantine may take; look at the examples above and fix the source or the rule, \(rerun)"
+        case .volumeAnomaly:
+            return "the row count is far from recent days; confirm with the producer that the file is complete, \(rerun) (or --force)"
+        case .drift:
+            return
+                "values no longer look like their history (see which column and how above); if the source changed on purpose, load it with heal run \(pipeline) --date \(date) --accept-drift, otherwise ask the producer for a corrected file, \(rerun)"
+        case .constraintViolation:
+            return "the load conflicts with rows already in the warehouse; decide whether this file replaces the day (--force), \(rerun)"
         case .targetUnavailable: return "the warehouse did not answer; check it is reachable and writable, \(rerun)"
-        case .configuration: return "a setting heal needs is missing or wrong (named above); fix it in the environment or the skill, \(rerun)"
-        case .internal, .none: return "this looks like a problem in heal or its environment; keep the staging folder and report it, \(rerun)"
+        case .configuration:
+            return "a setting heal needs is missing or wrong (named above); fix it in the environment or the skill, \(rerun)"
+        case .internal, .none:
+            return "this looks like a problem in heal or its environment; keep the staging folder and report it, \(rerun)"
         }
     }
 }

@@ -28,12 +28,23 @@ struct AlertDispatcher {
     func dispatch(_ alert: Alert) async -> [String] {
         let routes = playbook.alerts
         let payload = (try? StoredJSON(encoding: alert)) ?? "{}"
-        let windowStart = routes.dedupMinutes > 0
+        let windowStart =
+            routes.dedupMinutes > 0
             ? Timestamp.string(Date().addingTimeInterval(-Double(routes.dedupMinutes) * 60)) : nil
         let record = AlertRecord(
-            id: alert.id, runId: runID, pipeline: playbook.name, logicalDate: values.date.description, step: alert.step,
-            failureClass: alert.failureClass, summary: alert.summary, payload: payload, delivery: "pending", createdAt: alert.createdAt,
-            severity: alert.severity, signature: alert.signature)
+            id: alert.id,
+            runId: runID,
+            pipeline: playbook.name,
+            logicalDate: values.date.description,
+            step: alert.step,
+            failureClass: alert.failureClass,
+            summary: alert.summary,
+            payload: payload,
+            delivery: "pending",
+            createdAt: alert.createdAt,
+            severity: alert.severity,
+            signature: alert.signature
+        )
         var delivery: [String] = []
         let sinks = sinks(for: alert.severity, delivery: &delivery)
         do {
@@ -42,13 +53,19 @@ struct AlertDispatcher {
                 var repeated = alert
                 repeated.duplicateOf = original.id
                 for sink in sinks where sink.logsRepeats { _ = await sink.deliver(repeated) }
-                return ["suppressed: same failure of \(values.date) as alert \(original.id) inside \(routes.dedupMinutes) min (\(Noun.count(original.occurrences, "time")) now); logged to the alerts file"]
+                return [
+                    "suppressed: same failure of \(values.date) as alert \(original.id) inside \(routes.dedupMinutes) min (\(Noun.count(original.occurrences, "time")) now); logged to the alerts file"
+                ]
             }
         } catch {
             // Recording failed; still deliver, since the person matters more than the bookkeeping.
         }
         for sink in sinks {
-            if let problem = await sink.deliver(alert) { delivery.append("\(sink.name): \(problem)") } else { delivery.append("\(sink.name): delivered") }
+            if let problem = await sink.deliver(alert) {
+                delivery.append("\(sink.name): \(problem)")
+            } else {
+                delivery.append("\(sink.name): delivered")
+            }
         }
         try? store?.updateAlertDelivery(id: alert.id, delivery: delivery.joined(separator: "; "))
         return delivery
@@ -89,15 +106,31 @@ struct AlertDispatcher {
 /// An alert raised outside a run's bookkeeping: metadata.db cannot be opened or written (corrupt, a folder, a full
 /// disk), or the run stopped on an error of its own. It goes to the alerts file and every route all the same.
 public enum OutOfBandAlert {
-    public static func raise(playbook: Playbook, home: HealHome, date: CalendarDate, step: String, problem: String,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) async -> Alert {
+    public static func raise(
+        playbook: Playbook,
+        home: HealHome,
+        date: CalendarDate,
+        step: String,
+        problem: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async -> Alert {
         let runID = "unrecorded-" + RunExecutor.makeRunID(Date())
         let summary = Secrets(environment: environment).redact(problem)
         var alert = Alert(
-            id: "\(runID)-1", pipeline: playbook.name, date: date.description, runID: runID, step: step, skill: step,
-            failureClass: FailureClass.internal.rawValue, summary: summary, attempts: [],
-            suggestion: "heal could not record or finish this run; fix what the summary names (restore or move metadata.db, free disk space), then re-run: heal run \(playbook.name) --date \(date)",
-            inspect: "heal runs list", createdAt: Timestamp.now())
+            id: "\(runID)-1",
+            pipeline: playbook.name,
+            date: date.description,
+            runID: runID,
+            step: step,
+            skill: step,
+            failureClass: FailureClass.internal.rawValue,
+            summary: summary,
+            attempts: [],
+            suggestion:
+                "heal could not record or finish this run; fix what the summary names (restore or move metadata.db, free disk space), then re-run: heal run \(playbook.name) --date \(date)",
+            inspect: "heal runs list",
+            createdAt: Timestamp.now()
+        )
         alert.signature = Alert.signature(pipeline: playbook.name, step: step, failureClass: alert.failureClass, details: summary)
         let values = TemplateValues(date: date, pipeline: playbook.name, runID: runID, environment: environment)
         _ = await AlertDispatcher(playbook: playbook, home: home, values: values, runID: runID, store: nil).dispatch(alert)

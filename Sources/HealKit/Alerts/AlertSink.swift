@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -66,7 +67,8 @@ public struct WebhookAlertSink: AlertSink {
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "content-type")
-        request.httpBody = format == "json" ? try? JSONEncoder().encode(alert) : try? JSONEncoder().encode(Body(text: alert.text, alert: alert))
+        request.httpBody =
+            format == "json" ? try? JSONEncoder().encode(alert) : try? JSONEncoder().encode(Body(text: alert.text, alert: alert))
         var problem = ""
         for attempt in 1...attempts {
             do {
@@ -103,7 +105,13 @@ public struct CommandAlertSink: AlertSink {
         var problem = ""
         for attempt in 1...attempts {
             do {
-                let outcome = try await ChildProcess.run(argv[0], Array(argv.dropFirst()), in: directory, input: Array(json), timeout: .seconds(30))
+                let outcome = try await ChildProcess.run(
+                    argv[0],
+                    Array(argv.dropFirst()),
+                    in: directory,
+                    input: Array(json),
+                    timeout: .seconds(30)
+                )
                 if outcome.status == 0 { return nil }
                 problem = "exit \(outcome.status.map(String.init) ?? "by signal"): \(outcome.stderr.prefix(200))"
             } catch is ChildProcess.TimedOut {

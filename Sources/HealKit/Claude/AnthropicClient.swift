@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -65,7 +66,10 @@ public struct AnthropicClient: Sendable {
             var delay: Duration?
             var failure = Failure.network("no answer")
             do {
-                let (data, response) = try await HTTPTransfer.send(request, timeoutSeconds: max(1, Int((remaining.milliseconds + 999) / 1000)))
+                let (data, response) = try await HTTPTransfer.send(
+                    request,
+                    timeoutSeconds: max(1, Int((remaining.milliseconds + 999) / 1000))
+                )
                 let http = response as? HTTPURLResponse
                 let status = http?.statusCode ?? 0
                 if (200..<300).contains(status) {
@@ -115,7 +119,8 @@ public struct AnthropicClient: Sendable {
 
     static func errorMessage(_ data: Data) -> String {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let error = object["error"] as? [String: Any], let message = error["message"] as? String else { return "" }
+            let error = object["error"] as? [String: Any], let message = error["message"] as? String
+        else { return "" }
         return String(message.prefix(200))
     }
 }

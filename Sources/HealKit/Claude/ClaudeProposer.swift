@@ -21,8 +21,11 @@ public struct ClaudeProposer: Proposer {
         if let spend = try? context.store.modelSpend(run: context.runID), spend.calls >= maxCalls || spend.tokens >= maxTokens {
             return .nothing("the run's model budget is spent (\(spend.calls) calls, \(spend.tokens) tokens)", usage)
         }
-        var client = AnthropicClient(baseURL: env["ANTHROPIC_BASE_URL"] ?? AnthropicClient.defaultBaseURL, apiKey: key,
-                                     model: model ?? env["HEAL_MODEL"] ?? AnthropicClient.defaultModel)
+        var client = AnthropicClient(
+            baseURL: env["ANTHROPIC_BASE_URL"] ?? AnthropicClient.defaultBaseURL,
+            apiKey: key,
+            model: model ?? env["HEAL_MODEL"] ?? AnthropicClient.defaultModel
+        )
         client.deadline = deadline
         let body = Self.requestBody(request, model: client.model)
         usage.promptBytes = body.count
@@ -53,7 +56,8 @@ public struct ClaudeProposer: Proposer {
         guard stop == "tool_use" else { return .nothing("the model stopped with '\(stop.prefix(40))', not a tool call", usage) }
         let blocks = object["content"] as? [[String: Any]] ?? []
         guard let call = blocks.first(where: { $0["type"] as? String == "tool_use" && $0["name"] as? String == toolName }),
-              let input = call["input"] else {
+            let input = call["input"]
+        else {
             return .nothing("the answer has no \(toolName) call", usage)
         }
         do {
@@ -91,14 +95,23 @@ public struct ClaudeProposer: Proposer {
             "contract_columns": contract, "observed_header": request.header,
             "failure": String(request.failure.prefix(1000)), "sample_rows": samples,
         ]
-        let contextText = String(decoding: (try? JSONSerialization.data(withJSONObject: context, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
+        let contextText = String(
+            decoding: (try? JSONSerialization.data(withJSONObject: context, options: [.sortedKeys])) ?? Data(),
+            as: UTF8.self
+        )
         let body: [String: Any] = [
             "model": model,
             "max_tokens": 1024,
             "system": system,
-            "messages": [["role": "user", "content": "Propose the repair for this file.\n<file_context>\n\(contextText)\n</file_context>"]],
-            "tools": [["name": toolName, "description": "Declarative column operations that make the file match its contract.",
-                       "input_schema": inputSchema, "strict": true]],
+            "messages": [
+                ["role": "user", "content": "Propose the repair for this file.\n<file_context>\n\(contextText)\n</file_context>"]
+            ],
+            "tools": [
+                [
+                    "name": toolName, "description": "Declarative column operations that make the file match its contract.",
+                    "input_schema": inputSchema, "strict": true,
+                ]
+            ],
             "tool_choice": ["type": "tool", "name": toolName],
         ]
         return (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
@@ -109,15 +122,22 @@ public struct ClaudeProposer: Proposer {
         return [
             "type": "object", "additionalProperties": false, "required": ["operations", "confidence", "rationale"],
             "properties": [
-                "operations": ["type": "array", "items": [
-                    "type": "object", "additionalProperties": false, "required": ["op"],
-                    "properties": [
-                        "op": ["type": "string", "enum": ["rename", "cast", "default", "drop"]],
-                        "from": text, "to": text, "column": text, "value": text,
-                        "format": ["type": "string", "description": "date: \(CastReading.vocabulary(for: .date)); number: \(CastReading.vocabulary(for: .decimal))"],
-                        "type": ["type": "string", "enum": SchemaRepair.castable.map(\.rawValue)],
+                "operations": [
+                    "type": "array",
+                    "items": [
+                        "type": "object", "additionalProperties": false, "required": ["op"],
+                        "properties": [
+                            "op": ["type": "string", "enum": ["rename", "cast", "default", "drop"]],
+                            "from": text, "to": text, "column": text, "value": text,
+                            "format": [
+                                "type": "string",
+                                "description":
+                                    "date: \(CastReading.vocabulary(for: .date)); number: \(CastReading.vocabulary(for: .decimal))",
+                            ],
+                            "type": ["type": "string", "enum": SchemaRepair.castable.map(\.rawValue)],
+                        ],
                     ],
-                ]],
+                ],
                 "confidence": ["type": "number"],
                 "rationale": text,
             ],

@@ -35,8 +35,14 @@ public enum AliasPromotion {
                 continue
             }
             text = try insert(alias: from, forColumn: to, in: text, file: file)
-            guard try decodeContract(text, skill: skill, file: file).columns.first(where: { $0.name == to })?.aliases.contains(from) == true else {
-                throw ConfigError(file: file, line: 0, column: 0, message: "could not add the alias \(Text.quoted(from)) to \(to) without changing the file's meaning; add it by hand")
+            guard try decodeContract(text, skill: skill, file: file).columns.first(where: { $0.name == to })?.aliases.contains(from) == true
+            else {
+                throw ConfigError(
+                    file: file,
+                    line: 0,
+                    column: 0,
+                    message: "could not add the alias \(Text.quoted(from)) to \(to) without changing the file's meaning; add it by hand"
+                )
             }
             outcome.added.append("\(to) ← \(from)")
         }
@@ -45,7 +51,8 @@ public enum AliasPromotion {
     }
 
     static func decodeContract(_ text: String, skill: String, file: String) throws -> ContractSpec {
-        guard case .validateSchema(let contract) = try SkillDecoder.decode(try YAMLValue.load(text: text, file: file), name: skill).spec else {
+        guard case .validateSchema(let contract) = try SkillDecoder.decode(try YAMLValue.load(text: text, file: file), name: skill).spec
+        else {
             throw ConfigError(file: file, line: 1, column: 1, message: "\(skill) is not a validate_schema contract")
         }
         return contract
@@ -82,23 +89,36 @@ public enum AliasPromotion {
             if character(lines, at: (l, c)) == "[" {
                 // `[a, b]`: the closing bracket on the same line, outside quotes.
                 guard let close = closing(in: lines[l], from: c, open: "[", close: "]") else {
-                    throw ConfigError(file: file, line: l + 1, column: c + 1, message: "the aliases list spans lines; add the alias by hand")
+                    throw ConfigError(
+                        file: file,
+                        line: l + 1,
+                        column: c + 1,
+                        message: "the aliases list spans lines; add the alias by hand"
+                    )
                 }
                 let line = Array(lines[l])
                 let inside = String(line[(c + 1)..<close]).trimmingCharacters(in: .whitespaces)
                 lines[l] = String(line[..<close]) + (inside.isEmpty ? value : ", \(value)") + String(line[close...])
             } else {
-                guard let last = list.last?.mark else { throw ConfigError(file: file, line: l + 1, column: c + 1, message: "an empty aliases list") }
+                guard let last = list.last?.mark else {
+                    throw ConfigError(file: file, line: l + 1, column: c + 1, message: "an empty aliases list")
+                }
                 let (ll, lc) = offset(last)
                 let prefix = String(lines[ll].prefix(lc))
                 lines.insert(prefix + value, at: ll + 1)
             }
-        } else if let nameKey = entry.keys.first(where: { $0.scalar?.string == "name" }), let mark = nameKey.mark, let itemMark = item.mark {
+        } else if let nameKey = entry.keys.first(where: { $0.scalar?.string == "name" }), let mark = nameKey.mark, let itemMark = item.mark
+        {
             let (l, c) = offset(mark)
             if character(lines, at: offset(itemMark)) == "{" {
                 let (il, ic) = offset(itemMark)
                 guard let close = closing(in: lines[il], from: ic, open: "{", close: "}") else {
-                    throw ConfigError(file: file, line: il + 1, column: ic + 1, message: "the column's mapping spans lines; add the alias by hand")
+                    throw ConfigError(
+                        file: file,
+                        line: il + 1,
+                        column: ic + 1,
+                        message: "the column's mapping spans lines; add the alias by hand"
+                    )
                 }
                 let line = Array(lines[il])
                 var before = String(line[..<close])
@@ -129,12 +149,16 @@ public enum AliasPromotion {
     static func closing(in line: String, from: Int, open: Character, close: Character) -> Int? {
         let chars = Array(line)
         guard from < chars.count, chars[from] == open else { return nil }
-        var depth = 0, i = from
+        var depth = 0
+        var i = from
         var quote: Character?
         while i < chars.count {
             let c = chars[i]
             if let q = quote {
-                if c == "\\" && q == "\"" { i += 2; continue }
+                if c == "\\" && q == "\"" {
+                    i += 2
+                    continue
+                }
                 if c == q { quote = nil }
             } else if c == "\"" || c == "'" {
                 quote = c

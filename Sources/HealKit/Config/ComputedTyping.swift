@@ -24,12 +24,25 @@ enum ComputedTyping {
             do {
                 let type = try typing.type(of: computed.expression)
                 if let type, !computed.type.holds(type) {
-                    errors.append(ConfigError(file: computed.file, line: computed.line, column: computed.column,
-                                              message: "computed column '\(computed.name)' is declared \(computed.type.rawValue) but \(computed.expression) is \(ExpressionTyping.a(type)); declare type: \(type.rawValue)"))
+                    errors.append(
+                        ConfigError(
+                            file: computed.file,
+                            line: computed.line,
+                            column: computed.column,
+                            message:
+                                "computed column '\(computed.name)' is declared \(computed.type.rawValue) but \(computed.expression) is \(ExpressionTyping.a(type)); declare type: \(type.rawValue)"
+                        )
+                    )
                 }
             } catch {
-                errors.append(ConfigError(file: computed.file, line: computed.line, column: computed.column + error.offset,
-                                          message: "computed column '\(computed.name)': \(error.message)"))
+                errors.append(
+                    ConfigError(
+                        file: computed.file,
+                        line: computed.line,
+                        column: computed.column + error.offset,
+                        message: "computed column '\(computed.name)': \(error.message)"
+                    )
+                )
             }
             types[computed.name] = computed.type
         }

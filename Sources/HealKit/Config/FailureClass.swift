@@ -19,7 +19,9 @@ public enum FailureClass: String, Sendable, CaseIterable, Codable {
         let text = try value.string("a failure class")
         guard let result = FailureClass(rawValue: text) else {
             let names = FailureClass.allCases.map(\.rawValue)
-            throw value.error("unknown failure class '\(text)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: text, among: names))")
+            throw value.error(
+                "unknown failure class '\(text)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: text, among: names))"
+            )
         }
         return result
     }

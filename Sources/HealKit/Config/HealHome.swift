@@ -50,8 +50,10 @@ public struct ProjectConfig: Sendable {
     /// Loads one playbook and only the skill configs it names, so an unrelated file (huge, broken, half-edited)
     /// never slows or stops a run; `heal check` loads everything. An unknown name loads everything, for the hints.
     public static func load(from home: HealHome, pipeline: String) -> (ProjectConfig, [ConfigError]) {
-        guard let file = ["yml", "yaml"].lazy.map({ home.playbooks.appendingPathComponent("\(pipeline).\($0)") })
-                .first(where: { FileManager.default.fileExists(atPath: $0.path) }) else { return load(from: home) }
+        guard
+            let file = ["yml", "yaml"].lazy.map({ home.playbooks.appendingPathComponent("\(pipeline).\($0)") })
+                .first(where: { FileManager.default.fileExists(atPath: $0.path) })
+        else { return load(from: home) }
         let (partial, errors) = load(from: home, skillFiles: [], playbookFiles: [file], crossCheck: false)
         guard let playbook = partial.playbooks[pipeline] else { return (partial, errors) }
         let named = Set(playbook.steps.flatMap { [$0.skill] + $0.onFailure.values.flatMap { $0 } })
@@ -59,7 +61,12 @@ public struct ProjectConfig: Sendable {
         return load(from: home, skillFiles: skillFiles, playbookFiles: [file])
     }
 
-    static func load(from home: HealHome, skillFiles: [URL], playbookFiles: [URL], crossCheck checking: Bool = true) -> (ProjectConfig, [ConfigError]) {
+    static func load(
+        from home: HealHome,
+        skillFiles: [URL],
+        playbookFiles: [URL],
+        crossCheck checking: Bool = true
+    ) -> (ProjectConfig, [ConfigError]) {
         var errors: [ConfigError] = []
         var skills: [String: SkillConfig] = [:]
         var playbooks: [String: Playbook] = [:]
@@ -101,7 +108,12 @@ public struct ProjectConfig: Sendable {
         let file = home.display(url)
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
         if size > maxFileBytes {
-            throw ConfigError(file: file, line: 1, column: 1, message: "the file is \(size) bytes, larger than the \(maxFileBytes) bytes a configuration file may have; it was not read")
+            throw ConfigError(
+                file: file,
+                line: 1,
+                column: 1,
+                message: "the file is \(size) bytes, larger than the \(maxFileBytes) bytes a configuration file may have; it was not read"
+            )
         }
         guard FileBytes.isRegularFile(url) else {
             throw ConfigError(file: file, line: 1, column: 1, message: "not a regular file; a configuration file must be one")
@@ -132,14 +144,19 @@ public struct ProjectConfig: Sendable {
             }
             let earlier = playbook.steps.prefix { $0.name != step.name }.map(\.name)
             for name in skill.artifactSteps where !earlier.contains(name) {
-                fail("step '\(step.name)': skill '\(step.skill)' reads {artifact.\(name)}, but no step named '\(name)' runs before it\(NearMiss.hint(for: name, among: earlier))")
+                fail(
+                    "step '\(step.name)': skill '\(step.skill)' reads {artifact.\(name)}, but no step named '\(name)' runs before it\(NearMiss.hint(for: name, among: earlier))"
+                )
             }
             if case .load(let load) = skill.spec,
-               let other = playbook.steps.prefix(while: { $0.name != step.name }).first(where: { earlierStep in
-                   guard case .load(let spec)? = skills[earlierStep.skill]?.spec else { return false }
-                   return spec.table == load.table && spec.target == load.target
-               }) {
-                fail("step '\(step.name)': step '\(other.name)' already loads \(load.table) in \(load.target); each source loads a table of its own (its day is replaced and skipped as one)")
+                let other = playbook.steps.prefix(while: { $0.name != step.name }).first(where: { earlierStep in
+                    guard case .load(let spec)? = skills[earlierStep.skill]?.spec else { return false }
+                    return spec.table == load.table && spec.target == load.target
+                })
+            {
+                fail(
+                    "step '\(step.name)': step '\(other.name)' already loads \(load.table) in \(load.target); each source loads a table of its own (its day is replaced and skipped as one)"
+                )
             }
             if case .transform(let transform) = skill.spec {
                 errors += ComputedTyping.check(transform, at: step, in: playbook, skills: skills)
@@ -147,11 +164,15 @@ public struct ProjectConfig: Sendable {
             for (failure, remedies) in step.onFailure.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 for remedy in remedies {
                     guard let config = skills[remedy] else {
-                        fail("step '\(step.name)', on_failure \(failure.rawValue): no skill config named '\(remedy)'\(NearMiss.hint(for: remedy, among: names))")
+                        fail(
+                            "step '\(step.name)', on_failure \(failure.rawValue): no skill config named '\(remedy)'\(NearMiss.hint(for: remedy, among: names))"
+                        )
                         continue
                     }
                     if !config.kind.isRemediation {
-                        fail("step '\(step.name)', on_failure \(failure.rawValue): '\(remedy)' is a \(config.kind.rawValue) skill; expected a remediation (quarantine_filter, fallback_source, schema_repair or upsert)")
+                        fail(
+                            "step '\(step.name)', on_failure \(failure.rawValue): '\(remedy)' is a \(config.kind.rawValue) skill; expected a remediation (quarantine_filter, fallback_source, schema_repair or upsert)"
+                        )
                     }
                 }
             }

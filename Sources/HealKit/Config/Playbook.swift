@@ -48,7 +48,13 @@ public struct RetryPolicy: Sendable, Equatable {
     public var jitter: Double
     public var retryable: Set<FailureClass>
 
-    public init(attempts: Int = 3, backoff: Duration = .milliseconds(1000), maxBackoff: Duration = .seconds(60), jitter: Double = 0.2, retryable: Set<FailureClass> = [.transient, .targetUnavailable]) {
+    public init(
+        attempts: Int = 3,
+        backoff: Duration = .milliseconds(1000),
+        maxBackoff: Duration = .seconds(60),
+        jitter: Double = 0.2,
+        retryable: Set<FailureClass> = [.transient, .targetUnavailable]
+    ) {
         self.attempts = attempts
         self.backoff = backoff
         self.maxBackoff = maxBackoff

@@ -3,7 +3,9 @@ import Foundation
 /// Reads `playbooks/NAME.yml` strictly.
 enum PlaybookDecoder {
     static func decode(_ root: YAMLValue, name: String) throws -> Playbook {
-        let map = try root.map(allowed: ["description", "timezone", "schedule", "catchup", "retry", "thresholds", "alerts", "steps", "retention"])
+        let map = try root.map(allowed: [
+            "description", "timezone", "schedule", "catchup", "retry", "thresholds", "alerts", "steps", "retention",
+        ])
         var timeZone = TimeZone(identifier: "UTC")!
         var timeZoneName = "UTC"
         if let value = map["timezone"] {
@@ -44,7 +46,11 @@ enum PlaybookDecoder {
                     let r = try item.map(allowed: ["severity", "webhook", "format", "command", "file", "attempts"])
                     let severityValue = try r.required("severity", "critical, warning, resolved, or a list of them")
                     let names: [String]
-                    if let list = try? severityValue.list() { names = try list.map { try $0.string("a severity") } } else { names = [try severityValue.string("a severity")] }
+                    if let list = try? severityValue.list() {
+                        names = try list.map { try $0.string("a severity") }
+                    } else {
+                        names = [try severityValue.string("a severity")]
+                    }
                     for name in names where !["critical", "warning", "resolved"].contains(name) {
                         throw severityValue.error("unknown severity '\(name)'; expected critical, warning or resolved")
                     }
@@ -54,7 +60,9 @@ enum PlaybookDecoder {
                     switch sinks[0] {
                     case "webhook":
                         let format = try r["format"]?.string("slack or json") ?? "slack"
-                        guard ["slack", "json"].contains(format) else { throw r["format"]!.error("format '\(format)' is not slack or json") }
+                        guard ["slack", "json"].contains(format) else {
+                            throw r["format"]!.error("format '\(format)' is not slack or json")
+                        }
                         sink = .webhook(try r["webhook"]!.template("a URL"), format: format)
                     case "command":
                         let argv = try r["command"]!.list().map { try $0.string("a program or argument") }
@@ -85,9 +93,18 @@ enum PlaybookDecoder {
             if let v = r["staging_days"] { retention.stagingDays = try v.int("a number of days", range: 0...3650) }
         }
         var playbook = Playbook(
-            name: name, file: root.file, description: try map["description"]?.string(), timeZone: timeZone,
-            schedule: try map["schedule"]?.string("a cron expression"), cron: cron, catchUp: catchUp, retry: retry, thresholds: thresholds,
-            alerts: alerts, steps: steps)
+            name: name,
+            file: root.file,
+            description: try map["description"]?.string(),
+            timeZone: timeZone,
+            schedule: try map["schedule"]?.string("a cron expression"),
+            cron: cron,
+            catchUp: catchUp,
+            retry: retry,
+            thresholds: thresholds,
+            alerts: alerts,
+            steps: steps
+        )
         playbook.retention = retention
         playbook.timeZoneName = timeZoneName
         return playbook
@@ -114,8 +131,10 @@ enum PlaybookDecoder {
         if let v = map["input"] {
             let name = try v.string("the name of an earlier step")
             guard earlier.contains(name) else {
-                throw v.error("input '\(name)' is not an earlier step; a step can read the file of a step above it\(NearMiss.hint(for: name, among: earlier))"
-                    + (earlier.isEmpty ? "" : " (earlier steps: \(earlier.joined(separator: ", ")))"))
+                throw v.error(
+                    "input '\(name)' is not an earlier step; a step can read the file of a step above it\(NearMiss.hint(for: name, among: earlier))"
+                        + (earlier.isEmpty ? "" : " (earlier steps: \(earlier.joined(separator: ", ")))")
+                )
             }
             input = name
         }
@@ -134,6 +153,8 @@ enum PlaybookDecoder {
             input: input,
             retry: try map["retry"].map { try decodeRetry($0, defaults: retry) },
             onFailure: onFailure,
-            line: value.line, column: value.column)
+            line: value.line,
+            column: value.column
+        )
     }
 }

@@ -8,10 +8,14 @@ public struct Secrets: Sendable {
     let values: [String]
 
     /// Names that hold a secret whatever the configuration says.
-    static let knownNames: Set<String> = ["ANTHROPIC_API_KEY", "PGPASSWORD", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                                          "HEAL_TEST_POSTGRES_PASSWORD", "HEAL_SLACK_WEBHOOK"]
+    static let knownNames: Set<String> = [
+        "ANTHROPIC_API_KEY", "PGPASSWORD", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "HEAL_TEST_POSTGRES_PASSWORD", "HEAL_SLACK_WEBHOOK",
+    ]
     /// Words in a variable's name that mark it a secret (`GITHUB_TOKEN`, `DB_PASSWORD`, `VENDOR_API_KEY`).
-    static let secretWords = ["KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH", "WEBHOOK", "SIGNATURE", "COOKIE", "SESSION"]
+    static let secretWords = [
+        "KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH", "WEBHOOK", "SIGNATURE", "COOKIE", "SESSION",
+    ]
 
     /// The process's own environment, by name only: what the command line redacts before any configuration is read.
     public static let process = Secrets(environment: ProcessInfo.processInfo.environment)
@@ -21,7 +25,8 @@ public struct Secrets: Sendable {
         var found: Set<String> = []
         for (name, value) in environment {
             let upper = name.uppercased()
-            guard Secrets.knownNames.contains(upper) || names.contains(name) || Secrets.secretWords.contains(where: { upper.contains($0) }) else { continue }
+            guard Secrets.knownNames.contains(upper) || names.contains(name) || Secrets.secretWords.contains(where: { upper.contains($0) })
+            else { continue }
             // Very short values would mangle ordinary text and protect little.
             if value.count >= 4 { found.insert(value) }
         }
@@ -75,7 +80,8 @@ extension SkillConfig {
     var sentTemplates: [Template] {
         switch spec {
         case .fetch(let f), .fallbackSource(let f):
-            return [f.source] + (f.endpoint.map { [$0] } ?? []) + (f.api.map { api in api.query.map(\.value) + api.headers.map(\.value) } ?? [])
+            return [f.source] + (f.endpoint.map { [$0] } ?? [])
+                + (f.api.map { api in api.query.map(\.value) + api.headers.map(\.value) } ?? [])
         case .load(let l): return [l.target]
         default: return []
         }
@@ -84,9 +90,10 @@ extension SkillConfig {
 
 extension AlertRoutes {
     var sentTemplates: [Template] {
-        (webhook.map { [$0] } ?? []) + routes.compactMap { route in
-            if case .webhook(let template, _) = route.sink { return template }
-            return nil
-        }
+        (webhook.map { [$0] } ?? [])
+            + routes.compactMap { route in
+                if case .webhook(let template, _) = route.sink { return template }
+                return nil
+            }
     }
 }

@@ -32,7 +32,8 @@ extension SkillConfig {
         switch spec {
         case .transform(let t): return t.lookup?.file.artifactSteps ?? []
         case .command(let c): return c.run.flatMap(\.artifactSteps)
-        case .healthCheck, .fetch, .fallbackSource, .validateSchema, .validateQuality, .load, .quarantineFilter, .schemaRepair, .upsert: return []
+        case .healthCheck, .fetch, .fallbackSource, .validateSchema, .validateQuality, .load, .quarantineFilter, .schemaRepair, .upsert:
+            return []
         }
     }
 }
@@ -166,7 +167,8 @@ public struct ContractSpec: Sendable {
 
     /// Identifies the contract's shape, so a learned mapping is reused only for the contract it was learned on.
     public var version: String {
-        let text = columns.map { "\($0.name):\($0.type.rawValue):\($0.required):\($0.formats.map(\.pattern).joined(separator: "|"))" }.joined(separator: ";")
+        let text = columns.map { "\($0.name):\($0.type.rawValue):\($0.required):\($0.formats.map(\.pattern).joined(separator: "|"))" }
+            .joined(separator: ";")
         return FileDigest.sha256(of: Data(text.utf8)).prefix(16).description
     }
 }

@@ -9,7 +9,9 @@ enum SkillDecoder {
         let kindText = try kindValue.string("a skill kind")
         guard let kind = SkillKind(rawValue: kindText) else {
             let names = SkillKind.allCases.map(\.rawValue)
-            throw kindValue.error("unknown skill kind '\(kindText)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: kindText, among: names))")
+            throw kindValue.error(
+                "unknown skill kind '\(kindText)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: kindText, among: names))"
+            )
         }
         let spec: SkillSpec
         switch kind {
@@ -31,8 +33,11 @@ enum SkillDecoder {
     }
 
     static func fetch(_ root: YAMLValue) throws -> FetchSpec {
-        let map = try root.map(allowed: ["kind", "source", "min_bytes", "sha256", "timeout_seconds", "circuit_breaker", "endpoint", "region", "profile", "pattern", "api",
-                                         "follow_symlinks", "allow_path_values", "wait"])
+        let map = try root.map(allowed: [
+            "kind", "source", "min_bytes", "sha256", "timeout_seconds", "circuit_breaker", "endpoint", "region", "profile", "pattern",
+            "api",
+            "follow_symlinks", "allow_path_values", "wait",
+        ])
         let sourceValue = try map.required("source", "a path, file://, http(s):// or s3:// URL")
         var spec = FetchSpec(source: try sourceValue.template("a path or URL"))
         if let v = map["endpoint"] { spec.endpoint = try v.template("an http(s):// URL") }
@@ -76,8 +81,12 @@ enum SkillDecoder {
         func path(_ v: YAMLValue, _ what: String) throws -> [String] {
             try v.string(what).split(separator: ".").map(String.init)
         }
-        if let v = a["query"] { spec.query = try v.map(allowed: []).entries.map { (try $0.key.string(), try $0.value.template("a query value")) } }
-        if let v = a["headers"] { spec.headers = try v.map(allowed: []).entries.map { (try $0.key.string(), try $0.value.template("a header value")) } }
+        if let v = a["query"] {
+            spec.query = try v.map(allowed: []).entries.map { (try $0.key.string(), try $0.value.template("a query value")) }
+        }
+        if let v = a["headers"] {
+            spec.headers = try v.map(allowed: []).entries.map { (try $0.key.string(), try $0.value.template("a header value")) }
+        }
         if let v = a["records"] { spec.records = try path(v, "a dotted path to the records, e.g. data.items") }
         if let v = a["pagination"] {
             let p = try v.map(allowed: ["next", "cursor", "param", "page", "start", "offset", "limit", "size"])
@@ -85,13 +94,21 @@ enum SkillDecoder {
                 let text = try next.string("a dotted path to the next page's URL, or 'link' for the Link header")
                 spec.pagination = .nextLink(text == "link" ? nil : text.split(separator: ".").map(String.init))
             } else if let cursor = p["cursor"] {
-                spec.pagination = .cursor(path: try path(cursor, "a dotted path to the next cursor"),
-                                          param: try p.required("param", "the query parameter the cursor goes in").string())
+                spec.pagination = .cursor(
+                    path: try path(cursor, "a dotted path to the next cursor"),
+                    param: try p.required("param", "the query parameter the cursor goes in").string()
+                )
             } else if let page = p["page"] {
-                spec.pagination = .page(param: try page.string("the page parameter"), start: try p["start"]?.int("the first page number") ?? 1)
+                spec.pagination = .page(
+                    param: try page.string("the page parameter"),
+                    start: try p["start"]?.int("the first page number") ?? 1
+                )
             } else if let offset = p["offset"] {
-                spec.pagination = .offset(param: try offset.string("the offset parameter"), limitParam: try p["limit"]?.string("the limit parameter") ?? "limit",
-                                          size: try p["size"]?.int("records per page", range: 1...100_000) ?? 100)
+                spec.pagination = .offset(
+                    param: try offset.string("the offset parameter"),
+                    limitParam: try p["limit"]?.string("the limit parameter") ?? "limit",
+                    size: try p["size"]?.int("records per page", range: 1...100_000) ?? 100
+                )
             } else {
                 throw v.error("expected one of next, cursor (with param), page, offset")
             }
@@ -110,14 +127,18 @@ enum SkillDecoder {
         let columnsValue = try map.required("columns", "the contract's columns")
         var columns: [ColumnSpec] = []
         for item in try columnsValue.list() {
-            let c = try item.map(allowed: ["name", "type", "required", "nullable", "formats", "aliases", "day_first",
-                                           "decimal_separator", "thousands_separator", "currency", "true_values", "false_values", "scale"])
+            let c = try item.map(allowed: [
+                "name", "type", "required", "nullable", "formats", "aliases", "day_first",
+                "decimal_separator", "thousands_separator", "currency", "true_values", "false_values", "scale",
+            ])
             var column = ColumnSpec(name: try c.required("name", "the column name").string("a column name"))
             if let v = c["type"] {
                 let text = try v.string("a type")
                 guard let type = ColumnType(rawValue: text) else {
                     let names = ColumnType.allCases.map(\.rawValue)
-                    throw v.error("unknown type '\(text)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: text, among: names))")
+                    throw v.error(
+                        "unknown type '\(text)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: text, among: names))"
+                    )
                 }
                 column.type = type
             }
@@ -130,24 +151,35 @@ enum SkillDecoder {
             if let v = c["aliases"] { column.aliases = try v.strings("a column name") }
             if column.type == .timestamp { column.formats = [] }
             if let v = c["formats"] {
-                guard column.type == .date || column.type == .timestamp else { throw v.error("'formats' applies to date and timestamp columns only") }
+                guard column.type == .date || column.type == .timestamp else {
+                    throw v.error("'formats' applies to date and timestamp columns only")
+                }
                 column.formats = []
                 for item in try v.list() {
                     let text = try item.string("a date format")
-                    if text == "auto" { column.autoDates = true; continue }
+                    if text == "auto" {
+                        column.autoDates = true
+                        continue
+                    }
                     guard let format = DateFormat(text) else {
-                        throw item.error("'\(text)' is not a date format; expected yyyy, MM, dd (or M, d, yy), HH, mm, ss, SSS, XXX, 'quoted' literals and separators, e.g. MM/dd/yyyy, or auto")
+                        throw item.error(
+                            "'\(text)' is not a date format; expected yyyy, MM, dd (or M, d, yy), HH, mm, ss, SSS, XXX, 'quoted' literals and separators, e.g. MM/dd/yyyy, or auto"
+                        )
                     }
                     column.formats.append(format)
                 }
             }
             if let v = c["day_first"] {
-                guard column.type == .date || column.type == .timestamp else { throw v.error("'day_first' applies to date and timestamp columns only") }
+                guard column.type == .date || column.type == .timestamp else {
+                    throw v.error("'day_first' applies to date and timestamp columns only")
+                }
                 column.dayFirst = try v.bool()
             }
             func separator(_ key: String) throws -> UInt8? {
                 guard let v = c[key] else { return nil }
-                guard column.type == .decimal || column.type == .integer else { throw v.error("'\(key)' applies to integer and decimal columns only") }
+                guard column.type == .decimal || column.type == .integer else {
+                    throw v.error("'\(key)' applies to integer and decimal columns only")
+                }
                 let text = try v.string("one character")
                 guard text.utf8.count == 1, let byte = text.utf8.first, !(48...57).contains(byte) else {
                     throw v.error("'\(key)' is one character such as ',', '.', ' ' or \"'\"; got '\(text)'")
@@ -163,12 +195,16 @@ enum SkillDecoder {
                 column.number!.thousandsSeparator = thousands
             }
             if let v = c["currency"] {
-                guard column.type == .decimal || column.type == .integer else { throw v.error("'currency' applies to integer and decimal columns only") }
+                guard column.type == .decimal || column.type == .integer else {
+                    throw v.error("'currency' applies to integer and decimal columns only")
+                }
                 column.number = column.number ?? NumberFormat()
                 column.number!.currency = try v.strings("a currency symbol")
             }
             if let number = column.number, number.thousandsSeparator == number.decimalSeparator {
-                throw item.error("column '\(column.name)': the thousands and decimal separators are both '\(Character(UnicodeScalar(number.decimalSeparator)))'")
+                throw item.error(
+                    "column '\(column.name)': the thousands and decimal separators are both '\(Character(UnicodeScalar(number.decimalSeparator)))'"
+                )
             }
             for key in ["true_values", "false_values"] {
                 guard let v = c[key] else { continue }
@@ -194,13 +230,17 @@ enum SkillDecoder {
 
     /// `format: { type: csv|jsonl|json, delimiter: ";", encoding: windows-1252, compression: gzip|none, max_field_bytes: N }`.
     static func formatOptions(_ value: YAMLValue) throws -> TableFormat.Options {
-        let f = try value.map(allowed: ["type", "delimiter", "encoding", "compression", "max_field_bytes",
-                                         "max_decompressed_bytes", "max_compression_ratio", "max_rows", "max_rejects"])
+        let f = try value.map(allowed: [
+            "type", "delimiter", "encoding", "compression", "max_field_bytes",
+            "max_decompressed_bytes", "max_compression_ratio", "max_rows", "max_rejects",
+        ])
         var options = TableFormat.Options()
         if let v = f["type"] {
             let text = try v.string("a file type")
             guard let kind = TableFormat.Kind(rawValue: text) else {
-                throw v.error("unknown file type '\(text)'; expected csv, jsonl or json\(NearMiss.hint(for: text, among: TableFormat.Kind.allCases.map(\.rawValue)))")
+                throw v.error(
+                    "unknown file type '\(text)'; expected csv, jsonl or json\(NearMiss.hint(for: text, among: TableFormat.Kind.allCases.map(\.rawValue)))"
+                )
             }
             options.kind = kind
         }
@@ -214,7 +254,9 @@ enum SkillDecoder {
         }
         if let v = f["encoding"] {
             let text = try v.string("an encoding")
-            guard let encoding = TextEncoding(name: text) else { throw v.error("unknown encoding '\(text)'; expected one of \(TextEncoding.names)") }
+            guard let encoding = TextEncoding(name: text) else {
+                throw v.error("unknown encoding '\(text)'; expected one of \(TextEncoding.names)")
+            }
             options.encoding = encoding
         }
         if let v = f["compression"] {
@@ -254,12 +296,18 @@ enum SkillDecoder {
                     guard let d = ValueParser.decimal(text) else { throw v.error("expected a number, found '\(text)'") }
                     return d
                 }
-                let min = try bound("min"), max = try bound("max")
+                let min = try bound("min")
+                let max = try bound("max")
                 if min == nil && max == nil { throw value.error("a range needs 'min', 'max' or both") }
                 rules.append(.range(column: try r.required("column", "a column name").string(), min: min, max: max))
             case "allowed":
                 let r = try value.map(allowed: ["column", "values"])
-                rules.append(.allowed(column: try r.required("column", "a column name").string(), values: try r.required("values", "the allowed values").strings()))
+                rules.append(
+                    .allowed(
+                        column: try r.required("column", "a column name").string(),
+                        values: try r.required("values", "the allowed values").strings()
+                    )
+                )
             case "pattern":
                 let r = try value.map(allowed: ["column", "regex"])
                 let regexValue = try r.required("regex", "a regular expression")
@@ -270,9 +318,12 @@ enum SkillDecoder {
                 rules.append(.pattern(column: try r.required("column", "a column name").string(), regex: regex))
             default:
                 let r = try value.map(allowed: ["within_pct", "history"])
-                rules.append(.rowCount(
-                    withinPct: try r.required("within_pct", "the allowed deviation in percent").double("a percentage"),
-                    history: try r["history"]?.int("a number of past runs", range: 1...365) ?? 7))
+                rules.append(
+                    .rowCount(
+                        withinPct: try r.required("within_pct", "the allowed deviation in percent").double("a percentage"),
+                        history: try r["history"]?.int("a number of past runs", range: 1...365) ?? 7
+                    )
+                )
             }
         }
         var spec = QualitySpec(rules: rules)
@@ -286,7 +337,11 @@ enum SkillDecoder {
         var policy = DriftPolicy()
         if case .scalar = value.node {
             let text = try value.string()
-            guard text == "off" || text == "false" else { throw value.error("expected off, or a map of drift settings (shape, range, nulls, values, lookup_match, columns, history, min_days, per_column)") }
+            guard text == "off" || text == "false" else {
+                throw value.error(
+                    "expected off, or a map of drift settings (shape, range, nulls, values, lookup_match, columns, history, min_days, per_column)"
+                )
+            }
             policy.enabled = false
             return policy
         }
@@ -327,7 +382,8 @@ enum SkillDecoder {
             spec.lookup = LookupSpec(
                 file: try l.required("file", "a CSV file").template("a path"),
                 key: try l.required("key", "the join column").string("a column name"),
-                columns: try l.required("columns", "the columns to add").strings("a column name"))
+                columns: try l.required("columns", "the columns to add").strings("a column name")
+            )
         }
         if let v = map["computed"] {
             for item in try v.list() {
@@ -341,11 +397,17 @@ enum SkillDecoder {
                 if let t = c["type"] {
                     let text = try t.string("a type")
                     guard let parsed = ColumnType(rawValue: text) else {
-                        throw t.error("unknown type '\(text)'; expected one of \(ColumnType.allCases.map(\.rawValue).joined(separator: ", "))")
+                        throw t.error(
+                            "unknown type '\(text)'; expected one of \(ColumnType.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )
                     }
                     type = parsed
                 }
-                var computed = ComputedColumn(name: try c.required("name", "the new column's name").string(), expression: expression, type: type)
+                var computed = ComputedColumn(
+                    name: try c.required("name", "the new column's name").string(),
+                    expression: expression,
+                    type: type
+                )
                 computed.file = exprValue.file
                 computed.line = exprValue.line
                 // A quoted scalar's mark is its opening quote.
@@ -358,10 +420,13 @@ enum SkillDecoder {
     }
 
     static func load(_ root: YAMLValue) throws -> LoadSpec {
-        let map = try root.map(allowed: ["kind", "target", "table", "mode", "key", "on_changed_input", "new_columns", "missing_columns", "type_changes"])
+        let map = try root.map(allowed: [
+            "kind", "target", "table", "mode", "key", "on_changed_input", "new_columns", "missing_columns", "type_changes",
+        ])
         var spec = LoadSpec(
             target: try map["target"]?.template("sqlite:PATH") ?? Template(parsing: "sqlite:warehouse.db"),
-            table: try map.required("table", "the target table").string("a table name"))
+            table: try map.required("table", "the target table").string("a table name")
+        )
         if let v = map["mode"] { spec.mode = try enumValue(v, WriteMode.self) }
         if let v = map["key"] { spec.key = try v.strings("a column name") }
         if let v = map["on_changed_input"] { spec.onChangedInput = try enumValue(v, ChangedInputPolicy.self) }
@@ -370,10 +435,14 @@ enum SkillDecoder {
         if let v = map["type_changes"] { spec.schema.typeChanges = try enumValue(v, SchemaPolicy.TypeChanges.self) }
         let target = spec.target.source
         if !["sqlite:", "postgres://", "postgresql://", "{"].contains(where: { target.hasPrefix($0) }) {
-            throw (map["target"] ?? root).error("unsupported target '\(WarehouseTarget.display(target))'; expected sqlite:PATH or postgres://user@host:port/database")
+            throw (map["target"] ?? root).error(
+                "unsupported target '\(WarehouseTarget.display(target))'; expected sqlite:PATH or postgres://user@host:port/database"
+            )
         }
         if target.range(of: "^postgres(ql)?://[^/@]*:[^/@]*@", options: .regularExpression) != nil {
-            throw (map["target"] ?? root).error("a password in the target would be shown and stored; leave it out and set PGPASSWORD instead")
+            throw (map["target"] ?? root).error(
+                "a password in the target would be shown and stored; leave it out and set PGPASSWORD instead"
+            )
         }
         if spec.key.isEmpty, spec.mode == .merge || spec.onChangedInput == .merge {
             throw (map["mode"] ?? map["on_changed_input"] ?? root).error("a merge needs the key it merges on; add key: [column, …]")
@@ -390,7 +459,11 @@ enum SkillDecoder {
             spec.checks = try v.list().map { item in
                 let c = try item.map(allowed: ["name", "sql", "expect"])
                 let sql = try c.required("sql", "a query that returns one value").string("SQL")
-                return SQLCheck(name: try c["name"]?.string() ?? sql, sql: sql, expect: try c.required("expect", "the expected value").string("a value"))
+                return SQLCheck(
+                    name: try c["name"]?.string() ?? sql,
+                    sql: sql,
+                    expect: try c.required("expect", "the expected value").string("a value")
+                )
             }
         }
         return spec
@@ -407,7 +480,9 @@ enum SkillDecoder {
     }
 
     static func schemaRepair(_ root: YAMLValue) throws -> SchemaRepairSpec {
-        let map = try root.map(allowed: ["kind", "proposers", "max_quarantine_pct", "model", "max_calls", "max_tokens", "deadline_seconds", "approval"])
+        let map = try root.map(allowed: [
+            "kind", "proposers", "max_quarantine_pct", "model", "max_calls", "max_tokens", "deadline_seconds", "approval",
+        ])
         var spec = SchemaRepairSpec()
         if let v = map["approval"] { spec.approval = try enumValue(v, SchemaRepairSpec.Approval.self) }
         if let v = map["proposers"] { spec.proposers = try v.list().map { try enumValue($0, SchemaRepairSpec.ProposerName.self) } }
@@ -423,7 +498,11 @@ enum SkillDecoder {
         let map = try root.map(allowed: ["kind", "run", "timeout_seconds"])
         let runValue = try map.required("run", "the program and its arguments, as a list")
         let run: [Template]
-        if case .scalar = runValue.node { run = [try runValue.template("a program")] } else { run = try runValue.list().map { try $0.template("an argument") } }
+        if case .scalar = runValue.node {
+            run = [try runValue.template("a program")]
+        } else {
+            run = try runValue.list().map { try $0.template("an argument") }
+        }
         if run.isEmpty { throw runValue.error("expected the program to run") }
         var spec = CommandSpec(run: run)
         if let v = map["timeout_seconds"] { spec.timeoutSeconds = try v.int("seconds", range: 1...86_400) }
@@ -434,7 +513,9 @@ enum SkillDecoder {
         let text = try value.string()
         guard let result = E(rawValue: text) else {
             let names = E.allCases.map(\.rawValue)
-            throw value.error("unknown value '\(text)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: text, among: names))")
+            throw value.error(
+                "unknown value '\(text)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: text, among: names))"
+            )
         }
         return result
     }

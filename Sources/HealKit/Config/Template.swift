@@ -44,7 +44,10 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
                 throw TemplateError(message: "'{' is never closed in \"\(source)\"")
             }
             let name = String(rest[rest.index(after: open)..<close])
-            if !text.isEmpty { parts.append(.text(text)); text = "" }
+            if !text.isEmpty {
+                parts.append(.text(text))
+                text = ""
+            }
             parts.append(try Template.placeholder(name, in: source))
             rest = rest[rest.index(after: close)...]
         }
@@ -63,11 +66,15 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
         if name.hasPrefix("date:") {
             let pattern = String(name.dropFirst(5))
             guard let format = DateFormat(pattern, forWriting: true) else {
-                throw TemplateError(message: "'{\(name)}': '\(pattern)' is not a date format; use yyyy, MM, dd and separators, e.g. {date:yyyyMMdd} or {date:yyyy}")
+                throw TemplateError(
+                    message:
+                        "'{\(name)}': '\(pattern)' is not a date format; use yyyy, MM, dd and separators, e.g. {date:yyyyMMdd} or {date:yyyy}"
+                )
             }
             return .date(format)
         }
-        for (prefix, make) in [("var.", Part.variable), ("env.", Part.environment), ("artifact.", Part.artifact)] where name.hasPrefix(prefix) {
+        for (prefix, make) in [("var.", Part.variable), ("env.", Part.environment), ("artifact.", Part.artifact)]
+        where name.hasPrefix(prefix) {
             let key = String(name.dropFirst(prefix.count))
             guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
                 throw TemplateError(message: "'{\(name)}' needs a name after '\(prefix)'")
@@ -75,7 +82,9 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
             return make(key)
         }
         let hint = NearMiss.hint(for: name, among: ["date", "pipeline", "run"])
-        throw TemplateError(message: "unknown placeholder '{\(name)}'; expected one of \(names.map { "{\($0)}" }.joined(separator: ", "))\(hint)")
+        throw TemplateError(
+            message: "unknown placeholder '{\(name)}'; expected one of \(names.map { "{\($0)}" }.joined(separator: ", "))\(hint)"
+        )
     }
 
     /// Renders the template. As a `path`, values from the command line and from fetched data (`{var.…}`,
@@ -89,7 +98,10 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
         func checked(_ value: String, _ placeholder: String) throws(TemplateError) -> String {
             guard intoPath else { return value }
             if value.contains("/") || value.contains("\\") || value.contains("\u{0}") || value == ".." || value.contains("..") {
-                throw TemplateError(message: "'{\(placeholder)}' in \"\(source)\" is \(Text.quoted(value)), which holds a path separator or '..'; a value put into a path may name a file, not a folder elsewhere (set allow_path_values: true in the skill to allow it)")
+                throw TemplateError(
+                    message:
+                        "'{\(placeholder)}' in \"\(source)\" is \(Text.quoted(value)), which holds a path separator or '..'; a value put into a path may name a file, not a folder elsewhere (set allow_path_values: true in the skill to allow it)"
+                )
             }
             return value
         }
@@ -102,7 +114,10 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
             case .watermark: out += try checked(values.watermark ?? "", "watermark")
             case .artifact(let step):
                 guard let path = values.artifacts[step] else {
-                    throw TemplateError(message: "'{artifact.\(step)}' in \"\(source)\": step '\(step)' has produced no file in this run yet; name a step that runs before this one")
+                    throw TemplateError(
+                        message:
+                            "'{artifact.\(step)}' in \"\(source)\": step '\(step)' has produced no file in this run yet; name a step that runs before this one"
+                    )
                 }
                 out += path
             case .variable(let name):
@@ -149,7 +164,13 @@ public struct TemplateValues: Sendable {
     /// Absolute paths of the files earlier steps of the run staged, by step name.
     public var artifacts: [String: String] = [:]
 
-    public init(date: CalendarDate, pipeline: String, runID: String, variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        date: CalendarDate,
+        pipeline: String,
+        runID: String,
+        variables: [String: String] = [:],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.date = date
         self.pipeline = pipeline
         self.runID = runID

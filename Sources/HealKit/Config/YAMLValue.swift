@@ -28,7 +28,7 @@ struct YAMLValue {
     static func configError(_ error: YamlError, file: String) -> ConfigError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .composer(let context, let problem, let mark, _):
             let prefix = context.map { "\($0.text) " } ?? ""
             return ConfigError(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(prefix)\(problem)")
         default:
@@ -68,13 +68,17 @@ struct YAMLValue {
         let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
         let value: Int?
         if let last = text.last, let unit = units[last] {
-            value = Int(text.dropLast().trimmingCharacters(in: .whitespaces)).flatMap { $0.multipliedReportingOverflow(by: unit).overflow ? nil : $0 * unit }
+            value = Int(text.dropLast().trimmingCharacters(in: .whitespaces)).flatMap {
+                $0.multipliedReportingOverflow(by: unit).overflow ? nil : $0 * unit
+            }
         } else {
             value = Int(text)
         }
         guard let value else { throw error("expected \(what), found '\(scalar.string)'") }
         guard range.contains(value) else {
-            throw error("expected a duration from \(range.lowerBound) s to \(range.upperBound / 3600) h, found '\(scalar.string)' (\(value) s)")
+            throw error(
+                "expected a duration from \(range.lowerBound) s to \(range.upperBound / 3600) h, found '\(scalar.string)' (\(value) s)"
+            )
         }
         return value
     }
@@ -114,7 +118,9 @@ struct YAMLValue {
             let keyValue = YAMLValue(node: key, file: file)
             let name = try keyValue.string("a setting name")
             if !allowed.isEmpty && !allowed.contains(name) {
-                throw keyValue.error("unknown setting '\(name)'; expected one of \(allowed.joined(separator: ", "))\(NearMiss.hint(for: name, among: allowed))")
+                throw keyValue.error(
+                    "unknown setting '\(name)'; expected one of \(allowed.joined(separator: ", "))\(NearMiss.hint(for: name, among: allowed))"
+                )
             }
             if !seen.insert(name).inserted { throw keyValue.error("'\(name)' is set twice") }
             entries.append((keyValue, YAMLValue(node: value, file: file)))

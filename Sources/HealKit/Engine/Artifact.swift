@@ -48,7 +48,16 @@ extension Artifact {
     }
 
     func saved(in home: HealHome) -> Saved {
-        Saved(path: home.display(url), sha256: sha256, bytes: bytes, rows: rows, columns: columns, format: format, excluded: excluded, header: header)
+        Saved(
+            path: home.display(url),
+            sha256: sha256,
+            bytes: bytes,
+            rows: rows,
+            columns: columns,
+            format: format,
+            excluded: excluded,
+            header: header
+        )
     }
 
     /// The saved artifact, if its file is still there with the same sha256. A view (a file minus quarantined rows)

@@ -14,7 +14,9 @@ public struct Backfill: Sendable {
         guard !(to < from) else { throw UsageError("--to \(to) is before --from \(from); give the oldest date first") }
         let days = to.dayNumber - from.dayNumber + 1
         guard days <= Self.maximumDays else {
-            throw UsageError("--from \(from) --to \(to) is \(Noun.count(days, "day")); a backfill takes at most \(Self.maximumDays), so split it")
+            throw UsageError(
+                "--from \(from) --to \(to) is \(Noun.count(days, "day")); a backfill takes at most \(Self.maximumDays), so split it"
+            )
         }
         self.pipeline = pipeline
         self.dates = (0..<days).map { from.adding(days: $0) }
@@ -43,8 +45,12 @@ public struct Backfill: Sendable {
     }
 
     /// Runs the dates in order; `each` sees every summary as it finishes.
-    public func run(executor: RunExecutor, options: RunOptions, shouldStop: @Sendable () -> Bool = { false },
-                    each: (RunSummary) -> Void = { _ in }) async throws -> Report {
+    public func run(
+        executor: RunExecutor,
+        options: RunOptions,
+        shouldStop: @Sendable () -> Bool = { false },
+        each: (RunSummary) -> Void = { _ in }
+    ) async throws -> Report {
         var report = Report(pipeline: pipeline, from: dates.first!.description, to: dates.last!.description)
         for (index, date) in dates.enumerated() {
             if shouldStop() {

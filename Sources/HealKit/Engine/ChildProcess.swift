@@ -1,5 +1,6 @@
 import Foundation
 import Subprocess
+
 #if canImport(System)
 import System
 #else
@@ -20,12 +21,18 @@ public enum ChildProcess {
 
     public struct TimedOut: Error {}
 
-
-
     /// `program` with a `/` is a path (relative to `directory`), otherwise it is looked up on PATH.
-    public static func run(_ program: String, _ arguments: [String], in directory: URL, environment: [String: String?] = [:],
-                           input: [UInt8]? = nil, timeout: Duration, outputLimit: Int = 16 << 20) async throws -> Outcome {
-        let executable: Executable = program.contains("/")
+    public static func run(
+        _ program: String,
+        _ arguments: [String],
+        in directory: URL,
+        environment: [String: String?] = [:],
+        input: [UInt8]? = nil,
+        timeout: Duration,
+        outputLimit: Int = 16 << 20
+    ) async throws -> Outcome {
+        let executable: Executable =
+            program.contains("/")
             ? .path(FilePath(program.hasPrefix("/") ? program : directory.appendingPathComponent(program).path))
             : .name(program)
         var keyed: [Environment.Key: String?] = [:]
@@ -47,16 +54,27 @@ public enum ChildProcess {
         let stdinFile = inputFile
         return try await withThrowingTaskGroup(of: Outcome?.self) { group in
             group.addTask {
-                let result = if let stdinFile {
-                    try await Subprocess.run(
-                        executable, arguments: Arguments(arguments), environment: .inherit.updating(overrides),
-                        workingDirectory: FilePath(directory.path), input: .fileDescriptor(stdinFile, closeAfterSpawningProcess: true),
-                        output: .string(limit: outputLimit), error: .string(limit: outputLimit))
-                } else {
-                    try await Subprocess.run(
-                        executable, arguments: Arguments(arguments), environment: .inherit.updating(overrides),
-                        workingDirectory: FilePath(directory.path), output: .string(limit: outputLimit), error: .string(limit: outputLimit))
-                }
+                let result =
+                    if let stdinFile {
+                        try await Subprocess.run(
+                            executable,
+                            arguments: Arguments(arguments),
+                            environment: .inherit.updating(overrides),
+                            workingDirectory: FilePath(directory.path),
+                            input: .fileDescriptor(stdinFile, closeAfterSpawningProcess: true),
+                            output: .string(limit: outputLimit),
+                            error: .string(limit: outputLimit)
+                        )
+                    } else {
+                        try await Subprocess.run(
+                            executable,
+                            arguments: Arguments(arguments),
+                            environment: .inherit.updating(overrides),
+                            workingDirectory: FilePath(directory.path),
+                            output: .string(limit: outputLimit),
+                            error: .string(limit: outputLimit)
+                        )
+                    }
                 let status: Int32?
                 if case .exited(let code) = result.terminationStatus { status = code } else { status = nil }
                 return Outcome(status: status, stdout: result.standardOutput, stderr: result.standardError)

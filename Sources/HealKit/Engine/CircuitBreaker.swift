@@ -27,6 +27,11 @@ public struct CircuitBreaker: Sendable {
     }
 
     public func record(_ endpoint: String, failed: Bool, now: Date = Date()) throws {
-        try store.recordCircuit(endpoint, failed: failed, threshold: failures, openUntil: Timestamp.string(now.addingTimeInterval(Double(cooldown.milliseconds) / 1000)))
+        try store.recordCircuit(
+            endpoint,
+            failed: failed,
+            threshold: failures,
+            openUntil: Timestamp.string(now.addingTimeInterval(Double(cooldown.milliseconds) / 1000))
+        )
     }
 }

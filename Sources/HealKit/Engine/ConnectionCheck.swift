@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -83,14 +84,22 @@ public struct ConnectionCheck: Sendable {
         }
         switch skill.spec {
         case .fetch(let spec), .fallbackSource(let spec):
-            return [await probe("source", spec.source) { source, shown in try await self.source(source, spec: spec, values: values, shown: shown) }]
+            return [
+                await probe("source", spec.source) { source, shown in
+                    try await self.source(source, spec: spec, values: values, shown: shown)
+                }
+            ]
         case .transform(let spec):
             guard let lookup = spec.lookup else { return [] }
-            return [await probe("lookup", lookup.file) { path, shown in
-                let url = home.resolve(path: path)
-                guard FileBytes.isRegularFile(url) else { throw SkillFailure(.configuration, "\(shown): no such file (the lookup table of the join)") }
-                return (.ok, "the lookup file is there")
-            }]
+            return [
+                await probe("lookup", lookup.file) { path, shown in
+                    let url = home.resolve(path: path)
+                    guard FileBytes.isRegularFile(url) else {
+                        throw SkillFailure(.configuration, "\(shown): no such file (the lookup table of the join)")
+                    }
+                    return (.ok, "the lookup file is there")
+                }
+            ]
         case .load(let spec):
             return [await probe("target", spec.target) { target, _ in try await self.target(target) }]
         case .healthCheck(let spec):
@@ -125,7 +134,11 @@ public struct ConnectionCheck: Sendable {
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             switch status {
             case 200..<400: return (.ok, "HTTP \(status)")
-            case 401, 403: throw SkillFailure(.configuration, "\(shown): HTTP \(status), the credentials were refused; check the token or headers in skills/… and the environment they read")
+            case 401, 403:
+                throw SkillFailure(
+                    .configuration,
+                    "\(shown): HTTP \(status), the credentials were refused; check the token or headers in skills/… and the environment they read"
+                )
             case 404, 410: return (.warn, "HTTP \(status): not there for \(values.date) (yet); the server answers")
             case 405 where spec.api == nil: return (.ok, "HTTP 405 to HEAD: the server answers")
             default: throw SkillFailure(status >= 500 || status == 429 ? .transient : .sourceMissing, "\(shown): HTTP \(status)")
@@ -135,7 +148,10 @@ public struct ConnectionCheck: Sendable {
         if FileBytes.isRegularFile(url) { return (.ok, "the file for \(values.date) is there") }
         var folder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.deletingLastPathComponent().path, isDirectory: &folder), folder.boolValue else {
-            throw SkillFailure(.configuration, "\(shown): the folder \(home.display(url.deletingLastPathComponent())) does not exist; fix source in the skill")
+            throw SkillFailure(
+                .configuration,
+                "\(shown): the folder \(home.display(url.deletingLastPathComponent())) does not exist; fix source in the skill"
+            )
         }
         return (.warn, "no file for \(values.date) yet; the folder is there")
     }
@@ -147,7 +163,11 @@ public struct ConnectionCheck: Sendable {
             let (objects, _) = try await client.list(bucket: bucket, prefix: key, timeoutSeconds: timeoutSeconds, shownAs: shown)
             return (.ok, "listed \(Noun.count(objects.count, "object")) under the prefix")
         }
-        let (body, response) = try await client.send(client.request("HEAD", bucket: bucket, key: key), timeoutSeconds: timeoutSeconds, shownAs: shown)
+        let (body, response) = try await client.send(
+            client.request("HEAD", bucket: bucket, key: key),
+            timeoutSeconds: timeoutSeconds,
+            shownAs: shown
+        )
         switch (response as? HTTPURLResponse)?.statusCode ?? 0 {
         case 200..<300: return (.ok, "the object for \(values.date) is there")
         case 404: return (.warn, "no object for \(values.date) yet; the bucket answers")
@@ -167,7 +187,9 @@ public struct ConnectionCheck: Sendable {
                 throw SkillFailure(.configuration, "the folder \(home.display(folder)) of \(target) does not exist or is not writable")
             }
             if FileManager.default.fileExists(atPath: url.path) {
-                let answer = try await WarehouseTarget.open(target, home: home, environment: environment).scalar("SELECT count(*) FROM sqlite_master")
+                let answer = try await WarehouseTarget.open(target, home: home, environment: environment).scalar(
+                    "SELECT count(*) FROM sqlite_master"
+                )
                 return (.ok, "the database answers (\(answer ?? "0") schema objects)")
             }
             return (.ok, "the folder is writable; the first load creates the database")

@@ -12,7 +12,10 @@ public enum PrintableText {
         guard text.unicodeScalars.contains(where: needsEscape) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            guard needsEscape(scalar) else { out.append(scalar); continue }
+            guard needsEscape(scalar) else {
+                out.append(scalar)
+                continue
+            }
             let code = scalar.value
             let shown = code < 0x100 ? String(format: "\\x%02X", code) : String(format: "\\u{%04X}", code)
             out.append(contentsOf: shown.unicodeScalars)

@@ -35,8 +35,16 @@ public struct RunContext: Sendable {
     /// True once the run was asked to stop (a signal): a step reading a file stops at its next batch.
     public var stopRequested: @Sendable () -> Bool = { false }
 
-    public init(home: HealHome, playbook: Playbook, runID: String, date: CalendarDate, force: Bool = false,
-                variables: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment, store: MetadataStore) {
+    public init(
+        home: HealHome,
+        playbook: Playbook,
+        runID: String,
+        date: CalendarDate,
+        force: Bool = false,
+        variables: [String: String] = [:],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        store: MetadataStore
+    ) {
         self.home = home
         self.playbook = playbook
         self.runID = runID

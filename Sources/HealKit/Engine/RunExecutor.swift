@@ -24,11 +24,15 @@ public struct RunExecutor: Sendable {
     public func run(pipeline name: String, options: RunOptions) async throws -> RunSummary {
         guard let playbook = config.playbooks[name] else {
             let known = config.playbooks.keys.sorted()
-            throw UsageError("no playbook named '\(name)' in \(home.display(home.playbooks))/\(NearMiss.hint(for: name, among: known))"
-                + (known.isEmpty ? "" : " (playbooks: \(known.joined(separator: ", ")))"))
+            throw UsageError(
+                "no playbook named '\(name)' in \(home.display(home.playbooks))/\(NearMiss.hint(for: name, among: known))"
+                    + (known.isEmpty ? "" : " (playbooks: \(known.joined(separator: ", ")))")
+            )
         }
         let skills = try playbook.steps.map { step -> any Skill in
-            guard let skillConfig = config.skills[step.skill] else { throw UsageError("step '\(step.name)': no skill config '\(step.skill)'") }
+            guard let skillConfig = config.skills[step.skill] else {
+                throw UsageError("step '\(step.name)': no skill config '\(step.skill)'")
+            }
             return try SkillFactory.skill(skillConfig)
         }
         let date = options.date ?? CalendarDate.of(options.now, in: playbook.timeZone).adding(days: -1)
@@ -36,15 +40,29 @@ public struct RunExecutor: Sendable {
         // One run of a pipeline at a time; held until this function returns.
         let lock = try RunLock(pipeline: playbook.name, home: home, runID: runID)
         defer { withExtendedLifetime(lock) {} }
-        var context = RunContext(home: home, playbook: playbook, runID: runID, date: date, force: options.force,
-                                 variables: options.variables, environment: options.environment, store: store)
+        var context = RunContext(
+            home: home,
+            playbook: playbook,
+            runID: runID,
+            date: date,
+            force: options.force,
+            variables: options.variables,
+            environment: options.environment,
+            store: store
+        )
         context.skillConfigs = config.skills
         context.progress = progress
         context.secrets = Secrets(environment: options.environment, names: config.sentEnvironmentNames)
         context.stopRequested = shouldStop
         context.acceptDrift = options.acceptDrift
-        var record = RunRecord(id: runID, pipeline: playbook.name, logicalDate: date.description, status: RunStatus.running.rawValue,
-                               startedAt: Timestamp.now(), forced: options.force)
+        var record = RunRecord(
+            id: runID,
+            pipeline: playbook.name,
+            logicalDate: date.description,
+            status: RunStatus.running.rawValue,
+            startedAt: Timestamp.now(),
+            forced: options.force
+        )
         try store.insertRun(record)
         CrashPoint.reach("run-start")
         // Runs left `running` by a killed process are interrupted; the newest one of this date is resumed from its
@@ -79,8 +97,16 @@ public struct RunExecutor: Sendable {
 
         /// What every passed step leaves, whether it ran now or an interrupted run's checkpoint stands for it:
         /// its file for the steps after it, its source's watermark and sha256, and a checkpoint of its own.
-        func settle(_ index: Int, _ skill: any Skill, source: String, output: Artifact?, produced: Bool, healedNow: Bool,
-                    watermark: Watermark?, checkpoint: CheckpointRecord?) throws {
+        func settle(
+            _ index: Int,
+            _ skill: any Skill,
+            source: String,
+            output: Artifact?,
+            produced: Bool,
+            healedNow: Bool,
+            watermark: Watermark?,
+            checkpoint: CheckpointRecord?
+        ) throws {
             let step = playbook.steps[index]
             after[step.name] = output
             if produced, let output { context.values.artifacts[step.name] = output.url.path }
@@ -96,10 +122,20 @@ public struct RunExecutor: Sendable {
                 if record.sourceSha256 == nil { record.sourceSha256 = fetched.sha256 }
             }
             CrashPoint.reach("before-checkpoint:\(step.name)")
-            try store.insertCheckpoint(checkpoint ?? CheckpointRecord(
-                runId: runID, stepIndex: index, step: step.name, source: source, artifact: output.map { Self.json($0.saved(in: home)) },
-                rows: Self.json(walk.rowsBySource[source] ?? RunSummary.Rows()), healed: healedNow,
-                watermark: watermark.map { Self.json($0) }, createdAt: Timestamp.now()))
+            try store.insertCheckpoint(
+                checkpoint
+                    ?? CheckpointRecord(
+                        runId: runID,
+                        stepIndex: index,
+                        step: step.name,
+                        source: source,
+                        artifact: output.map { Self.json($0.saved(in: home)) },
+                        rows: Self.json(walk.rowsBySource[source] ?? RunSummary.Rows()),
+                        healed: healedNow,
+                        watermark: watermark.map { Self.json($0) },
+                        createdAt: Timestamp.now()
+                    )
+            )
             CrashPoint.reach("after-step:\(step.name)")
         }
 
@@ -110,7 +146,10 @@ public struct RunExecutor: Sendable {
                 continue
             }
             if shouldStop() {
-                outcome = (.interrupted, "\(interrupted()) before step \(step.name): every earlier step is committed, nothing after it ran; the next run of \(date) resumes here")
+                outcome = (
+                    .interrupted,
+                    "\(interrupted()) before step \(step.name): every earlier step is committed, nothing after it ran; the next run of \(date) resumes here"
+                )
                 stepSummaries.append(.init(name: step.name, skill: step.skill, status: "not_run", attempts: []))
                 continue
             }
@@ -121,14 +160,23 @@ public struct RunExecutor: Sendable {
             let artifact = (step.input ?? (index > 0 ? playbook.steps[index - 1].name : nil)).flatMap { after[$0] }
             // Resume: a step the interrupted run passed, whose artifact is still there with its sha256, is not run again.
             if let checkpoint = checkpoints.first, checkpoint.stepIndex == index, checkpoint.step == step.name,
-               let restored = restore(checkpoint, input: artifact, verifiedFiles: &verifiedFiles) {
+                let restored = restore(checkpoint, input: artifact, verifiedFiles: &verifiedFiles)
+            {
                 checkpoints.removeFirst()
                 walk.restore(restored.rows, of: source, counted: restored.rows.read > 0)
                 var copy = checkpoint
                 copy.runId = runID
                 copy.createdAt = Timestamp.now()
-                try settle(index, skill, source: source, output: restored.artifact, produced: checkpoint.artifact != nil,
-                           healedNow: checkpoint.healed, watermark: restored.watermark, checkpoint: copy)
+                try settle(
+                    index,
+                    skill,
+                    source: source,
+                    output: restored.artifact,
+                    produced: checkpoint.artifact != nil,
+                    healedNow: checkpoint.healed,
+                    watermark: restored.watermark,
+                    checkpoint: copy
+                )
                 stepSummaries.append(.init(name: step.name, skill: step.skill, status: "resumed", attempts: []))
                 continue
             }
@@ -143,7 +191,10 @@ public struct RunExecutor: Sendable {
             do {
                 result = try await walk.climb(step: step, skill: skill, input: input)
             } catch is RunStopped {
-                outcome = (.interrupted, "\(interrupted()) during step \(step.name) (it had committed nothing): every earlier step is committed; the next run of \(date) resumes at \(step.name)")
+                outcome = (
+                    .interrupted,
+                    "\(interrupted()) during step \(step.name) (it had committed nothing): every earlier step is committed; the next run of \(date) resumes at \(step.name)"
+                )
                 stepSummaries.append(.init(name: step.name, skill: step.skill, status: "interrupted", attempts: walk.trace))
                 continue
             }
@@ -166,11 +217,28 @@ public struct RunExecutor: Sendable {
                 break
             }
             if let next = result.final.artifact, next.url != artifact?.url {
-                try store.insertArtifact(ArtifactRecord(runId: runID, step: step.name, path: home.display(next.url), sha256: next.sha256,
-                                                        rows: next.rows, bytes: next.bytes, createdAt: Timestamp.now()))
+                try store.insertArtifact(
+                    ArtifactRecord(
+                        runId: runID,
+                        step: step.name,
+                        path: home.display(next.url),
+                        sha256: next.sha256,
+                        rows: next.rows,
+                        bytes: next.bytes,
+                        createdAt: Timestamp.now()
+                    )
+                )
             }
-            try settle(index, skill, source: source, output: result.final.artifact ?? artifact, produced: result.final.artifact != nil,
-                       healedNow: result.healed, watermark: result.final.watermark, checkpoint: nil)
+            try settle(
+                index,
+                skill,
+                source: source,
+                output: result.final.artifact ?? artifact,
+                produced: result.final.artifact != nil,
+                healedNow: result.healed,
+                watermark: result.final.watermark,
+                checkpoint: nil
+            )
             if skill is any SourceStarting, let fetched = after[step.name] {
                 context.sourceSHA256 = fetched.sha256
                 let loads = chains.steps(of: source).compactMap { skills[$0] as? any Loading }
@@ -195,11 +263,16 @@ public struct RunExecutor: Sendable {
         } else if active.isEmpty {
             (status, error) = (.skipped, counted.first.flatMap { skipped[$0] })
         } else if let unbalanced = chains.sources.lazy.compactMap({ source -> String? in
-            guard skipped[source] == nil, let r = walk.rowsBySource[source], walk.counted(source) || chains.loaded.contains(source) else { return nil }
-            let passed = chains.loaded.contains(source) ? r.loaded : (chains.steps(of: source).last.flatMap { after[playbook.steps[$0].name]?.rows } ?? 0)
+            guard skipped[source] == nil, let r = walk.rowsBySource[source], walk.counted(source) || chains.loaded.contains(source) else {
+                return nil
+            }
+            let passed =
+                chains.loaded.contains(source)
+                ? r.loaded : (chains.steps(of: source).last.flatMap { after[playbook.steps[$0].name]?.rows } ?? 0)
             guard r.read != passed + r.quarantined + r.deduplicated + r.updated else { return nil }
             let of = chains.sources.count > 1 ? " for source \(source)" : ""
-            return "row accounting does not balance\(of): read \(r.read) ≠ \(chains.loaded.contains(source) ? "loaded" : "passed") \(passed) + quarantined \(r.quarantined) + deduplicated \(r.deduplicated) + updated \(r.updated)"
+            return
+                "row accounting does not balance\(of): read \(r.read) ≠ \(chains.loaded.contains(source) ? "loaded" : "passed") \(passed) + quarantined \(r.quarantined) + deduplicated \(r.deduplicated) + updated \(r.updated)"
         }).first {
             status = .failed
             error = unbalanced
@@ -207,7 +280,8 @@ public struct RunExecutor: Sendable {
         } else if rows.read > 0 && Double(rows.quarantined) / Double(rows.read) * 100 > playbook.thresholds.quarantineWarnPct {
             status = .partial
             let share = Double(rows.quarantined) / Double(rows.read) * 100
-            partialBecause = "\(rows.quarantined) of \(Noun.count(rows.read, "row")) quarantined (\(String(format: "%.1f", share)) %), above thresholds.quarantine_warn_pct \(ReportMarkdown.figure(playbook.thresholds.quarantineWarnPct)) % in \(playbook.file)"
+            partialBecause =
+                "\(rows.quarantined) of \(Noun.count(rows.read, "row")) quarantined (\(String(format: "%.1f", share)) %), above thresholds.quarantine_warn_pct \(ReportMarkdown.figure(playbook.thresholds.quarantineWarnPct)) % in \(playbook.file)"
         } else {
             status = healed ? .healed : .succeeded
         }
@@ -252,20 +326,34 @@ public struct RunExecutor: Sendable {
                 return .init(name: source, role: role, rows: walk.rowsBySource[source] ?? .init(), note: skipped[source])
             }
         }
-        var summary = RunSummary(runID: runID, pipeline: playbook.name, date: date.description, status: status, rows: rows,
-                                 steps: stepSummaries, alerts: walk.alerts, error: error, sources: sources)
+        var summary = RunSummary(
+            runID: runID,
+            pipeline: playbook.name,
+            date: date.description,
+            status: status,
+            rows: rows,
+            steps: stepSummaries,
+            alerts: walk.alerts,
+            error: error,
+            sources: sources
+        )
         summary.partialBecause = partialBecause
         return summary
     }
 
     /// A checkpoint's artifact (verified on disk), rows and watermark; nil when its file is gone or changed.
-    func restore(_ checkpoint: CheckpointRecord, input: Artifact?, verifiedFiles: inout Set<String>) -> (artifact: Artifact?, rows: RunSummary.Rows, watermark: Watermark?)? {
+    func restore(
+        _ checkpoint: CheckpointRecord,
+        input: Artifact?,
+        verifiedFiles: inout Set<String>
+    ) -> (artifact: Artifact?, rows: RunSummary.Rows, watermark: Watermark?)? {
         let decoder = JSONDecoder()
         guard let rows = try? decoder.decode(RunSummary.Rows.self, from: Data(checkpoint.rows.utf8)) else { return nil }
         var artifact = input
         if let text = checkpoint.artifact {
             guard let saved = try? decoder.decode(Artifact.Saved.self, from: Data(text.utf8)),
-                  let verified = Artifact.verified(saved, in: home, files: &verifiedFiles) else { return nil }
+                let verified = Artifact.verified(saved, in: home, files: &verifiedFiles)
+            else { return nil }
             artifact = verified
         }
         let watermark = checkpoint.watermark.flatMap { try? decoder.decode(Watermark.self, from: Data($0.utf8)) }
@@ -276,7 +364,9 @@ public struct RunExecutor: Sendable {
     /// date replaced, so a disk does not fill with retries; a failure to remove never fails the run.
     func cleanStaging(playbook: Playbook, runID: String, date: CalendarDate) {
         let cutoff = Timestamp.string(Date().addingTimeInterval(-Double(playbook.retention.stagingDays) * 86_400))
-        guard let runs = try? store.stagingToRemove(pipeline: playbook.name, before: cutoff, keep: runID, date: date.description) else { return }
+        guard let runs = try? store.stagingToRemove(pipeline: playbook.name, before: cutoff, keep: runID, date: date.description) else {
+            return
+        }
         let folder = home.staging.appendingPathComponent(playbook.name)
         for run in runs where !run.contains("/") && !run.contains("..") {
             let url = folder.appendingPathComponent(run)

@@ -45,18 +45,33 @@ struct RunWalk {
         // Level 1: retry retryable classes with capped exponential backoff.
         var result = SkillResult.fail(.internal, "not run")
         for attempt in 1...policy.attempts {
-            result = try await attemptSkill(step: step, name: skill.config.name, kind: skill.config.kind.rawValue, level: 1, attempt: attempt) {
+            result = try await attemptSkill(
+                step: step,
+                name: skill.config.name,
+                kind: skill.config.kind.rawValue,
+                level: 1,
+                attempt: attempt
+            ) {
                 try await skill.run(input, in: $0)
             }
             guard result.outcome == .fail, result.retryAllowed, let failure = result.failureClass, policy.retryable.contains(failure),
-                  attempt < policy.attempts else { break }
+                attempt < policy.attempts
+            else { break }
             try await pause(policy.delay(beforeRetry: attempt))
         }
         // Drift at warning level: the step goes on, and a person hears of each departure.
         for departure in result.warnings {
-            await raise(step: step.name, skill: skill.config.name, failure: .drift, summary: "drift (warning): \(departure.detail)", trace: [],
-                        severity: "warning", signatureDetails: "\(departure.column) \(departure.check.rawValue)",
-                        suggestion: "the day loaded and its values are history now; if the change is not expected, ask the producer (heal profile \(context.pipeline) \(departure.column) shows the history)")
+            await raise(
+                step: step.name,
+                skill: skill.config.name,
+                failure: .drift,
+                summary: "drift (warning): \(departure.detail)",
+                trace: [],
+                severity: "warning",
+                signatureDetails: "\(departure.column) \(departure.check.rawValue)",
+                suggestion:
+                    "the day loaded and its values are history now; if the change is not expected, ask the producer (heal profile \(context.pipeline) \(departure.column) shows the history)"
+            )
         }
         if result.outcome != .fail {
             account(result)
@@ -84,7 +99,8 @@ struct RunWalk {
                 let checked = current
                 var recheck = try await attemptSkill(step: step, name: skill.config.name, kind: "recheck", level: 2, attempt: n + 1) {
                     if let rowChecking = skill as? any RowChecking, let before = checked.input.artifact,
-                       type(of: rowChecking).isOwnQuarantine(artifact, of: before, after: checked.failure) {
+                        type(of: rowChecking).isOwnQuarantine(artifact, of: before, after: checked.failure)
+                    {
                         return try rowChecking.recheck(artifact, after: checked.failure, input: recheckInput, in: $0)
                     }
                     return try await skill.recheck(recheckInput, in: $0)
@@ -107,7 +123,14 @@ struct RunWalk {
             break
         }
         // Level 3: one alert with the whole trace.
-        await raise(step: step.name, skill: step.skill, failure: firstFailure.failureClass, summary: firstFailure.details, trace: trace, suggestion: nextAction)
+        await raise(
+            step: step.name,
+            skill: step.skill,
+            failure: firstFailure.failureClass,
+            summary: firstFailure.details,
+            trace: trace,
+            suggestion: nextAction
+        )
         return Climb(final: firstFailure, healed: false, stepStatus: "failed")
     }
 
@@ -125,8 +148,14 @@ struct RunWalk {
     }
 
     /// Runs one attempt, times it, turns thrown errors into failures, records it.
-    private mutating func attemptSkill(step: Step, name: String, kind: String, level: Int, attempt: Int,
-                                       _ body: (RunContext) async throws -> SkillResult) async throws -> SkillResult {
+    private mutating func attemptSkill(
+        step: Step,
+        name: String,
+        kind: String,
+        level: Int,
+        attempt: Int,
+        _ body: (RunContext) async throws -> SkillResult
+    ) async throws -> SkillResult {
         let started = Date()
         let clock = ContinuousClock.now
         var result: SkillResult
@@ -153,22 +182,50 @@ struct RunWalk {
             readKnown.insert(source)
         }
         let elapsed = ContinuousClock.now - clock
-        let summary = AttemptSummary(level: level, skill: name, attempt: attempt, outcome: result.outcome.rawValue,
-                                     failureClass: result.failureClass?.rawValue, details: result.details, durationMs: Int(elapsed.milliseconds))
+        let summary = AttemptSummary(
+            level: level,
+            skill: name,
+            attempt: attempt,
+            outcome: result.outcome.rawValue,
+            failureClass: result.failureClass?.rawValue,
+            details: result.details,
+            durationMs: Int(elapsed.milliseconds)
+        )
         trace.append(summary)
         let figures = (try? StoredJSON(encoding: result.figures)) ?? "{}"
-        try context.store.insertAttempt(AttemptRecord(
-            runId: context.runID, step: step.name, skill: name, kind: kind, level: level, attempt: attempt, outcome: result.outcome.rawValue,
-            failureClass: result.failureClass?.rawValue, details: result.details, figures: figures, startedAt: Timestamp.string(started),
-            durationMs: Int(elapsed.milliseconds), artifact: result.artifact.map { context.home.display($0.url) }))
+        try context.store.insertAttempt(
+            AttemptRecord(
+                runId: context.runID,
+                step: step.name,
+                skill: name,
+                kind: kind,
+                level: level,
+                attempt: attempt,
+                outcome: result.outcome.rawValue,
+                failureClass: result.failureClass?.rawValue,
+                details: result.details,
+                figures: figures,
+                startedAt: Timestamp.string(started),
+                durationMs: Int(elapsed.milliseconds),
+                artifact: result.artifact.map { context.home.display($0.url) }
+            )
+        )
         executor.observer(.attempt(step: step.name, summary))
         return result
     }
 
     /// Level 3: records the alert and sends it where the playbook routes it; a failing sink never fails the run.
-    mutating func raise(step: String, skill: String, failure: FailureClass?, summary: String, trace: [AttemptSummary],
-                        severity: String = "critical", signatureDetails: String? = nil, suggestion: String? = nil,
-                        resolves: [String]? = nil) async {
+    mutating func raise(
+        step: String,
+        skill: String,
+        failure: FailureClass?,
+        summary: String,
+        trace: [AttemptSummary],
+        severity: String = "critical",
+        signatureDetails: String? = nil,
+        suggestion: String? = nil,
+        resolves: [String]? = nil
+    ) async {
         // What an alert quotes may come from a file; it goes to Slack and pagers, so each text is cut short.
         let summary = Text.clipped(context.secrets.redact(summary))
         let trace = trace.map { attempt in
@@ -177,14 +234,25 @@ struct RunWalk {
             return attempt
         }
         var alert = Alert(
-            id: "\(context.runID)-\(alerts.count + 1)", pipeline: context.pipeline, date: context.date.description, runID: context.runID,
-            step: step, skill: skill, failureClass: failure?.rawValue, summary: summary, attempts: trace,
+            id: "\(context.runID)-\(alerts.count + 1)",
+            pipeline: context.pipeline,
+            date: context.date.description,
+            runID: context.runID,
+            step: step,
+            skill: skill,
+            failureClass: failure?.rawValue,
+            summary: summary,
+            attempts: trace,
             suggestion: suggestion ?? Alert.suggestion(for: failure, pipeline: context.pipeline, date: context.date.description),
-            inspect: "heal runs show \(context.runID)", createdAt: Timestamp.now())
+            inspect: "heal runs show \(context.runID)",
+            createdAt: Timestamp.now()
+        )
         alert.severity = severity
         alert.resolves = resolves
         // A resolved notification is never a repeat of another: each ends its own failures.
-        alert.signature = severity == "resolved" ? ""
+        alert.signature =
+            severity == "resolved"
+            ? ""
             : Alert.signature(pipeline: context.pipeline, step: step, failureClass: failure?.rawValue, details: signatureDetails ?? summary)
         alerts.append(.init(id: alert.id, step: step, failureClass: failure?.rawValue, summary: summary, severity: severity))
         let delivery = await AlertDispatcher(playbook: playbook, context: context).dispatch(alert)
@@ -194,36 +262,58 @@ struct RunWalk {
     /// After a good run: tells the routes that paged about this pipeline's failures that it works again, naming
     /// the failed dates still not loaded, since a good night does not load the night that failed.
     mutating func announceResolved(status: RunStatus) async {
-        guard let open = try? context.store.openFailures(pipeline: context.pipeline, excludingRun: context.runID), !open.alerts.isEmpty else { return }
+        guard let open = try? context.store.openFailures(pipeline: context.pipeline, excludingRun: context.runID), !open.alerts.isEmpty
+        else { return }
         let today = context.date.description
         let unloaded = open.unloadedDates.filter { $0 != today }
         let failed = open.alerts.map { "\($0.logicalDate) at step '\($0.step)' (\($0.failureClass ?? "unknown"))" }
         var ended: [String] = []
         for failure in failed where !ended.contains(failure) { ended.append(failure) }
-        var summary = "run \(status.rawValue); this ends \(open.alerts.count == 1 ? "the alert" : "\(Noun.count(open.alerts.count, "alert"))") for \(ended.joined(separator: ", "))"
+        var summary =
+            "run \(status.rawValue); this ends \(open.alerts.count == 1 ? "the alert" : "\(Noun.count(open.alerts.count, "alert"))") for \(ended.joined(separator: ", "))"
         let suggestion: String
         if unloaded.isEmpty {
             suggestion = "nothing to do"
         } else {
             summary += "; still not loaded: \(unloaded.joined(separator: ", "))"
-            suggestion = unloaded.map { "heal run \(context.pipeline) --date \($0)" }.joined(separator: "; ")
-                + (unloaded.count > 1 ? " (or heal backfill \(context.pipeline) --from \(unloaded[0]) --to \(unloaded[unloaded.count - 1]))" : "")
+            suggestion =
+                unloaded.map { "heal run \(context.pipeline) --date \($0)" }.joined(separator: "; ")
+                + (unloaded.count > 1
+                    ? " (or heal backfill \(context.pipeline) --from \(unloaded[0]) --to \(unloaded[unloaded.count - 1]))" : "")
         }
-        await raise(step: "run", skill: "resolved", failure: nil, summary: summary, trace: [], severity: "resolved",
-                    suggestion: suggestion, resolves: open.alerts.map(\.id))
+        await raise(
+            step: "run",
+            skill: "resolved",
+            failure: nil,
+            summary: summary,
+            trace: [],
+            severity: "resolved",
+            suggestion: suggestion,
+            resolves: open.alerts.map(\.id)
+        )
     }
 
     /// A failure seen on this date and the two before it is escalated as a warning, even when healed each day.
     mutating func escalateRecurring() async {
-        guard let today = try? context.store.failureSignatures(pipeline: context.pipeline, date: context.date.description), !today.isEmpty else { return }
-        let before = (1...2).map { (try? context.store.failureSignatures(pipeline: context.pipeline, date: context.date.adding(days: -$0).description)) ?? [] }
+        guard let today = try? context.store.failureSignatures(pipeline: context.pipeline, date: context.date.description), !today.isEmpty
+        else { return }
+        let before = (1...2).map {
+            (try? context.store.failureSignatures(pipeline: context.pipeline, date: context.date.adding(days: -$0).description)) ?? []
+        }
         for signature in today.sorted() where before.allSatisfy({ $0.contains(signature) }) {
             let parts = signature.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 4 else { continue }
             let failure = FailureClass(rawValue: parts[2])
-            await raise(step: parts[1], skill: "recurring", failure: failure,
-                        summary: "the same failure on 3 consecutive days (\(context.date.adding(days: -2)) to \(context.date)), healed or not: \(parts[3]); fix it at the source",
-                        trace: [], severity: "warning", signatureDetails: parts[3])
+            await raise(
+                step: parts[1],
+                skill: "recurring",
+                failure: failure,
+                summary:
+                    "the same failure on 3 consecutive days (\(context.date.adding(days: -2)) to \(context.date)), healed or not: \(parts[3]); fix it at the source",
+                trace: [],
+                severity: "warning",
+                signatureDetails: parts[3]
+            )
         }
     }
 }
@@ -232,8 +322,11 @@ struct RunWalk {
 /// and commits nothing (checks, transform, repair), so the step's work is simply dropped and done again on resume.
 struct RunStopped: Error {
     /// Sleeps in quarter seconds, throwing as soon as a stop is requested: how every wait at a safe point sleeps.
-    static func pause(_ delay: Duration, stop: @Sendable () -> Bool,
-                      sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) async throws {
+    static func pause(
+        _ delay: Duration,
+        stop: @Sendable () -> Bool,
+        sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) async throws {
         var left = delay
         while left > .zero {
             if stop() { throw RunStopped() }

@@ -40,7 +40,8 @@ extension RowChecking {
     /// True when `view` is `checked` minus exactly the rows `failure` rejected, so the verdict carries over.
     public static func isOwnQuarantine(_ view: Artifact, of checked: Artifact, after failure: SkillResult) -> Bool {
         guard let rejected = failure.rejected, rejected.input == checked.url, view.url == checked.url,
-              let excluded = view.excluded, checked.sha256 == failure.checkedSHA256 else { return false }
+            let excluded = view.excluded, checked.sha256 == failure.checkedSHA256
+        else { return false }
         return excluded == (checked.excluded ?? RowSet()).union(rejected.rows)
     }
 }

@@ -10,7 +10,13 @@ public protocol Loading: Skill {
     /// The ledger row of an earlier load of this same input into this target, or nil.
     func priorLoad(sourceSHA256: String, in context: RunContext) async throws -> LedgerEntry?
     func warehouse(in context: RunContext) throws -> any Warehouse
-    func load(_ artifact: Artifact, mode: LoadMode, into warehouse: any Warehouse, sourceSHA: String, in context: RunContext) async throws -> SkillResult
+    func load(
+        _ artifact: Artifact,
+        mode: LoadMode,
+        into warehouse: any Warehouse,
+        sourceSHA: String,
+        in context: RunContext
+    ) async throws -> SkillResult
 }
 
 /// A step whose output begins a source: that file's sha256 names the source in the load ledger, and a source already

@@ -46,11 +46,21 @@ public struct SkillResult: Sendable {
     /// False when retrying cannot help now (an open circuit): the ladder goes straight to remediation.
     public var retryAllowed = true
 
-    public static func pass(_ details: String, figures: [String: Int] = [:], artifact: Artifact? = nil, rows: RowDelta = RowDelta()) -> SkillResult {
+    public static func pass(
+        _ details: String,
+        figures: [String: Int] = [:],
+        artifact: Artifact? = nil,
+        rows: RowDelta = RowDelta()
+    ) -> SkillResult {
         SkillResult(outcome: .pass, failureClass: nil, details: details, figures: figures, artifact: artifact, rows: rows)
     }
 
-    public static func fail(_ failureClass: FailureClass, _ details: String, figures: [String: Int] = [:], rows: RowDelta = RowDelta()) -> SkillResult {
+    public static func fail(
+        _ failureClass: FailureClass,
+        _ details: String,
+        figures: [String: Int] = [:],
+        rows: RowDelta = RowDelta()
+    ) -> SkillResult {
         SkillResult(outcome: .fail, failureClass: failureClass, details: details, figures: figures, artifact: nil, rows: rows)
     }
 

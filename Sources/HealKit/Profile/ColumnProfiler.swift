@@ -45,7 +45,10 @@ final class ColumnProfiler {
     @inline(__always)
     func add(_ f: FieldBytes) {
         rows += 1
-        guard !f.isEmpty else { nulls += 1; return }
+        guard !f.isEmpty else {
+            nulls += 1
+            return
+        }
         let hash = KeySet.hash(UnsafeRawBufferPointer(f.buffer))
         distinct.add(hash: hash)
         if f.count < minLength { minLength = f.count }
@@ -77,7 +80,10 @@ final class ColumnProfiler {
 
     @inline(__always)
     private func tally(_ f: FieldBytes, _ hash: UInt64) {
-        if lastValue >= 0 && valueHashes[lastValue] == hash { valueCounts[lastValue] += 1; return }
+        if lastValue >= 0 && valueHashes[lastValue] == hash {
+            valueCounts[lastValue] += 1
+            return
+        }
         if let i = valueHashes.firstIndex(of: hash) {
             valueCounts[i] += 1
             lastValue = i
@@ -85,7 +91,9 @@ final class ColumnProfiler {
         }
         guard valueHashes.count < Self.valueCap else {
             tracksValues = false
-            valueHashes = []; valueCounts = []; valueTexts = []
+            valueHashes = []
+            valueCounts = []
+            valueTexts = []
             return
         }
         valueHashes.append(hash)
@@ -119,18 +127,29 @@ final class ColumnProfiler {
         p.nulls = nulls
         p.misfits = misfits
         p.distinct = min(distinct.estimate, rows - nulls)
-        if rows > nulls { p.minLength = minLength; p.maxLength = maxLength }
+        if rows > nulls {
+            p.minLength = minLength
+            p.maxLength = maxLength
+        }
         if tracksShapes {
             let all = shapes.shapes
             p.shapes = Array(all.prefix(16))
             p.otherShapes = shapes.other + all.dropFirst(16).reduce(0) { $0 + $1.count }
         }
         if tracksValues {
-            p.values = zip(valueTexts, valueCounts).map { ValueCount(value: $0, count: $1) }.sorted { $0.count > $1.count || ($0.count == $1.count && $0.value < $1.value) }
+            p.values = zip(valueTexts, valueCounts).map { ValueCount(value: $0, count: $1) }.sorted {
+                $0.count > $1.count || ($0.count == $1.count && $0.value < $1.value)
+            }
         }
         if isNumeric, quantiles.count > 0 {
-            p.numbers = NumberSummary(count: quantiles.count, min: low, max: high, mean: sum / Double(quantiles.count),
-                                      quantiles: NumberSummary.ranks.map { quantiles.quantile($0) ?? 0 }, places: places)
+            p.numbers = NumberSummary(
+                count: quantiles.count,
+                min: low,
+                max: high,
+                mean: sum / Double(quantiles.count),
+                quantiles: NumberSummary.ranks.map { quantiles.quantile($0) ?? 0 },
+                places: places
+            )
         }
         if let lookup { p.lookup = LookupMatch(table: lookup.table, checked: checked, matched: matched) }
         return p
@@ -154,7 +173,10 @@ public final class LookupKeys: @unchecked Sendable {
     static func read(_ url: URL, column: String) throws -> LookupKeys {
         let reader = try Tables.open(url, format: TableFormat.detect(url))
         guard let index = reader.header.firstIndex(of: column) else {
-            throw SkillFailure(.schemaMismatch, "lookup file \(url.lastPathComponent) has no column '\(column)' (columns: \(Text.names(reader.header)))")
+            throw SkillFailure(
+                .schemaMismatch,
+                "lookup file \(url.lastPathComponent) has no column '\(column)' (columns: \(Text.names(reader.header)))"
+            )
         }
         let keys = KeySet()
         try reader.forEachRow { row in

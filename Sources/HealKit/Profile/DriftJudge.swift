@@ -56,7 +56,9 @@ public struct DriftJudge: Sendable {
         guard today.rows >= Self.minValues else { return nil }
         let highest = baseline.highestNullShare
         guard today.nullShare > highest + Self.sharePoints else { return nil }
-        let now = today.nulls == today.rows ? "\(self.is) empty on every row" : "\(self.is) empty on \(ProfileText.percent(today.nullShare)) of rows"
+        let now =
+            today.nulls == today.rows
+            ? "\(self.is) empty on every row" : "\(self.is) empty on \(ProfileText.percent(today.nullShare)) of rows"
         return "\(today.column) \(now); at most \(ProfileText.percent(highest)) on \(baseline.span)"
     }
 
@@ -70,11 +72,14 @@ public struct DriftJudge: Sendable {
         if today.otherShapes > 0 { now.append("free text (\(ProfileText.percent(Double(today.otherShapes) / Double(today.nonNull))))") }
         let total = Double(known.reduce(0) { $0 + $1.count })
         let then = known.prefix(3).map { "\($0.form) (\(ProfileText.percent(Double($0.count) / total)))" }
-        return "\(today.column) \(holds) values shaped \(now.joined(separator: ", ")); its history (\(Noun.count(baseline.days.count, "day"))) is \(then.joined(separator: ", "))"
+        return
+            "\(today.column) \(holds) values shaped \(now.joined(separator: ", ")); its history (\(Noun.count(baseline.days.count, "day"))) is \(then.joined(separator: ", "))"
     }
 
     func range(_ today: ColumnProfile, _ baseline: ProfileBaseline) -> String? {
-        guard let numbers = today.numbers, numbers.count >= Self.minValues, let band = baseline.band, let usual = baseline.median else { return nil }
+        guard let numbers = today.numbers, numbers.count >= Self.minValues, let band = baseline.band, let usual = baseline.median else {
+            return nil
+        }
         let median = numbers.median
         guard median < band.low || median > band.high else { return nil }
         let places = baseline.usualPlaces ?? 0
@@ -86,34 +91,46 @@ public struct DriftJudge: Sendable {
                 return (n.p10 + Double(d.dayNumber), n.p90 + Double(d.dayNumber))
             }
             let todayAbsolute = median + Double(date.dayNumber)
-            if let low = absolute.map(\.0).min(), let high = absolute.map(\.1).max(), todayAbsolute >= low, todayAbsolute <= high { return nil }
-            return "\(today.column)'s median \(self.is) \(ProfileText.day(median, from: date)), outside the middle 80 % of \(baseline.span) (\(ProfileText.days(band.low)) to \(ProfileText.days(band.high)) from each run's date)"
+            if let low = absolute.map(\.0).min(), let high = absolute.map(\.1).max(), todayAbsolute >= low, todayAbsolute <= high {
+                return nil
+            }
+            return
+                "\(today.column)'s median \(self.is) \(ProfileText.day(median, from: date)), outside the middle 80 % of \(baseline.span) (\(ProfileText.days(band.low)) to \(ProfileText.days(band.high)) from each run's date)"
         }
         var factor = ""
         if usual != 0, median != 0, (median / usual).sign == .plus {
             let ratio = median / usual
             let rounded = ratio >= 1 ? ratio.rounded() : (1 / ratio).rounded()
-            if rounded >= 5 { factor = "; about \(ratio >= 1 ? "×" : "÷")\(ProfileText.number(rounded, places: 0)) its usual median \(ProfileText.number(usual, places: places)) — a change of units?" }
+            if rounded >= 5 {
+                factor =
+                    "; about \(ratio >= 1 ? "×" : "÷")\(ProfileText.number(rounded, places: 0)) its usual median \(ProfileText.number(usual, places: places)) — a change of units?"
+            }
         }
-        return "\(today.column)'s median \(self.is) \(ProfileText.number(median, places: places)), outside the middle 80 % of \(baseline.span) (\(ProfileText.number(band.low, places: places))–\(ProfileText.number(band.high, places: places)))\(factor)"
+        return
+            "\(today.column)'s median \(self.is) \(ProfileText.number(median, places: places)), outside the middle 80 % of \(baseline.span) (\(ProfileText.number(band.low, places: places))–\(ProfileText.number(band.high, places: places)))\(factor)"
     }
 
     func values(_ today: ColumnProfile, _ baseline: ProfileBaseline) -> String? {
         guard let known = baseline.values else { return nil }
         guard let now = today.values else {
             // A column of a few codes now holding many values: a swap or a new meaning, not one new code.
-            return "\(today.column) \(holds) more than \(ColumnProfiler.valueCap) distinct values; \(baseline.span) had \(known.count): \(known.prefix(8).map { Text.quoted($0.value) }.joined(separator: ", "))"
+            return
+                "\(today.column) \(holds) more than \(ColumnProfiler.valueCap) distinct values; \(baseline.span) had \(known.count): \(known.prefix(8).map { Text.quoted($0.value) }.joined(separator: ", "))"
         }
         let knownSet = Set(known.map(\.value))
         let new = now.filter { !knownSet.contains($0.value) }
         guard !new.isEmpty else { return nil }
-        let shown = new.prefix(5).map { "\(Text.quoted($0.value)) (\(Text.count($0.count)) row\($0.count == 1 ? "" : "s"))" }.joined(separator: ", ")
-        return "\(today.column) \(holds) value\(new.count == 1 ? "" : "s") \(baseline.span) never had: \(shown)\(new.count > 5 ? " and \(new.count - 5) more" : ""); history: \(known.prefix(8).map { Text.quoted($0.value) }.joined(separator: ", "))"
+        let shown = new.prefix(5).map { "\(Text.quoted($0.value)) (\(Text.count($0.count)) row\($0.count == 1 ? "" : "s"))" }.joined(
+            separator: ", "
+        )
+        return
+            "\(today.column) \(holds) value\(new.count == 1 ? "" : "s") \(baseline.span) never had: \(shown)\(new.count > 5 ? " and \(new.count - 5) more" : ""); history: \(known.prefix(8).map { Text.quoted($0.value) }.joined(separator: ", "))"
     }
 
     func lookup(_ today: ColumnProfile, _ baseline: ProfileBaseline) -> String? {
         guard let match = today.lookup, match.checked >= Self.minValues, let history = baseline.lookupShare else { return nil }
         guard match.share < history.lowest - Self.sharePoints else { return nil }
-        return "lookup on \(today.column) \(proposal ? "would match" : "matches") \(ProfileText.percent(match.share)) of its values in \(match.table); \(baseline.span): \(ProfileText.percent(history.mean))"
+        return
+            "lookup on \(today.column) \(proposal ? "would match" : "matches") \(ProfileText.percent(match.share)) of its values in \(match.table); \(baseline.span): \(ProfileText.percent(history.mean))"
     }
 }

@@ -31,7 +31,11 @@ public struct ProfileBaseline: Sendable {
         guard profiles.allSatisfy(\.shapesCover) else { return nil }
         var merged: [ValueShape] = []
         for shape in profiles.flatMap(\.shapes) {
-            if let i = merged.firstIndex(where: { $0.shape == shape.shape }) { merged[i] = merged[i].merged(with: shape) } else { merged.append(shape) }
+            if let i = merged.firstIndex(where: { $0.shape == shape.shape }) {
+                merged[i] = merged[i].merged(with: shape)
+            } else {
+                merged.append(shape)
+            }
         }
         return merged.sorted { $0.count > $1.count }
     }
@@ -44,7 +48,9 @@ public struct ProfileBaseline: Sendable {
             for v in values { counts[v.value, default: 0] += v.count }
         }
         guard !counts.isEmpty, counts.count <= ColumnProfiler.valueCap else { return nil }
-        return counts.map { ValueCount(value: $0.key, count: $0.value) }.sorted { $0.count > $1.count || ($0.count == $1.count && $0.value < $1.value) }
+        return counts.map { ValueCount(value: $0.key, count: $0.value) }.sorted {
+            $0.count > $1.count || ($0.count == $1.count && $0.value < $1.value)
+        }
     }
 
     /// Where the middle 80 % of the values lived: the lowest p10 to the highest p90 of the days.
@@ -78,7 +84,8 @@ public struct ProfileBaseline: Sendable {
     }
 
     public var lengths: (min: Int, max: Int)? {
-        let mins = profiles.compactMap(\.minLength), maxs = profiles.compactMap(\.maxLength)
+        let mins = profiles.compactMap(\.minLength)
+        let maxs = profiles.compactMap(\.maxLength)
         guard let low = mins.min(), let high = maxs.max() else { return nil }
         return (low, high)
     }

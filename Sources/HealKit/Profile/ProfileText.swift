@@ -41,7 +41,9 @@ extension ProfileText {
                 parts.append("dates \(date.adding(days: Int(n.min))) to \(date.adding(days: Int(n.max)))")
             } else {
                 let places = n.usualPlaces
-                parts.append("\(p.type.rawValue)\(p.type == .decimal ? ", \(Noun.count(places, "place"))" : ""), \(number(n.min, places: places))–\(number(n.max, places: places)), median \(number(n.median, places: places))")
+                parts.append(
+                    "\(p.type.rawValue)\(p.type == .decimal ? ", \(Noun.count(places, "place"))" : ""), \(number(n.min, places: places))–\(number(n.max, places: places)), median \(number(n.median, places: places))"
+                )
             }
         } else if let values = p.values, !values.isEmpty, values.count <= 8 {
             parts.append("values \(values.map { Text.quoted($0.value, limit: 20) }.joined(separator: ", "))")

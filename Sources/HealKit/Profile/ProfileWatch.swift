@@ -60,14 +60,21 @@ final class ProfileWatch {
         var thinnest = Int.max
         var judgedColumns: [String] = []
         for profile in profiles {
-            let baseline = try context.store.baseline(pipeline: context.pipeline, step: step, column: profile.column,
-                                                      before: context.date.description, days: policy.history)
+            let baseline = try context.store.baseline(
+                pipeline: context.pipeline,
+                step: step,
+                column: profile.column,
+                before: context.date.description,
+                days: policy.history
+            )
             thinnest = min(thinnest, baseline.days.count)
             guard baseline.days.count >= needed else { continue }
             judgedColumns.append(profile.column)
             let found = judge.departures(profile, from: baseline)
             verdict.departures += found
-            if found.isEmpty { verdict.evidence.append("\(profile.column): \(ProfileText.brief(profile, date: context.date)), like \(baseline.span)") }
+            if found.isEmpty {
+                verdict.evidence.append("\(profile.column): \(ProfileText.brief(profile, date: context.date)), like \(baseline.span)")
+            }
         }
         verdict.days = thinnest == Int.max ? 0 : thinnest
         verdict.judged = !judgedColumns.isEmpty
@@ -96,7 +103,8 @@ extension RunContext {
         var out: [LookupKeys] = []
         for step in playbook.steps {
             guard case .transform(let spec)? = skillConfigs[step.skill]?.spec, let lookup = spec.lookup,
-                  let path = try? renderPath(lookup.file) else { continue }
+                let path = try? renderPath(lookup.file)
+            else { continue }
             if let keys = try? LookupKeys.read(home.resolve(path: path), column: lookup.key) { out.append(keys) }
         }
         return out

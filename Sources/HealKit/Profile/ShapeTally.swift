@@ -37,7 +37,10 @@ final class ShapeTally {
     @inline(__always)
     func add(_ f: FieldBytes) {
         let n = f.count
-        guard n <= Self.maxLength else { other += 1; return }
+        guard n <= Self.maxLength else {
+            other += 1
+            return
+        }
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(n)
         Self.classOf.withUnsafeBufferPointer { table in
             for i in 0..<n { hash = (hash ^ UInt64(table[Int(f[i])])) &* 0x0000_0100_0000_01B3 }
@@ -48,7 +51,10 @@ final class ShapeTally {
         } else if let found = entries.firstIndex(where: { $0.hash == hash }) {
             index = found
         } else {
-            guard entries.count < Self.cap else { other += 1; return }
+            guard entries.count < Self.cap else {
+                other += 1
+                return
+            }
             let classes = (0..<n).map { Self.classOf[Int(f[$0])] }
             var letters: UInt32 = 0
             for (i, c) in classes.enumerated() where c == 65 || c == 97 { letters |= 1 << UInt32(i) }
@@ -75,7 +81,11 @@ final class ShapeTally {
     var shapes: [ValueShape] {
         entries.sorted { $0.count > $1.count || ($0.count == $1.count && $0.classes.lexicographicallyPrecedes($1.classes)) }.map { e in
             let literals = e.classes.indices.map { i in e.shared & (1 << UInt32(i)) != 0 ? e.first[i] : UInt8(ascii: ".") }
-            return ValueShape(shape: String(decoding: e.classes, as: UTF8.self), literals: String(decoding: literals, as: UTF8.self), count: e.count)
+            return ValueShape(
+                shape: String(decoding: e.classes, as: UTF8.self),
+                literals: String(decoding: literals, as: UTF8.self),
+                count: e.count
+            )
         }
     }
 }

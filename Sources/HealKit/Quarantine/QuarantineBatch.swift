@@ -21,10 +21,20 @@ enum QuarantineBatch {
         try FileManager.default.copyItem(at: rejected.url, to: temporary)
         try FileManager.default.moveItem(at: temporary, to: url)
         let reasonsJSON = try StoredJSON(encoding: rejected.reasons)
-        try context.store.insertQuarantineBatch(QuarantineBatchRecord(
-            id: n == 1 ? context.runID : "\(context.runID)-\(n)", runId: context.runID, pipeline: context.pipeline,
-            logicalDate: context.date.description, step: step, path: context.home.display(url), rows: rejected.rows.count,
-            reasons: reasonsJSON, status: "open", createdAt: Timestamp.now()))
+        try context.store.insertQuarantineBatch(
+            QuarantineBatchRecord(
+                id: n == 1 ? context.runID : "\(context.runID)-\(n)",
+                runId: context.runID,
+                pipeline: context.pipeline,
+                logicalDate: context.date.description,
+                step: step,
+                path: context.home.display(url),
+                rows: rejected.rows.count,
+                reasons: reasonsJSON,
+                status: "open",
+                createdAt: Timestamp.now()
+            )
+        )
         return url
     }
 }

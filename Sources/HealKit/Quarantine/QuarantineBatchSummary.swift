@@ -64,8 +64,10 @@ extension QuarantineReview {
     /// One row as a JSON object in the export's layout (`_source_line`, `_reason`, `_rule`, `_column`, `_value`,
     /// `_state`, and `row` by column name): what `show --json` prints and `export --format jsonl` writes.
     public static func jsonLine(_ r: QuarantinedRow, header: [String]) throws -> Data {
-        var object: [String: Any] = ["_source_line": r.sourceLine, "_reason": r.reason, "_rule": r.rule, "_column": r.column,
-                                     "_value": r.value, "_state": r.state]
+        var object: [String: Any] = [
+            "_source_line": r.sourceLine, "_reason": r.reason, "_rule": r.rule, "_column": r.column,
+            "_value": r.value, "_state": r.state,
+        ]
         object["row"] = Dictionary(zip(header, r.fields), uniquingKeysWith: { first, _ in first })
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     }

@@ -34,8 +34,13 @@ public struct QuarantineRelease: Sendable {
     /// `lines` picks rows by their source line (default: every open row); `edited` is an exported CSV with
     /// `_source_line` and the row's columns, changed by hand.
     /// `set` puts one value into a column of every released row: the common one-field fix, with no file to edit.
-    public func release(_ batchID: String, lines: Set<Int>? = nil, edited: URL? = nil, set: [(column: String, value: String)] = [],
-                        actor: String) async throws -> Report {
+    public func release(
+        _ batchID: String,
+        lines: Set<Int>? = nil,
+        edited: URL? = nil,
+        set: [(column: String, value: String)] = [],
+        actor: String
+    ) async throws -> Report {
         let store = review.store
         let batch = try review.batch(batchID)
         try review.requireCurrent(batch)
@@ -43,13 +48,18 @@ public struct QuarantineRelease: Sendable {
             throw QuarantineReviewError("batch \(batch.id) came from pipeline '\(batch.pipeline)', which has no playbook in playbooks/ now")
         }
         guard let first = playbook.steps.firstIndex(where: { $0.name == batch.step }) else {
-            throw QuarantineReviewError("batch \(batch.id) came from step '\(batch.step)', which playbooks/\(batch.pipeline).yml no longer has")
+            throw QuarantineReviewError(
+                "batch \(batch.id) came from step '\(batch.step)', which playbooks/\(batch.pipeline).yml no longer has"
+            )
         }
         var header: [String] = []
         var open: [Int: QuarantinedRow] = [:]
         var order: [Int] = []
         header = try review.rows(of: batch) { row in
-            if row.state == "open" { open[row.sourceLine] = row; order.append(row.sourceLine) }
+            if row.state == "open" {
+                open[row.sourceLine] = row
+                order.append(row.sourceLine)
+            }
         }
         if let lines { try review.requireOpen(lines, among: Set(open.keys), batch: batch) }
         var candidates: [(line: Int, fields: [String])] = order.filter { lines?.contains($0) ?? true }.map { ($0, open[$0]!.fields) }
@@ -58,17 +68,26 @@ public struct QuarantineRelease: Sendable {
         }
         for (column, value) in set {
             guard let i = header.firstIndex(of: column) else {
-                throw QuarantineReviewError("--set \(column)=…: the batch's rows have no column '\(column)' (they have \(header.joined(separator: ", ")))\(NearMiss.hint(for: column, among: header))")
+                throw QuarantineReviewError(
+                    "--set \(column)=…: the batch's rows have no column '\(column)' (they have \(header.joined(separator: ", ")))\(NearMiss.hint(for: column, among: header))"
+                )
             }
             for k in candidates.indices { candidates[k].fields[i] = value }
         }
         guard !candidates.isEmpty else {
-            throw QuarantineReviewError("batch \(batch.id) has no open rows to release (\(batch.released) released, \(batch.discarded) discarded)")
+            throw QuarantineReviewError(
+                "batch \(batch.id) has no open rows to release (\(batch.released) released, \(batch.discarded) discarded)"
+            )
         }
 
         let runID = "release-" + RunExecutor.makeRunID(Date())
-        var context = RunContext(home: review.home, playbook: playbook, runID: runID, date: CalendarDate.parse(batch.logicalDate, format: DateFormat("yyyy-MM-dd")!)!,
-                                 store: store)
+        var context = RunContext(
+            home: review.home,
+            playbook: playbook,
+            runID: runID,
+            date: CalendarDate.parse(batch.logicalDate, format: DateFormat("yyyy-MM-dd")!)!,
+            store: store
+        )
         context.skillConfigs = config.skills
         context.isRelease = true
         // A transform's {artifact.STEP} (an enrichment table) reads what the quarantining run fetched.
@@ -76,8 +95,14 @@ public struct QuarantineRelease: Sendable {
             context.values.artifacts[record.step] = review.home.resolve(path: record.path).path
         }
         let chains = SourceChains(playbook: playbook, skills: config.skills)
-        var record = RunRecord(id: runID, pipeline: batch.pipeline, logicalDate: batch.logicalDate, status: RunStatus.running.rawValue,
-                               startedAt: Timestamp.now(), rowsRead: candidates.count)
+        var record = RunRecord(
+            id: runID,
+            pipeline: batch.pipeline,
+            logicalDate: batch.logicalDate,
+            status: RunStatus.running.rawValue,
+            startedAt: Timestamp.now(),
+            rowsRead: candidates.count
+        )
         record.kind = "release"
         try store.insertRun(record)
 
@@ -90,9 +115,13 @@ public struct QuarantineRelease: Sendable {
         context.sourceSHA256 = digest.sha256
         var artifact = Artifact(url: staged, sha256: digest.sha256, bytes: digest.bytes, rows: candidates.count)
         // Rows quarantined after the schema step carry the types that step gave them, so the load sees the same columns.
-        if let schemaStep = playbook.steps.indices.last(where: { $0 < first && chains.root[$0] == chains.root[first]
-                && config.skills[playbook.steps[$0].skill]?.kind == .validateSchema }),
-           let schemaConfig = config.skills[playbook.steps[schemaStep].skill], let schema = try SkillFactory.skill(schemaConfig) as? any ContractChecking {
+        if let schemaStep = playbook.steps.indices.last(where: {
+            $0 < first && chains.root[$0] == chains.root[first]
+                && config.skills[playbook.steps[$0].skill]?.kind == .validateSchema
+        }),
+            let schemaConfig = config.skills[playbook.steps[schemaStep].skill],
+            let schema = try SkillFactory.skill(schemaConfig) as? any ContractChecking
+        {
             artifact.columns = schema.typedColumns(header)
         }
 
@@ -124,11 +153,23 @@ public struct QuarantineRelease: Sendable {
                     result = try checking.recheck(view, after: result, input: input, in: context)
                     if result.artifact == nil { result.artifact = view }
                 }
-                try store.insertAttempt(AttemptRecord(
-                    runId: runID, step: step.name, skill: step.skill, kind: skillConfig.kind.rawValue, level: 1, attempt: 1,
-                    outcome: result.outcome.rawValue, failureClass: result.failureClass?.rawValue, details: result.details, figures: "{}",
-                    startedAt: Timestamp.string(started), durationMs: Int(Date().timeIntervalSince(started) * 1000),
-                    artifact: result.artifact.map { review.home.display($0.url) }))
+                try store.insertAttempt(
+                    AttemptRecord(
+                        runId: runID,
+                        step: step.name,
+                        skill: step.skill,
+                        kind: skillConfig.kind.rawValue,
+                        level: 1,
+                        attempt: 1,
+                        outcome: result.outcome.rawValue,
+                        failureClass: result.failureClass?.rawValue,
+                        details: result.details,
+                        figures: "{}",
+                        startedAt: Timestamp.string(started),
+                        durationMs: Int(Date().timeIntervalSince(started) * 1000),
+                        artifact: result.artifact.map { review.home.display($0.url) }
+                    )
+                )
                 steps.append("\(step.name): \(result.outcome.rawValue) · \(result.details)")
                 if result.outcome == .fail {
                     status = .failed
@@ -166,9 +207,18 @@ public struct QuarantineRelease: Sendable {
         if status != .failed && !releasedLines.isEmpty {
             var detail = edited.map { "edited file \($0.lastPathComponent)" } ?? (lines == nil ? "all open rows" : "selected rows")
             if !set.isEmpty { detail += ", with " + set.map { "\($0.column)=\($0.value)" }.joined(separator: ", ") }
-            _ = try store.recordQuarantineAction(QuarantineActionRecord(
-                batchId: batch.id, action: "release", actor: actor, rows: releasedLines.count, detail: detail, runId: runID,
-                createdAt: Timestamp.now()), lines: releasedLines)
+            _ = try store.recordQuarantineAction(
+                QuarantineActionRecord(
+                    batchId: batch.id,
+                    action: "release",
+                    actor: actor,
+                    rows: releasedLines.count,
+                    detail: detail,
+                    runId: runID,
+                    createdAt: Timestamp.now()
+                ),
+                lines: releasedLines
+            )
         }
         let kept = status == .failed ? candidates.count : candidates.count - releasedLines.count - deduplicated
         if status == .succeeded && kept > 0 {
@@ -188,8 +238,17 @@ public struct QuarantineRelease: Sendable {
         record.error = error
         try store.updateRun(record)
         try? PrometheusMetrics.write(store, to: review.home.metricsFile)
-        return Report(batch: batch.id, runID: runID, status: record.status, candidates: candidates.count, loaded: record.rowsLoaded,
-                      kept: kept, deduplicated: record.rowsDeduplicated, failures: failures, steps: steps)
+        return Report(
+            batch: batch.id,
+            runID: runID,
+            status: record.status,
+            candidates: candidates.count,
+            loaded: record.rowsLoaded,
+            kept: kept,
+            deduplicated: record.rowsDeduplicated,
+            failures: failures,
+            steps: steps
+        )
     }
 
     /// An exported batch, edited: `_source_line` ties each row to the batch; other `_` columns are ignored;
@@ -202,7 +261,9 @@ public struct QuarantineRelease: Sendable {
         }
         let positions = try header.map { name in
             guard let i = reader.header.firstIndex(of: name) else {
-                throw QuarantineReviewError("\(shown): column '\(name)' is missing; the batch's rows have \(header.joined(separator: ", "))")
+                throw QuarantineReviewError(
+                    "\(shown): column '\(name)' is missing; the batch's rows have \(header.joined(separator: ", "))"
+                )
             }
             return i
         }
@@ -214,7 +275,9 @@ public struct QuarantineRelease: Sendable {
             }
             if let only, !only.contains(line) { return }
             guard open[line] != nil else {
-                throw QuarantineReviewError("\(shown):\(row.line): source line \(line) is not an open row of this batch (already released or discarded?)")
+                throw QuarantineReviewError(
+                    "\(shown):\(row.line): source line \(line) is not an open row of this batch (already released or discarded?)"
+                )
             }
             guard seen.insert(line).inserted else {
                 throw QuarantineReviewError("\(shown):\(row.line): source line \(line) appears twice")

@@ -38,9 +38,11 @@ public struct QuarantineReview: Sendable {
     public func batch(_ id: String) throws -> QuarantineBatchRecord {
         let found = try store.quarantineBatch(matching: id)
         guard found.count == 1 else {
-            throw QuarantineReviewError(found.isEmpty
-                ? "no quarantine batch '\(id)'; list them with heal quarantine list"
-                : "'\(id)' matches \(Noun.count(found.count, "batch", plural: "batches")) (\(found.map(\.id).joined(separator: ", "))); give more of the id")
+            throw QuarantineReviewError(
+                found.isEmpty
+                    ? "no quarantine batch '\(id)'; list them with heal quarantine list"
+                    : "'\(id)' matches \(Noun.count(found.count, "batch", plural: "batches")) (\(found.map(\.id).joined(separator: ", "))); give more of the id"
+            )
         }
         return found[0]
     }
@@ -48,8 +50,12 @@ public struct QuarantineReview: Sendable {
     /// The row columns of a batch (after quarantine's leading columns), and each row that `reason` selects, in file order.
     /// `reason` matches a rule (`not_null`), a rule and column (`not_null:amount`) or words of the reason text.
     @discardableResult
-    public func rows(of batch: QuarantineBatchRecord, reason: String? = nil, limit: Int? = nil,
-                     _ body: (QuarantinedRow) throws -> Void) throws -> [String] {
+    public func rows(
+        of batch: QuarantineBatchRecord,
+        reason: String? = nil,
+        limit: Int? = nil,
+        _ body: (QuarantinedRow) throws -> Void
+    ) throws -> [String] {
         let url = home.resolve(path: batch.path)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw QuarantineReviewError("the file of batch \(batch.id) is missing: \(batch.path)")
@@ -58,7 +64,9 @@ public struct QuarantineReview: Sendable {
         let reader = try CSVReader(url: url)
         let lead = QuarantineBatch.leadingColumns.count
         guard Array(reader.header.prefix(lead)) == QuarantineBatch.leadingColumns else {
-            throw QuarantineReviewError("\(batch.path) is not a quarantine file: its header should start with \(QuarantineBatch.leadingColumns.joined(separator: ","))")
+            throw QuarantineReviewError(
+                "\(batch.path) is not a quarantine file: its header should start with \(QuarantineBatch.leadingColumns.joined(separator: ","))"
+            )
         }
         var shown = 0
         while let record = try reader.next() {
@@ -67,8 +75,15 @@ public struct QuarantineReview: Sendable {
             guard f.count >= lead, let line = Int(f[0]) else {
                 throw QuarantineReviewError("\(batch.path):\(record.line): expected a source line number in the first field")
             }
-            let row = QuarantinedRow(sourceLine: line, reason: f[1], rule: f[2], column: f[3], value: f[4],
-                                     state: states[line] ?? "open", fields: Array(f.dropFirst(lead)))
+            let row = QuarantinedRow(
+                sourceLine: line,
+                reason: f[1],
+                rule: f[2],
+                column: f[3],
+                value: f[4],
+                state: states[line] ?? "open",
+                fields: Array(f.dropFirst(lead))
+            )
             if let reason, !QuarantineReview.matches(row, reason) { continue }
             shown += 1
             try body(row)
@@ -115,12 +130,19 @@ public struct QuarantineReview: Sendable {
     /// A batch a later run of the same day superseded is history: acting on it would release rows twice.
     func requireCurrent(_ batch: QuarantineBatchRecord) throws {
         guard batch.status == "superseded" else { return }
-        throw QuarantineReviewError("batch \(batch.id) was superseded: a later run of \(batch.pipeline) loaded \(batch.logicalDate) and quarantined that day's rows in a batch of its own; act on that one (heal quarantine list --pipeline \(batch.pipeline) --since \(batch.logicalDate))")
+        throw QuarantineReviewError(
+            "batch \(batch.id) was superseded: a later run of \(batch.pipeline) loaded \(batch.logicalDate) and quarantined that day's rows in a batch of its own; act on that one (heal quarantine list --pipeline \(batch.pipeline) --since \(batch.logicalDate))"
+        )
     }
 
     /// Marks every open row of the batch discarded, with the reviewer's reason. The rows stay in the file for the record.
     /// `lines` picks rows by source line (default: every open row).
-    public func discard(_ batch: QuarantineBatchRecord, reason: String, actor: String, lines: Set<Int>? = nil) throws -> QuarantineActionRecord {
+    public func discard(
+        _ batch: QuarantineBatchRecord,
+        reason: String,
+        actor: String,
+        lines: Set<Int>? = nil
+    ) throws -> QuarantineActionRecord {
         try requireCurrent(batch)
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw QuarantineReviewError("say why the rows are discarded: --reason TEXT")
@@ -131,9 +153,18 @@ public struct QuarantineReview: Sendable {
             try requireOpen(lines, among: Set(open), batch: batch)
             open = open.filter(lines.contains)
         }
-        guard !open.isEmpty else { throw QuarantineReviewError("batch \(batch.id) has no open rows (\(batch.released) released, \(batch.discarded) discarded)") }
-        let action = QuarantineActionRecord(batchId: batch.id, action: "discard", actor: actor, rows: open.count, detail: reason,
-                                            runId: nil, createdAt: Timestamp.now())
+        guard !open.isEmpty else {
+            throw QuarantineReviewError("batch \(batch.id) has no open rows (\(batch.released) released, \(batch.discarded) discarded)")
+        }
+        let action = QuarantineActionRecord(
+            batchId: batch.id,
+            action: "discard",
+            actor: actor,
+            rows: open.count,
+            detail: reason,
+            runId: nil,
+            createdAt: Timestamp.now()
+        )
         return try store.recordQuarantineAction(action, lines: open)
     }
 
@@ -141,7 +172,9 @@ public struct QuarantineReview: Sendable {
     func requireOpen(_ lines: Set<Int>, among open: Set<Int>, batch: QuarantineBatchRecord) throws {
         let unknown = lines.subtracting(open).sorted()
         guard !unknown.isEmpty else { return }
-        throw QuarantineReviewError("source line\(unknown.count > 1 ? "s" : "") \(unknown.map(String.init).joined(separator: ", ")) \(unknown.count > 1 ? "are" : "is") not an open row of batch \(batch.id) (see heal quarantine show \(batch.id))")
+        throw QuarantineReviewError(
+            "source line\(unknown.count > 1 ? "s" : "") \(unknown.map(String.init).joined(separator: ", ")) \(unknown.count > 1 ? "are" : "is") not an open row of batch \(batch.id) (see heal quarantine show \(batch.id))"
+        )
     }
 
     /// Who is acting: `HEAL_ACTOR` (a CI job can name itself), else the login name.

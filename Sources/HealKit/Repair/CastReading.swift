@@ -13,17 +13,24 @@ public enum CastReading: Sendable, Equatable, CustomStringConvertible {
     case number(NumberFormat, words: [String])
 
     /// Symbols and ISO codes the `currency` word strips.
-    public static let currencies = ["US$", "CA$", "A$", "R$", "$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₪", "kr", "zł", "Fr.",
-                                    "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "INR", "CNY", "SEK", "NOK", "DKK", "PLN", "BRL", "MXN", "ZAR", "NZD"]
+    public static let currencies = [
+        "US$", "CA$", "A$", "R$", "$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₪", "kr", "zł", "Fr.",
+        "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "INR", "CNY", "SEK", "NOK", "DKK", "PLN", "BRL", "MXN", "ZAR", "NZD",
+    ]
 
-    public static let numberWords = ["decimal_comma", "decimal_point", "thousands_comma", "thousands_dot", "thousands_space",
-                                     "thousands_apostrophe", "currency", "parentheses_negative", "trailing_minus"]
+    public static let numberWords = [
+        "decimal_comma", "decimal_point", "thousands_comma", "thousands_dot", "thousands_space",
+        "thousands_apostrophe", "currency", "parentheses_negative", "trailing_minus",
+    ]
 
     /// The reading a cast's `format` names for a column of `type`; nil when it is not in the vocabulary.
     public init?(type: ColumnType, format: String) {
         switch type {
         case .date:
-            if format == "iso8601" { self = .iso8601; return }
+            if format == "iso8601" {
+                self = .iso8601
+                return
+            }
             guard let pattern = DateFormat(format) else { return nil }
             self = .date(pattern)
         case .decimal, .integer:

@@ -6,25 +6,31 @@ public enum ColumnNames {
     /// Abbreviations and synonyms → the word (or words) they mean. Lower case, one token each.
     public static let synonyms: [String: [String]] = [
         // quantity
-        "qty": ["quantity"], "qnty": ["quantity"], "quantity": ["quantity"], "units": ["quantity"], "pcs": ["quantity"], "menge": ["quantity"],
+        "qty": ["quantity"], "qnty": ["quantity"], "quantity": ["quantity"], "units": ["quantity"], "pcs": ["quantity"],
+        "menge": ["quantity"],
         // amount
-        "amt": ["amount"], "amount": ["amount"], "amnt": ["amount"], "value": ["amount"], "betrag": ["amount"], "importe": ["amount"], "montant": ["amount"],
+        "amt": ["amount"], "amount": ["amount"], "amnt": ["amount"], "value": ["amount"], "betrag": ["amount"], "importe": ["amount"],
+        "montant": ["amount"],
         // customer
-        "cust": ["customer"], "customer": ["customer"], "client": ["customer"], "buyer": ["customer"], "cliente": ["customer"], "kunde": ["customer"],
+        "cust": ["customer"], "customer": ["customer"], "client": ["customer"], "buyer": ["customer"], "cliente": ["customer"],
+        "kunde": ["customer"],
         "custid": ["customer", "id"], "cid": ["customer", "id"],
         // product
-        "prod": ["product"], "product": ["product"], "item": ["product"], "article": ["product"], "artikel": ["product"], "produit": ["product"],
+        "prod": ["product"], "product": ["product"], "item": ["product"], "article": ["product"], "artikel": ["product"],
+        "produit": ["product"],
         "sku": ["product", "id"], "ean": ["product", "id"], "upc": ["product", "id"], "pid": ["product", "id"],
         // sale / order
         "txn": ["sale"], "trx": ["sale"], "trans": ["sale"], "transaction": ["sale"], "sale": ["sale"], "sales": ["sale"],
         "order": ["sale"], "ord": ["sale"], "receipt": ["sale"],
         // identifiers
-        "id": ["id"], "no": ["id"], "num": ["id"], "nbr": ["id"], "nr": ["id"], "number": ["id"], "code": ["id"], "key": ["id"], "ref": ["id"],
+        "id": ["id"], "no": ["id"], "num": ["id"], "nbr": ["id"], "nr": ["id"], "number": ["id"], "code": ["id"], "key": ["id"],
+        "ref": ["id"],
         // dates and times
         "dt": ["date"], "date": ["date"], "day": ["date"], "datum": ["date"], "fecha": ["date"],
         "ts": ["timestamp"], "timestamp": ["timestamp"], "datetime": ["timestamp"],
         // store
-        "store": ["store"], "shop": ["store"], "branch": ["store"], "outlet": ["store"], "loc": ["store"], "location": ["store"], "filiale": ["store"],
+        "store": ["store"], "shop": ["store"], "branch": ["store"], "outlet": ["store"], "loc": ["store"], "location": ["store"],
+        "filiale": ["store"],
         // channel
         "channel": ["channel"], "chan": ["channel"], "chnl": ["channel"],
     ]
@@ -46,7 +52,8 @@ public enum ColumnNames {
     }
 
     static func similarity(_ a: [String], _ b: [String], _ plainA: String, _ plainB: String) -> Double {
-        let setA = Set(a), setB = Set(b)
+        let setA = Set(a)
+        let setB = Set(b)
         let shared = setA.intersection(setB).count
         let edit = 1 - Double(NearMiss.distance(plainA, plainB)) / Double(max(plainA.count, plainB.count, 1))
         var score = edit * 0.8

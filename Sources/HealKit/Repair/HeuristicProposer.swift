@@ -40,17 +40,24 @@ public struct HeuristicProposer: Proposer {
         pairs.sort { $0.score > $1.score || ($0.score == $1.score && ($0.column.name, $0.observed) < ($1.column.name, $1.observed)) }
         var mapped: Set<String> = []
         for pair in pairs where pair.score >= Self.threshold && !mapped.contains(pair.column.name) && free.contains(pair.observed) {
-            let rivalsForColumn = pairs.filter { $0.column.name == pair.column.name && $0.observed != pair.observed && free.contains($0.observed) }
+            let rivalsForColumn = pairs.filter {
+                $0.column.name == pair.column.name && $0.observed != pair.observed && free.contains($0.observed)
+            }
             if let rival = rivalsForColumn.first, rival.score > pair.score - Self.margin {
                 throw RepairRejection("'\(pair.column.name)' could be '\(pair.observed)' or '\(rival.observed)'; not guessing")
             }
-            let rivalsForFile = pairs.filter { $0.observed == pair.observed && $0.column.name != pair.column.name && !mapped.contains($0.column.name) }
+            let rivalsForFile = pairs.filter {
+                $0.observed == pair.observed && $0.column.name != pair.column.name && !mapped.contains($0.column.name)
+            }
             if let rival = rivalsForFile.first, rival.score > pair.score - Self.margin {
                 throw RepairRejection("'\(pair.observed)' could be '\(pair.column.name)' or '\(rival.column.name)'; not guessing")
             }
             operations.append(.rename(from: pair.observed, to: pair.column.name))
             let index = request.header.firstIndex(of: pair.observed)!
-            why.append(evidence.resemblance(index, pair.column).map { "\(pair.observed) → \(pair.column.name): \($0.evidence)" } ?? "\(pair.observed)→\(pair.column.name)")
+            why.append(
+                evidence.resemblance(index, pair.column).map { "\(pair.observed) → \(pair.column.name): \($0.evidence)" }
+                    ?? "\(pair.observed)→\(pair.column.name)"
+            )
             mapped.insert(pair.column.name)
             free.removeAll { $0 == pair.observed }
             names[names.firstIndex(of: pair.observed)!] = pair.column.name
@@ -137,8 +144,14 @@ final class ValueEvidence {
         var reading: CastReading?
         if case .reading(let r, _) = inference(index, column) { reading = r }
         let lookup = request.lookups.first { $0.column == column.name || $0.column == SnakeCase.convert(column.name) }
-        let found = ValueResemblance.judge(request.columnValues[index].prefix(ValueResemblance.sample), as: column, reading: reading,
-                                           baseline: baseline, lookup: lookup, date: request.date)
+        let found = ValueResemblance.judge(
+            request.columnValues[index].prefix(ValueResemblance.sample),
+            as: column,
+            reading: reading,
+            baseline: baseline,
+            lookup: lookup,
+            date: request.date
+        )
         resemblances[key(index, column)] = .some(found)
         return found
     }

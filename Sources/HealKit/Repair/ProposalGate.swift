@@ -12,7 +12,8 @@ struct ProposalGate {
     func checkShape(_ repair: SchemaRepair, header: [String]) throws(RepairRejection) {
         guard !repair.operations.isEmpty else { throw RepairRejection("the proposal has no operations") }
         let contractNames = Set(contract.columns.map(\.name))
-        var sources: Set<String> = [], targets: Set<String> = []
+        var sources: Set<String> = []
+        var targets: Set<String> = []
         for operation in repair.operations {
             switch operation {
             case .rename(let from, let to):
@@ -20,7 +21,9 @@ struct ProposalGate {
                 guard contractNames.contains(to) else { throw RepairRejection("rename to '\(to)': not a contract column") }
                 guard sources.insert(from).inserted else { throw RepairRejection("'\(from)' is mapped twice") }
                 guard targets.insert(to).inserted else { throw RepairRejection("two columns are mapped to '\(to)'") }
-                if header.contains(to) && !repair.operations.contains(where: { if case .rename(let f, _) = $0 { return f == to } else { return false } }) {
+                if header.contains(to)
+                    && !repair.operations.contains(where: { if case .rename(let f, _) = $0 { return f == to } else { return false } })
+                {
                     throw RepairRejection("'\(to)' is already a column of the file")
                 }
             case .drop(let column):
@@ -28,15 +31,23 @@ struct ProposalGate {
                 guard !contractNames.contains(column) else { throw RepairRejection("drop '\(column)': it is a contract column") }
                 guard sources.insert(column).inserted else { throw RepairRejection("'\(column)' is mapped twice") }
             case .defaultValue(let column, let value):
-                guard let spec = contract.columns.first(where: { $0.name == column }) else { throw RepairRejection("default for '\(column)': not a contract column") }
+                guard let spec = contract.columns.first(where: { $0.name == column }) else {
+                    throw RepairRejection("default for '\(column)': not a contract column")
+                }
                 guard value.isEmpty || ValueParser.accepts(value, as: spec) else {
                     throw RepairRejection("default '\(value)' is not a valid \(spec.type.rawValue) for \(column)")
                 }
             case .cast(let column, let type, let format):
-                guard let spec = contract.columns.first(where: { $0.name == column }) else { throw RepairRejection("cast '\(column)': not a contract column") }
-                guard spec.type == type else { throw RepairRejection("cast '\(column)' to \(type.rawValue): the contract declares \(spec.type.rawValue)") }
+                guard let spec = contract.columns.first(where: { $0.name == column }) else {
+                    throw RepairRejection("cast '\(column)': not a contract column")
+                }
+                guard spec.type == type else {
+                    throw RepairRejection("cast '\(column)' to \(type.rawValue): the contract declares \(spec.type.rawValue)")
+                }
                 guard CastReading(type: type, format: format) != nil else {
-                    throw RepairRejection("cast '\(column)' to \(type.rawValue): '\(Text.clipped(format, 60))' is not a reading heal knows (\(CastReading.vocabulary(for: type)))")
+                    throw RepairRejection(
+                        "cast '\(column)' to \(type.rawValue): '\(Text.clipped(format, 60))' is not a reading heal knows (\(CastReading.vocabulary(for: type)))"
+                    )
                 }
             }
         }
@@ -50,13 +61,22 @@ struct ProposalGate {
 
     /// Applies to the whole file and runs the checks, the drift watch among them (judged on any history, as a
     /// proposal: a type-correct swap passes the rules, not the profiles); the repaired artifact or why not.
-    func validate(_ repair: SchemaRepair, header: [String], input: Artifact, output: URL, stepInput: StepInput, context: RunContext) async throws -> Result<Accepted, RepairRejection> {
+    func validate(
+        _ repair: SchemaRepair,
+        header: [String],
+        input: Artifact,
+        output: URL,
+        stepInput: StepInput,
+        context: RunContext
+    ) async throws -> Result<Accepted, RepairRejection> {
         var context = context
         context.judgingProposal = true
         do { try checkShape(repair, header: header) } catch { return .failure(error) }
         let repaired = try RepairApplier.apply(repair, contract: contract, input: input, output: output)
         guard repaired.rows == input.rows || input.rows == nil else {
-            return .failure(RepairRejection("row accounting: \(Noun.count(repaired.rows ?? 0, "row")) after the repair, \(input.rows ?? 0) before"))
+            return .failure(
+                RepairRejection("row accounting: \(Noun.count(repaired.rows ?? 0, "row")) after the repair, \(input.rows ?? 0) before")
+            )
         }
         var next = stepInput
         next.artifact = repaired
@@ -83,9 +103,12 @@ struct ProposalGate {
         let rows = result.figures["rows"] ?? 0
         let failing = result.figures["failing_rows"] ?? 0
         if failing > 0, rows > 0, Double(failing) / Double(rows) * 100 <= maxQuarantinePct,
-           result.failureClass == .parseError || result.failureClass == .qualityViolation {
+            result.failureClass == .parseError || result.failureClass == .qualityViolation
+        {
             return nil
         }
-        return RepairRejection("\(check) still fails on the repaired file: \(result.failureClass?.rawValue ?? "fail"): \(result.details.prefix(300))")
+        return RepairRejection(
+            "\(check) still fails on the repaired file: \(result.failureClass?.rawValue ?? "fail"): \(result.details.prefix(300))"
+        )
     }
 }

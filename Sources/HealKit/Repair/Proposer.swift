@@ -20,17 +20,26 @@ public struct RepairRequest: Sendable {
     /// The run's date: date columns are compared as days from it.
     public var date = CalendarDate(year: 1970, month: 1, day: 1)!
 
-    public init(pipeline: String, skill: String, contract: ContractSpec, header: [String], failure: String, samples: [[String]],
-                columnValues: [[String]]? = nil) {
+    public init(
+        pipeline: String,
+        skill: String,
+        contract: ContractSpec,
+        header: [String],
+        failure: String,
+        samples: [[String]],
+        columnValues: [[String]]? = nil
+    ) {
         self.pipeline = pipeline
         self.skill = skill
         self.contract = contract
         self.header = header
         self.failure = failure
         self.samples = samples
-        self.columnValues = columnValues ?? header.indices.map { i in
-            samples.compactMap { i < $0.count ? Text.trim($0[i]) : nil }.filter { !$0.isEmpty }
-        }
+        self.columnValues =
+            columnValues
+            ?? header.indices.map { i in
+                samples.compactMap { i < $0.count ? Text.trim($0[i]) : nil }.filter { !$0.isEmpty }
+            }
     }
 
     /// Same header and same contract → same fingerprint: the key of learned mappings.
@@ -71,7 +80,10 @@ public struct LearnedProposer: Proposer {
             return .nothing("no mapping learned for this header and contract", ProposalUsage())
         }
         if stored.status == "rejected" {
-            return .nothing("mapping \(stored.id ?? 0) for this header was rejected by a person (heal mappings show \(stored.id ?? 0))", ProposalUsage())
+            return .nothing(
+                "mapping \(stored.id ?? 0) for this header was rejected by a person (heal mappings show \(stored.id ?? 0))",
+                ProposalUsage()
+            )
         }
         do {
             return .proposal(try SchemaRepair.parse(stored.mapping), ProposalUsage())

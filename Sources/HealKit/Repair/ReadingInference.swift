@@ -10,18 +10,22 @@ public enum ReadingInference: Sendable, Equatable {
     case none
 
     /// Date readings producers are seen to switch to, most specific first.
-    static let datePatterns = ["dd.MM.yyyy", "d.M.yyyy", "dd/MM/yyyy", "d/M/yyyy", "MM/dd/yyyy", "M/d/yyyy", "dd-MM-yyyy", "MM-dd-yyyy",
-                               "yyyy/MM/dd", "yyyy.MM.dd", "yyyyMMdd", "dd.MM.yy", "dd/MM/yy", "MM/dd/yy",
-                               "d MMM yyyy", "dd MMM yyyy", "d-MMM-yyyy", "dd-MMM-yyyy", "dd-MMM-yy", "MMM d, yyyy", "MMM dd, yyyy", "MMM d yyyy",
-                               "d MMMM yyyy", "MMMM d, yyyy", "dd.MM.yyyy HH:mm", "dd.MM.yyyy HH:mm:ss", "dd/MM/yyyy HH:mm", "dd/MM/yyyy HH:mm:ss",
-                               "MM/dd/yyyy HH:mm", "MM/dd/yyyy HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"]
+    static let datePatterns = [
+        "dd.MM.yyyy", "d.M.yyyy", "dd/MM/yyyy", "d/M/yyyy", "MM/dd/yyyy", "M/d/yyyy", "dd-MM-yyyy", "MM-dd-yyyy",
+        "yyyy/MM/dd", "yyyy.MM.dd", "yyyyMMdd", "dd.MM.yy", "dd/MM/yy", "MM/dd/yy",
+        "d MMM yyyy", "dd MMM yyyy", "d-MMM-yyyy", "dd-MMM-yyyy", "dd-MMM-yy", "MMM d, yyyy", "MMM dd, yyyy", "MMM d yyyy",
+        "d MMMM yyyy", "MMMM d, yyyy", "dd.MM.yyyy HH:mm", "dd.MM.yyyy HH:mm:ss", "dd/MM/yyyy HH:mm", "dd/MM/yyyy HH:mm:ss",
+        "MM/dd/yyyy HH:mm", "MM/dd/yyyy HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss",
+    ]
 
     static let dateReadings: [CastReading] = [.iso8601] + datePatterns.compactMap { DateFormat($0).map(CastReading.date) }
 
     /// Number readings: separators first, then currency and negatives only where the values show them.
     static func numberReadings(for values: [String]) -> [CastReading] {
-        let separators = ["decimal_point", "thousands_comma", "thousands_apostrophe", "thousands_space", "thousands_dot",
-                          "decimal_comma", "decimal_comma+thousands_space", "decimal_comma+thousands_apostrophe"]
+        let separators = [
+            "decimal_point", "thousands_comma", "thousands_apostrophe", "thousands_space", "thousands_dot",
+            "decimal_comma", "decimal_comma+thousands_space", "decimal_comma+thousands_apostrophe",
+        ]
         let currency = values.contains { $0.contains { !$0.isNumber && !",.'-+() \u{00A0}\u{202F}".contains($0) } }
         let parentheses = values.contains { $0.hasPrefix("(") }
         let trailing = values.contains { $0.hasSuffix("-") }

@@ -30,7 +30,8 @@ enum RepairApplier {
         var casts: [(index: Int, reading: CastReading, column: ColumnSpec)] = []
         for case .cast(let column, let type, let format) in repair.operations {
             guard let i = names.firstIndex(of: column), let target = contract.columns.first(where: { $0.name == column }),
-                  let reading = CastReading(type: type, format: format) else { continue }
+                let reading = CastReading(type: type, format: format)
+            else { continue }
             casts.append((i, reading, target))
         }
         let header = zip(names, keep).filter(\.1).map(\.0) + appended.map(\.name)

@@ -54,18 +54,26 @@ public struct SchemaRepair: Sendable, Equatable {
     public static func parse(_ object: Any) throws(RepairRejection) -> SchemaRepair {
         guard let map = object as? [String: Any] else { throw RepairRejection("the proposal is not a JSON object") }
         let allowed: Set<String> = ["operations", "confidence", "rationale"]
-        if let extra = map.keys.first(where: { !allowed.contains($0) }) { throw RepairRejection("unexpected field '\(extra)' in the proposal") }
+        if let extra = map.keys.first(where: { !allowed.contains($0) }) {
+            throw RepairRejection("unexpected field '\(extra)' in the proposal")
+        }
         guard let list = map["operations"] as? [Any] else { throw RepairRejection("the proposal has no operations list") }
         guard list.count <= 200 else { throw RepairRejection("the proposal has \(list.count) operations; at most 200") }
         var operations: [RepairOperation] = []
         for item in list {
-            guard let op = item as? [String: Any], let kind = op["op"] as? String else { throw RepairRejection("an operation is not an object with an 'op'") }
+            guard let op = item as? [String: Any], let kind = op["op"] as? String else {
+                throw RepairRejection("an operation is not an object with an 'op'")
+            }
             func text(_ key: String) throws(RepairRejection) -> String {
-                guard let value = op[key] as? String, value.count <= 256 else { throw RepairRejection("\(kind) needs a text '\(key)' of at most 256 characters") }
+                guard let value = op[key] as? String, value.count <= 256 else {
+                    throw RepairRejection("\(kind) needs a text '\(key)' of at most 256 characters")
+                }
                 return value
             }
             func only(_ keys: Set<String>) throws(RepairRejection) {
-                if let extra = op.keys.first(where: { !keys.contains($0) && $0 != "op" }) { throw RepairRejection("unexpected field '\(extra)' in \(kind)") }
+                if let extra = op.keys.first(where: { !keys.contains($0) && $0 != "op" }) {
+                    throw RepairRejection("unexpected field '\(extra)' in \(kind)")
+                }
             }
             switch kind {
             case "rename":
@@ -74,11 +82,15 @@ public struct SchemaRepair: Sendable, Equatable {
             case "cast":
                 try only(["column", "type", "format"])
                 guard let type = ColumnType(rawValue: try text("type")), SchemaRepair.castable.contains(type) else {
-                    throw RepairRejection("cast to a type the applier does not cast (it casts \(SchemaRepair.castable.map(\.rawValue).joined(separator: ", ")))")
+                    throw RepairRejection(
+                        "cast to a type the applier does not cast (it casts \(SchemaRepair.castable.map(\.rawValue).joined(separator: ", ")))"
+                    )
                 }
                 let format = try text("format")
                 guard CastReading(type: type, format: format) != nil else {
-                    throw RepairRejection("cast format '\(format.prefix(60))' is not in the vocabulary (\(CastReading.vocabulary(for: type)))")
+                    throw RepairRejection(
+                        "cast format '\(format.prefix(60))' is not in the vocabulary (\(CastReading.vocabulary(for: type)))"
+                    )
                 }
                 operations.append(.cast(column: try text("column"), type: type, format: format))
             case "default":

@@ -12,8 +12,14 @@ struct ValueResemblance: Sendable {
     static let sample = 1_000
 
     /// nil when history allows no comparison that tells columns apart (free text, no lookup, no history).
-    static func judge(_ values: ArraySlice<String>, as column: ColumnSpec, reading: CastReading?, baseline: ProfileBaseline,
-                      lookup: LookupKeys?, date: CalendarDate) -> ValueResemblance? {
+    static func judge(
+        _ values: ArraySlice<String>,
+        as column: ColumnSpec,
+        reading: CastReading?,
+        baseline: ProfileBaseline,
+        lookup: LookupKeys?,
+        date: CalendarDate
+    ) -> ValueResemblance? {
         guard !baseline.days.isEmpty, !values.isEmpty else { return nil }
         let profiler = ColumnProfiler(column: column, date: date, lookup: lookup)
         let check = reading == nil ? nil : ValueCheck(column)
@@ -33,7 +39,9 @@ struct ValueResemblance: Sendable {
         let brief = ProfileText.brief(p, date: date)
         if column.type != .string {
             let fit = 1 - Double(p.misfits) / Double(p.nonNull)
-            if fit < 0.9 { return ValueResemblance(score: 0, evidence: "\(ProfileText.percent(1 - fit)) of its values are not \(column.expectation)") }
+            if fit < 0.9 {
+                return ValueResemblance(score: 0, evidence: "\(ProfileText.percent(1 - fit)) of its values are not \(column.expectation)")
+            }
         }
         var score = 1.0
         var informative = false
@@ -60,7 +68,10 @@ struct ValueResemblance: Sendable {
         }
         // A key's values are all distinct, a code's repeat: the sample's distinct share tells them apart.
         if baseline.isIdentifier && p.nonNull >= 20 && p.distinctShare < 0.8 { score *= 0.3 }
-        if !baseline.isIdentifier && baseline.profiles.allSatisfy({ $0.distinctShare < 0.5 }) && p.nonNull >= 100 && p.distinctShare > 0.95 { score *= 0.5 }
+        if !baseline.isIdentifier && baseline.profiles.allSatisfy({ $0.distinctShare < 0.5 }) && p.nonNull >= 100 && p.distinctShare > 0.95
+        {
+            score *= 0.5
+        }
         guard informative else { return nil }
         return ValueResemblance(score: score, evidence: "\(brief), \(like)")
     }

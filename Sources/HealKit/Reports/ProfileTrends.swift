@@ -46,12 +46,24 @@ enum ProfileTrends {
             let key = [name, event.step, event.column, event.check].joined(separator: "\u{1F}")
             if out[key] == nil {
                 order.append(key)
-                out[key] = .init(pipeline: name, step: event.step, column: event.column, check: event.check, fails: 0, warnings: 0, accepted: 0,
-                                 lastSeen: event.date, example: Text.clipped(event.detail, 300))
+                out[key] = .init(
+                    pipeline: name,
+                    step: event.step,
+                    column: event.column,
+                    check: event.check,
+                    fails: 0,
+                    warnings: 0,
+                    accepted: 0,
+                    lastSeen: event.date,
+                    example: Text.clipped(event.detail, 300)
+                )
             }
             if event.level == "fail" { out[key]!.fails += 1 } else { out[key]!.warnings += 1 }
             if event.accepted { out[key]!.accepted += 1 }
-            if event.date >= out[key]!.lastSeen { out[key]!.lastSeen = event.date; out[key]!.example = Text.clipped(event.detail, 300) }
+            if event.date >= out[key]!.lastSeen {
+                out[key]!.lastSeen = event.date
+                out[key]!.example = Text.clipped(event.detail, 300)
+            }
         }
         return order.compactMap { out[$0] }
     }
@@ -66,22 +78,35 @@ enum ProfileTrends {
             var steps: [String: String] = [:]
             for (step, date, profile) in profiles {
                 let key = "\(step)\u{1F}\(profile.column)"
-                if byColumn[key] == nil { seen.append(key); steps[key] = step }
+                if byColumn[key] == nil {
+                    seen.append(key)
+                    steps[key] = step
+                }
                 byColumn[key, default: []].append((date, profile))
             }
             for key in seen {
                 let days = byColumn[key]!
                 let sample = days[0].profile
-                let measure = sample.lookup != nil ? "lookup match %" : sample.numbers != nil ? (sample.type == .date ? "median, days from the run's date" : "median") : "distinct %"
+                let measure =
+                    sample.lookup != nil
+                    ? "lookup match %"
+                    : sample.numbers != nil ? (sample.type == .date ? "median, days from the run's date" : "median") : "distinct %"
                 func figure(_ p: ColumnProfile) -> Double? {
                     if let lookup = p.lookup { return (lookup.share * 1000).rounded() / 10 }
                     if let n = p.numbers { return (n.median * 100).rounded() / 100 }
                     return (p.distinctShare * 1000).rounded() / 10
                 }
                 let byDate = Dictionary(days.map { ($0.date, $0.profile) }, uniquingKeysWith: { _, b in b })
-                out.append(.init(pipeline: pipeline, step: steps[key]!, column: sample.column, measure: measure,
-                                 byDay: dates.map { byDate[$0].flatMap(figure) },
-                                 nullPctByDay: dates.map { byDate[$0].map { ($0.nullShare * 1000).rounded() / 10 } }))
+                out.append(
+                    .init(
+                        pipeline: pipeline,
+                        step: steps[key]!,
+                        column: sample.column,
+                        measure: measure,
+                        byDay: dates.map { byDate[$0].flatMap(figure) },
+                        nullPctByDay: dates.map { byDate[$0].map { ($0.nullShare * 1000).rounded() / 10 } }
+                    )
+                )
             }
         }
         return out

@@ -11,33 +11,68 @@ public enum ReportMarkdown {
             out += "| \(d.date) | \(d.runs.isEmpty ? "—" : statusLine(d.runs)) | \(d.rowsRead) | \(d.rowsLoaded) | \(d.rowsQuarantined) |\n"
         }
         out += "\n## Failures by step and class\n\n"
-        out += r.failures.isEmpty ? "No step failed.\n" : "| pipeline | step | class | runs |\n| --- | --- | --- | ---: |\n"
-            + r.failures.map { "| \($0.pipeline) | \($0.step) | \($0.failureClass) | \($0.runs) |\n" }.joined()
+        out +=
+            r.failures.isEmpty
+            ? "No step failed.\n"
+            : "| pipeline | step | class | runs |\n| --- | --- | --- | ---: |\n"
+                + r.failures.map { "| \($0.pipeline) | \($0.step) | \($0.failureClass) | \($0.runs) |\n" }.joined()
         out += "\n## Failure signatures\n\n"
-        out += r.signatures.isEmpty ? "None.\n" : "| pipeline/step | class | pattern | seen | healed | first | last | streak |\n| --- | --- | --- | ---: | ---: | --- | --- | ---: |\n"
-            + r.signatures.map { "| \($0.pipeline)/\($0.step) | \($0.failureClass) | \(cell($0.pattern)) | \($0.occurrences) | \($0.healed) | \($0.firstSeen) | \($0.lastSeen) | \($0.longestStreak)\($0.recurring ? " ⟳" : "") |\n" }.joined()
+        out +=
+            r.signatures.isEmpty
+            ? "None.\n"
+            : "| pipeline/step | class | pattern | seen | healed | first | last | streak |\n| --- | --- | --- | ---: | ---: | --- | --- | ---: |\n"
+                + r.signatures.map {
+                    "| \($0.pipeline)/\($0.step) | \($0.failureClass) | \(cell($0.pattern)) | \($0.occurrences) | \($0.healed) | \($0.firstSeen) | \($0.lastSeen) | \($0.longestStreak)\($0.recurring ? " ⟳" : "") |\n"
+                }.joined()
         out += "\n## Remediations\n\n"
-        out += r.remediations.isEmpty ? "None were needed.\n" : "| pipeline/step | remediation | for | tried | healed | rate |\n| --- | --- | --- | ---: | ---: | ---: |\n"
-            + r.remediations.map { "| \($0.pipeline)/\($0.step) | \($0.remediation) | \($0.failureClass) | \($0.tried) | \($0.healed) | \(percent($0.rate)) |\n" }.joined()
+        out +=
+            r.remediations.isEmpty
+            ? "None were needed.\n"
+            : "| pipeline/step | remediation | for | tried | healed | rate |\n| --- | --- | --- | ---: | ---: | ---: |\n"
+                + r.remediations.map {
+                    "| \($0.pipeline)/\($0.step) | \($0.remediation) | \($0.failureClass) | \($0.tried) | \($0.healed) | \(percent($0.rate)) |\n"
+                }.joined()
         out += "\n## Schema-repair proposers\n\n"
-        out += r.proposers.isEmpty ? "No proposals.\n" : "| proposer | proposals | accepted | rejected | pending | none | model calls (failed) | tokens in/out | median latency |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
-            + r.proposers.map { "| \($0.proposer) | \($0.proposals) | \($0.accepted) | \($0.rejected) | \($0.pending) | \($0.none) | \($0.modelCalls) (\($0.failedCalls)) | \($0.inputTokens)/\($0.outputTokens) | \($0.medianLatencyMs) ms |\n" }.joined()
+        out +=
+            r.proposers.isEmpty
+            ? "No proposals.\n"
+            : "| proposer | proposals | accepted | rejected | pending | none | model calls (failed) | tokens in/out | median latency |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+                + r.proposers.map {
+                    "| \($0.proposer) | \($0.proposals) | \($0.accepted) | \($0.rejected) | \($0.pending) | \($0.none) | \($0.modelCalls) (\($0.failedCalls)) | \($0.inputTokens)/\($0.outputTokens) | \($0.medianLatencyMs) ms |\n"
+                }.joined()
         out += "\n## Quarantined rows by reason\n\n"
-        out += r.quarantine.isEmpty ? "Nothing was quarantined.\n" : "| pipeline | reason | rows | by day | trend |\n| --- | --- | ---: | --- | --- |\n"
-            + r.quarantine.map { "| \($0.pipeline) | \($0.reason) | \($0.rows) | \($0.byDay.map(String.init).joined(separator: " ")) | \($0.trend) |\n" }.joined()
+        out +=
+            r.quarantine.isEmpty
+            ? "Nothing was quarantined.\n"
+            : "| pipeline | reason | rows | by day | trend |\n| --- | --- | ---: | --- | --- |\n"
+                + r.quarantine.map {
+                    "| \($0.pipeline) | \($0.reason) | \($0.rows) | \($0.byDay.map(String.init).joined(separator: " ")) | \($0.trend) |\n"
+                }.joined()
         out += "\n## Drift by column\n\n"
-        out += r.drift.isEmpty ? "No column left its history.\n" : "| pipeline/step | column | check | failed | warned | accepted | last | latest |\n| --- | --- | --- | ---: | ---: | ---: | --- | --- |\n"
-            + r.drift.map { "| \($0.pipeline)/\($0.step) | \(cell($0.column)) | \($0.check) | \($0.fails) | \($0.warnings) | \($0.accepted) | \($0.lastSeen) | \(cell($0.example)) |\n" }.joined()
+        out +=
+            r.drift.isEmpty
+            ? "No column left its history.\n"
+            : "| pipeline/step | column | check | failed | warned | accepted | last | latest |\n| --- | --- | --- | ---: | ---: | ---: | --- | --- |\n"
+                + r.drift.map {
+                    "| \($0.pipeline)/\($0.step) | \(cell($0.column)) | \($0.check) | \($0.fails) | \($0.warnings) | \($0.accepted) | \($0.lastSeen) | \(cell($0.example)) |\n"
+                }.joined()
         out += "\n## Schema changes\n\n"
-        out += r.schemaChanges.isEmpty ? "No table changed.\n" : "| pipeline | table | change | by | date |\n| --- | --- | --- | --- | --- |\n"
-            + r.schemaChanges.map { "| \($0.pipeline) | \(cell($0.table)) | \(cell($0.change.summary)) | \($0.runID.map { "run \($0)" } ?? "heal table migrate") | \($0.date ?? String($0.createdAt.prefix(10))) |\n" }.joined()
+        out +=
+            r.schemaChanges.isEmpty
+            ? "No table changed.\n"
+            : "| pipeline | table | change | by | date |\n| --- | --- | --- | --- | --- |\n"
+                + r.schemaChanges.map {
+                    "| \($0.pipeline) | \(cell($0.table)) | \(cell($0.change.summary)) | \($0.runID.map { "run \($0)" } ?? "heal table migrate") | \($0.date ?? String($0.createdAt.prefix(10))) |\n"
+                }.joined()
         if !r.trends.isEmpty {
-            out += "\n## Watched columns, day by day\n\n| pipeline/step | column | measure | by day | empty % by day |\n| --- | --- | --- | --- | --- |\n"
+            out +=
+                "\n## Watched columns, day by day\n\n| pipeline/step | column | measure | by day | empty % by day |\n| --- | --- | --- | --- | --- |\n"
             out += r.trends.map { t in
                 "| \(t.pipeline)/\(t.step) | \(cell(t.column)) | \(t.measure) | \(t.byDay.map(figure).joined(separator: " ")) | \(t.nullPctByDay.map(figure).joined(separator: " ")) |\n"
             }.joined()
         }
-        out += "\n## Time to heal\n\n\(r.timeToHeal.healedSteps) healed steps · median \(r.timeToHeal.medianMs) ms · longest \(r.timeToHeal.maxMs) ms\n"
+        out +=
+            "\n## Time to heal\n\n\(r.timeToHeal.healedSteps) healed steps · median \(r.timeToHeal.medianMs) ms · longest \(r.timeToHeal.maxMs) ms\n"
         out += "\n## Suggestions\n\n" + (r.suggestions.isEmpty ? "None this week.\n" : r.suggestions.map { "- \($0)\n" }.joined())
         return out
     }

@@ -93,7 +93,8 @@ public struct WeeklyReport: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case proposer, proposals, accepted, rejected, pending, none, rate
-            case modelCalls = "model_calls", failedCalls = "failed_calls", inputTokens = "input_tokens", outputTokens = "output_tokens", medianLatencyMs = "median_latency_ms"
+            case modelCalls = "model_calls", failedCalls = "failed_calls", inputTokens = "input_tokens", outputTokens = "output_tokens",
+                medianLatencyMs = "median_latency_ms"
         }
     }
 
@@ -146,7 +147,8 @@ public struct WeeklyReport: Codable, Sendable, Equatable {
     public var schemaChanges: [SchemaChangeRecord] = []
 
     enum CodingKeys: String, CodingKey {
-        case period, pipeline, runs, reruns, days, failures, signatures, recurring, remediations, proposers, quarantine, suggestions, drift, trends
+        case period, pipeline, runs, reruns, days, failures, signatures, recurring, remediations, proposers, quarantine, suggestions, drift,
+            trends
         case generatedAt = "generated_at", runsByStatus = "runs_by_status", timeToHeal = "time_to_heal", schemaChanges = "schema_changes"
     }
 }

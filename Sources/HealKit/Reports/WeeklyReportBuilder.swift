@@ -47,13 +47,18 @@ public struct WeeklyReportBuilder: Sendable {
 
     public func build(_ period: WeeklyReport.Period, pipeline: String?, now: Date = Date()) throws -> WeeklyReport {
         // Two days before the period so a streak that started then still counts as recurring.
-        guard let first = CalendarDate.parse(period.from, format: DateFormat.iso), let last = CalendarDate.parse(period.to, format: DateFormat.iso) else {
+        guard let first = CalendarDate.parse(period.from, format: DateFormat.iso),
+            let last = CalendarDate.parse(period.to, format: DateFormat.iso)
+        else {
             throw QuarantineReviewError("the period \(period.from)…\(period.to) is not two dates")
         }
         let input = try store.reportInput(from: first.adding(days: -2).description, to: period.to, pipeline: pipeline)
         var dates: [String] = []
         var day = first
-        while day <= last { dates.append(day.description); day = day.adding(days: 1) }
+        while day <= last {
+            dates.append(day.description)
+            day = day.adding(days: 1)
+        }
         let inPeriod = { (date: String) in date >= period.from && date <= period.to }
 
         let attemptsByRun = Dictionary(grouping: input.attempts, by: \.runId)
@@ -68,14 +73,22 @@ public struct WeeklyReportBuilder: Sendable {
                     guard let start = Timestamp.date(failed.startedAt), let end = Timestamp.date(p.startedAt) else { return nil }
                     return Int(end.timeIntervalSince(start) * 1000) + p.durationMs
                 }
-                let occurrence = Occurrence(run: run, step: step, failureClass: failed.failureClass ?? "unknown",
-                                            pattern: FailureSignature.pattern(failed.details), healed: passed != nil, healMs: healMs)
+                let occurrence = Occurrence(
+                    run: run,
+                    step: step,
+                    failureClass: failed.failureClass ?? "unknown",
+                    pattern: FailureSignature.pattern(failed.details),
+                    healed: passed != nil,
+                    healMs: healMs
+                )
                 occurrences.append(occurrence)
                 guard inPeriod(run.logicalDate) else { continue }
                 // Each remediation try, and whether the re-check with the same number passed after it.
                 for remedy in stepAttempts where remedy.level == 2 && remedy.kind != "recheck" {
                     let key = "\(run.pipeline)\u{1F}\(step)\u{1F}\(remedy.skill)\u{1F}\(occurrence.failureClass)"
-                    let healedByIt = stepAttempts.contains { $0.kind == "recheck" && $0.attempt == remedy.attempt && $0.outcome == "pass" && $0.id ?? 0 > remedy.id ?? 0 }
+                    let healedByIt = stepAttempts.contains {
+                        $0.kind == "recheck" && $0.attempt == remedy.attempt && $0.outcome == "pass" && $0.id ?? 0 > remedy.id ?? 0
+                    }
                     var entry = remediation[key] ?? (run.pipeline, step, remedy.skill, occurrence.failureClass, 0, 0)
                     entry.tried += 1
                     if healedByIt { entry.healed += 1 }
@@ -94,8 +107,13 @@ public struct WeeklyReportBuilder: Sendable {
             let runs = periodRuns.filter { $0.logicalDate == date }
             var counts: [String: Int] = [:]
             for run in runs { counts[run.status, default: 0] += 1 }
-            return .init(date: date, runs: counts, rowsRead: runs.reduce(0) { $0 + $1.rowsRead },
-                         rowsLoaded: runs.reduce(0) { $0 + $1.rowsLoaded }, rowsQuarantined: runs.reduce(0) { $0 + $1.rowsQuarantined })
+            return .init(
+                date: date,
+                runs: counts,
+                rowsRead: runs.reduce(0) { $0 + $1.rowsRead },
+                rowsLoaded: runs.reduce(0) { $0 + $1.rowsLoaded },
+                rowsQuarantined: runs.reduce(0) { $0 + $1.rowsQuarantined }
+            )
         }
 
         // Failures by step and class, and signatures with their streaks.
@@ -106,20 +124,41 @@ public struct WeeklyReportBuilder: Sendable {
             failures[key, default: .init(pipeline: o.run.pipeline, step: o.step, failureClass: o.failureClass, runs: 0)].runs += 1
         }
         var signatures: [WeeklyReport.Signature] = []
-        for (_, group) in Dictionary(grouping: occurrences, by: { "\($0.run.pipeline)\u{1F}\($0.step)\u{1F}\($0.failureClass)\u{1F}\($0.pattern)" }) {
+        for (_, group) in Dictionary(
+            grouping: occurrences,
+            by: { "\($0.run.pipeline)\u{1F}\($0.step)\u{1F}\($0.failureClass)\u{1F}\($0.pattern)" }
+        ) {
             let inside = group.filter { inPeriod($0.run.logicalDate) }
             guard let sample = inside.first else { continue }
             let streak = WeeklyReportBuilder.longestStreak(Set(group.map(\.run.logicalDate)), endingFrom: period.from)
             let seen = inside.map(\.run.logicalDate).sorted()
-            signatures.append(.init(pipeline: sample.run.pipeline, step: sample.step, failureClass: sample.failureClass, pattern: sample.pattern,
-                                    occurrences: inside.count, healed: inside.filter(\.healed).count, firstSeen: seen.first!, lastSeen: seen.last!,
-                                    longestStreak: streak, recurring: streak >= 3))
+            signatures.append(
+                .init(
+                    pipeline: sample.run.pipeline,
+                    step: sample.step,
+                    failureClass: sample.failureClass,
+                    pattern: sample.pattern,
+                    occurrences: inside.count,
+                    healed: inside.filter(\.healed).count,
+                    firstSeen: seen.first!,
+                    lastSeen: seen.last!,
+                    longestStreak: streak,
+                    recurring: streak >= 3
+                )
+            )
         }
         signatures.sort { ($0.occurrences, $1.pattern) > ($1.occurrences, $0.pattern) }
 
         let remediations = remediation.values.map {
-            WeeklyReport.RemediationRate(pipeline: $0.pipeline, step: $0.step, remediation: $0.skill, failureClass: $0.failure, tried: $0.tried,
-                                         healed: $0.healed, rate: $0.tried == 0 ? 0 : Double($0.healed) / Double($0.tried))
+            WeeklyReport.RemediationRate(
+                pipeline: $0.pipeline,
+                step: $0.step,
+                remediation: $0.skill,
+                failureClass: $0.failure,
+                tried: $0.tried,
+                healed: $0.healed,
+                rate: $0.tried == 0 ? 0 : Double($0.healed) / Double($0.tried)
+            )
         }.sorted { ($0.pipeline, $0.step, $0.remediation) < ($1.pipeline, $1.step, $1.remediation) }
 
         // Every proposal any run of the period made: a replaced run's model calls were spent all the same.
@@ -131,9 +170,16 @@ public struct WeeklyReportBuilder: Sendable {
             let calls = list.filter { $0.promptBytes > 0 || $0.inputTokens + $0.outputTokens > 0 }
             let latencies = calls.map(\.latencyMs).sorted()
             var stats = WeeklyReport.ProposerStats(
-                proposer: name, proposals: list.count, accepted: accepted, rejected: list.filter { $0.verdict == "rejected" }.count,
-                modelCalls: calls.count, inputTokens: list.reduce(0) { $0 + $1.inputTokens }, outputTokens: list.reduce(0) { $0 + $1.outputTokens },
-                medianLatencyMs: latencies.isEmpty ? 0 : latencies[(latencies.count - 1) / 2], rate: Double(accepted) / Double(list.count))
+                proposer: name,
+                proposals: list.count,
+                accepted: accepted,
+                rejected: list.filter { $0.verdict == "rejected" }.count,
+                modelCalls: calls.count,
+                inputTokens: list.reduce(0) { $0 + $1.inputTokens },
+                outputTokens: list.reduce(0) { $0 + $1.outputTokens },
+                medianLatencyMs: latencies.isEmpty ? 0 : latencies[(latencies.count - 1) / 2],
+                rate: Double(accepted) / Double(list.count)
+            )
             stats.pending = list.filter { $0.verdict == "pending" }.count
             stats.none = list.count - stats.accepted - stats.rejected - stats.pending
             stats.failedCalls = calls.filter { $0.inputTokens + $0.outputTokens == 0 }.count
@@ -143,7 +189,8 @@ public struct WeeklyReportBuilder: Sendable {
         var reasons: [String: (pipeline: String, reason: String, byDay: [Int])] = [:]
         for batch in input.batches where inPeriod(batch.logicalDate) && finalIDs.contains(batch.runId) {
             guard let counts = batch.reasons.decoded(as: [String: Int].self),
-                  let index = dates.firstIndex(of: batch.logicalDate) else { continue }
+                let index = dates.firstIndex(of: batch.logicalDate)
+            else { continue }
             for (reason, n) in counts {
                 let key = "\(batch.pipeline)\u{1F}\(reason)"
                 var entry = reasons[key] ?? (batch.pipeline, reason, Array(repeating: 0, count: dates.count))
@@ -153,19 +200,40 @@ public struct WeeklyReportBuilder: Sendable {
         }
         let quarantine = reasons.values.map { entry -> WeeklyReport.QuarantineReason in
             let half = entry.byDay.count / 2
-            let early = entry.byDay.prefix(half).reduce(0, +), late = entry.byDay.suffix(half).reduce(0, +)
-            return .init(pipeline: entry.pipeline, reason: entry.reason, rows: entry.byDay.reduce(0, +), byDay: entry.byDay,
-                         trend: late > early ? "rising" : late < early ? "falling" : "steady")
+            let early = entry.byDay.prefix(half).reduce(0, +)
+            let late = entry.byDay.suffix(half).reduce(0, +)
+            return .init(
+                pipeline: entry.pipeline,
+                reason: entry.reason,
+                rows: entry.byDay.reduce(0, +),
+                byDay: entry.byDay,
+                trend: late > early ? "rising" : late < early ? "falling" : "steady"
+            )
         }.sorted { ($0.rows, $1.reason) > ($1.rows, $0.reason) }
 
         let healTimes = current.compactMap { $0.healed ? $0.healMs : nil }.sorted()
-        let timeToHeal = WeeklyReport.TimeToHeal(healedSteps: healTimes.count, medianMs: healTimes.isEmpty ? 0 : healTimes[(healTimes.count - 1) / 2],
-                                                 maxMs: healTimes.last ?? 0)
+        let timeToHeal = WeeklyReport.TimeToHeal(
+            healedSteps: healTimes.count,
+            medianMs: healTimes.isEmpty ? 0 : healTimes[(healTimes.count - 1) / 2],
+            maxMs: healTimes.last ?? 0
+        )
         let recurring = signatures.filter(\.recurring)
         var report = WeeklyReport(
-            period: period, pipeline: pipeline, generatedAt: Timestamp.string(now), runs: periodRuns.count, runsByStatus: byStatus, days: days,
-            failures: failures.values.sorted { ($0.runs, $1.step) > ($1.runs, $0.step) }, signatures: signatures, recurring: recurring,
-            remediations: remediations, proposers: proposers, quarantine: quarantine, timeToHeal: timeToHeal, suggestions: [])
+            period: period,
+            pipeline: pipeline,
+            generatedAt: Timestamp.string(now),
+            runs: periodRuns.count,
+            runsByStatus: byStatus,
+            days: days,
+            failures: failures.values.sorted { ($0.runs, $1.step) > ($1.runs, $0.step) },
+            signatures: signatures,
+            recurring: recurring,
+            remediations: remediations,
+            proposers: proposers,
+            quarantine: quarantine,
+            timeToHeal: timeToHeal,
+            suggestions: []
+        )
         report.reruns = allPeriodRuns.count - periodRuns.count
         report.drift = try ProfileTrends.drift(store, pipeline: pipeline, from: period.from, to: period.to)
         report.schemaChanges = try store.schemaChanges(pipeline: pipeline, dates: period.from, period.to)
@@ -183,7 +251,9 @@ public struct WeeklyReportBuilder: Sendable {
         for run in runs {
             let key = "\(run.pipeline)\u{1F}\(run.logicalDate)"
             if last[key] == nil { order.append(key) }
-            if run.status != RunStatus.skipped.rawValue || last[key] == nil || last[key]?.status == RunStatus.skipped.rawValue { last[key] = run }
+            if run.status != RunStatus.skipped.rawValue || last[key] == nil || last[key]?.status == RunStatus.skipped.rawValue {
+                last[key] = run
+            }
         }
         return order.compactMap { last[$0] }
     }
@@ -192,9 +262,15 @@ public struct WeeklyReportBuilder: Sendable {
     static func longestStreak(_ dates: Set<String>, endingFrom periodStart: String) -> Int {
         var best = 0
         for date in dates {
-            guard let d = CalendarDate.parse(date, format: DateFormat.iso), !dates.contains(d.adding(days: -1).description) else { continue }
-            var length = 1, end = d
-            while dates.contains(end.adding(days: 1).description) { end = end.adding(days: 1); length += 1 }
+            guard let d = CalendarDate.parse(date, format: DateFormat.iso), !dates.contains(d.adding(days: -1).description) else {
+                continue
+            }
+            var length = 1
+            var end = d
+            while dates.contains(end.adding(days: 1).description) {
+                end = end.adding(days: 1)
+                length += 1
+            }
             if end.description >= periodStart { best = max(best, length) }
         }
         return best
@@ -204,7 +280,9 @@ public struct WeeklyReportBuilder: Sendable {
     static func suggestions(_ report: WeeklyReport, proposals: [ProposalRecord], occurrences: [Occurrence]) -> [String] {
         var out: [String] = []
         for r in report.remediations where r.tried >= 3 && r.healed == r.tried {
-            out.append("Promote \(r.remediation): it healed \(r.failureClass) at \(r.pipeline)/\(r.step) \(r.healed) of \(Noun.count(r.tried, "time")); make it the step's first remedy and stop paging for it.")
+            out.append(
+                "Promote \(r.remediation): it healed \(r.failureClass) at \(r.pipeline)/\(r.step) \(r.healed) of \(Noun.count(r.tried, "time")); make it the step's first remedy and stop paging for it."
+            )
         }
         var renames: [String: Int] = [:]
         for p in proposals where p.proposer == "claude" && p.verdict == "accepted" {
@@ -213,12 +291,16 @@ public struct WeeklyReportBuilder: Sendable {
         }
         for (pair, n) in renames.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) where n >= 2 {
             let names = pair.split(separator: "\u{1F}", omittingEmptySubsequences: false)
-            out.append("Add an alias: Claude mapped '\(names[0])' to '\(names[1])' \(Noun.count(n, "time")); `heal mappings promote ID` (ids in `heal mappings list`) writes it into the contract's aliases, or add `aliases: [\(names[0])]` to column \(names[1]) by hand, so the contract reads it with no proposer at all.")
+            out.append(
+                "Add an alias: Claude mapped '\(names[0])' to '\(names[1])' \(Noun.count(n, "time")); `heal mappings promote ID` (ids in `heal mappings list`) writes it into the contract's aliases, or add `aliases: [\(names[0])]` to column \(names[1]) by hand, so the contract reads it with no proposer at all."
+            )
         }
         var transient: [String: Int] = [:]
         for o in occurrences where o.failureClass == "transient" { transient["\(o.run.pipeline)/\(o.step)", default: 0] += 1 }
         for (step, n) in transient.sorted(by: { $0.key < $1.key }) where n >= 3 {
-            out.append("The source of \(step) failed transiently in \(Noun.count(n, "run")): give its fetch skill a `circuit_breaker` (or a fallback_source) so a dead endpoint is not hammered.")
+            out.append(
+                "The source of \(step) failed transiently in \(Noun.count(n, "run")): give its fetch skill a `circuit_breaker` (or a fallback_source) so a dead endpoint is not hammered."
+            )
         }
         var byClass: [String: Int] = [:]
         for o in occurrences { byClass["\(o.run.pipeline)/\(o.step)\u{1F}\(o.failureClass)", default: 0] += 1 }
@@ -226,17 +308,25 @@ public struct WeeklyReportBuilder: Sendable {
             let parts = key.split(separator: "\u{1F}").map(String.init)
             switch parts[1] {
             case "schema_mismatch" where !out.contains(where: { $0.hasPrefix("Add an alias") }):
-                out.append("\(parts[0]) refused the header in \(Noun.count(n, "run")) and needed a schema repair each time: promote the mapping into the contract (`heal mappings promote ID`, ids in `heal mappings list`) so the contract reads the file as it is now, or ask the producer to restore the old header.")
+                out.append(
+                    "\(parts[0]) refused the header in \(Noun.count(n, "run")) and needed a schema repair each time: promote the mapping into the contract (`heal mappings promote ID`, ids in `heal mappings list`) so the contract reads the file as it is now, or ask the producer to restore the old header."
+                )
             case "constraint_violation":
-                out.append("\(parts[0]) hit constraint_violation in \(Noun.count(n, "run")) (keys already in the table): when the source re-sends rows on purpose, set `mode: merge` on the load skill or map constraint_violation to an `upsert` remediation; otherwise dedupe upstream.")
+                out.append(
+                    "\(parts[0]) hit constraint_violation in \(Noun.count(n, "run")) (keys already in the table): when the source re-sends rows on purpose, set `mode: merge` on the load skill or map constraint_violation to an `upsert` remediation; otherwise dedupe upstream."
+                )
             case "target_unavailable":
-                out.append("The warehouse of \(parts[0]) was unavailable in \(Noun.count(n, "run")): check its maintenance window against the schedule, or give the playbook's retry more attempts and a longer max_backoff_ms.")
+                out.append(
+                    "The warehouse of \(parts[0]) was unavailable in \(Noun.count(n, "run")): check its maintenance window against the schedule, or give the playbook's retry more attempts and a longer max_backoff_ms."
+                )
             default:
                 break
             }
         }
         for s in report.recurring {
-            out.append("Recurring: \(s.pipeline)/\(s.step) \(s.failureClass) on \(s.longestStreak) consecutive days (\(s.healed) of \(s.occurrences) healed): \"\(s.pattern)\". Fix it at the source; heal alerts on it until it stops.")
+            out.append(
+                "Recurring: \(s.pipeline)/\(s.step) \(s.failureClass) on \(s.longestStreak) consecutive days (\(s.healed) of \(s.occurrences) healed): \"\(s.pattern)\". Fix it at the source; heal alerts on it until it stops."
+            )
         }
         return out
     }

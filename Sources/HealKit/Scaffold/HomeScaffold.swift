@@ -26,7 +26,9 @@ public struct HomeScaffold: Sendable {
     }
 
     /// The lines every home's `.gitignore` holds: heal's runtime state stays out of git.
-    public static let ignored = ["metadata.db", "metadata.db-*", "staging/", "quarantine/", "alerts/", "metrics/", "warehouse.db", "warehouse.db-*"]
+    public static let ignored = [
+        "metadata.db", "metadata.db-*", "staging/", "quarantine/", "alerts/", "metrics/", "warehouse.db", "warehouse.db-*",
+    ]
 
     /// The files that exist already and would be replaced.
     public func conflicts(in home: HealHome) -> [String] {

@@ -35,7 +35,9 @@ public struct PipelineDraft: Sendable {
     static func name(fromFile fileName: String, without dateRange: Range<String.Index>?) -> String {
         var stem = fileName
         if let dateRange { stem.removeSubrange(dateRange) }
-        while let dot = stem.lastIndex(of: "."), ["csv", "gz", "jsonl", "json", "ndjson", "tsv", "txt"].contains(stem[stem.index(after: dot)...].lowercased()) {
+        while let dot = stem.lastIndex(of: "."),
+            ["csv", "gz", "jsonl", "json", "ndjson", "tsv", "txt"].contains(stem[stem.index(after: dot)...].lowercased())
+        {
             stem = String(stem[..<dot])
         }
         let words = stem.lowercased().split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
@@ -119,7 +121,8 @@ public struct PipelineDraft: Sendable {
 
     /// Rules the sample file itself justifies; each says why in a comment.
     var quality: String {
-        var out = "# Content rules drafted from one file (\(Noun.count(profile.rows, "row"))); tighten them as you learn the data.\nkind: validate_quality\nrules:\n"
+        var out =
+            "# Content rules drafted from one file (\(Noun.count(profile.rows, "row"))); tighten them as you learn the data.\nkind: validate_quality\nrules:\n"
         let complete = profile.columns.filter { $0.nulls == 0 && profile.rows > 0 }.map(\.name)
         if !complete.isEmpty {
             out += "  # No empty value in the sample file.\n  - not_null: [\(complete.map(YAMLText.quote).joined(separator: ", "))]\n"
@@ -133,9 +136,12 @@ public struct PipelineDraft: Sendable {
             out += "  - range: { column: \(YAMLText.quote(column.name)), min: 0 }\n"
         }
         for column in profile.columns where column.type == .string {
-            guard let values = column.values, !values.isEmpty, profile.rows - column.nulls >= values.count * PipelineDraft.minimumRowsPerValue else { continue }
+            guard let values = column.values, !values.isEmpty,
+                profile.rows - column.nulls >= values.count * PipelineDraft.minimumRowsPerValue
+            else { continue }
             out += "  # \(values.count) distinct values over \(Noun.count(profile.rows - column.nulls, "row")): a closed set.\n"
-            out += "  - allowed: { column: \(YAMLText.quote(column.name)), values: [\(values.map(YAMLText.quote).joined(separator: ", "))] }\n"
+            out +=
+                "  - allowed: { column: \(YAMLText.quote(column.name)), values: [\(values.map(YAMLText.quote).joined(separator: ", "))] }\n"
         }
         out += "  # The day's row count stays within half of the median of the last 7 days (from the second day on).\n"
         out += "  - row_count: { within_pct: 50, history: 7 }\n"
@@ -143,7 +149,8 @@ public struct PipelineDraft: Sendable {
     }
 
     var transform: String {
-        var out = "# Clean before the load; names below are the names after snake_case.\nkind: transform\nsnake_case_names: true\ntrim: true\n"
+        var out =
+            "# Clean before the load; names below are the names after snake_case.\nkind: transform\nsnake_case_names: true\ntrim: true\n"
         out += "null_tokens: [\"\", \"NULL\", \"N/A\"]\n"
         if profile.columns.contains(where: { $0.type == .date }) { out += "iso_dates: true\n" }
         if let key { out += "dedupe: { key: [\(YAMLText.quote(key))] }\n" }

@@ -3,7 +3,9 @@
 extension SalesExample {
     /// Each file of the example home: its path and its bytes, gzip-compressed and base64-encoded (in lines).
     static let files: [(path: String, gzipBase64: String)] = [
-        ("examples/landing/sales_20261117.csv", """
+        (
+            "examples/landing/sales_20261117.csv",
+            """
             H4sIAAAAAAACA5Vdy5Ilt3FdU1/RQW6vFcgHXnFXCoYlK8KyHKL82DnGZFua0HCGHjYlW0t/j7/KX+JMoLpvJqpQF5cLhdjTxKDw
             yDx58mTin77/8d3LX//9+fP7b//4cu3//Oxv/+uHT59fniD/HODnGDC9/sGP7z48/9v7767fvXt5vr77/tNPH1+uP3z+9N1P377o
             j7/96ceXT98/f9b//58/vfv48v7lv6/yo8/P12//+O7jx+cPP/tGhwOA/Ddh+weuwG9/DwJcKj/93//87/Uf5c+wXr8OIaUU+Jqu
@@ -131,8 +133,11 @@ extension SalesExample {
             bAFgMx+dm0Vq2kZadEsV3IiCGKwGIHUvErSNYlhTS2pNmoGxguht5+fenxm1wCwu9j9lcWEOF5d9x1/VmbdO9Mt6Cq7s9RTVpei6
             TxKL0ODsYq88rk5BxEP1e6cqsSP49SIWrq5EXV+L4YHwBubW6fLBN1CVRrHlMSptGzUlNSamg8Y802V1tekosG7XOJ9adaMTJ53e
             /uriIgroKMuyNXYqPDwse5qZi/5lC/GfODaf4lBbZ+5D5P3/IF/DtH6lAAA=
-            """),
-        ("examples/landing/sales_20261118.csv", """
+            """
+        ),
+        (
+            "examples/landing/sales_20261118.csv",
+            """
             H4sIAAAAAAACA51dS68luW1eJ7/ior0tH0sk9VoGBvIAktiIgyS7oOHpJI2Mu512j4P8+5B61CFPleqqxpu57rmtUUl8fCQ/Un/6
             +OOnf//8w/bDx++fto9/+PrTl+/bH799/eGn33+XP/79T3/6/vUPn77Jz//z08cv3z9//7+N/+jbp+33//Xxy5dPP/7l78BB9N7n
             X7r+P7/JH/3Su18CbZ7cA/P2W/5z/sevnctQYtzS9tffPn757x8/f3n73a/ffpHboieLwXOxtHnvHjm0xbwslsAj8mL/9PnPn779
@@ -259,8 +264,11 @@ extension SalesExample {
             qNhsM2NqM5uj8WePj7TOVvOW+bQTLTpRlL03bstPPFExc/6EXvMy2kQIOH7V7RTzyDiDy1Fa6k8yxQqDTnMCE8VUUwGwESSDGl7G
             AUSK5TBhE6b7CwY9czwybEYbtEMyI4EWJxZQMeRNALdjyOazEx1eMr4c+E3FPnEhj/HppyyBchu/vro/O6nfh735E8ebTn6D5Zfp
             qBRrJGk3kq2ZLTNq3spiO1NwZhp5pD0T10o68nLluyyk/weVy+poc58AAA==
-            """),
-        ("examples/landing/sales_20261119.csv", """
+            """
+        ),
+        (
+            "examples/landing/sales_20261119.csv",
+            """
             H4sIAAAAAAACA71d264duXF9Tr5CkF/37GFdeHsMDDgJkBviIMlbIHhOHMFjyZE1DvL3qSLZ3VW9m63ugZF5Eo7mUGSTrNtatfjH
             Dz++/cfHHx4/fPj69vjw+88/ffr6+MOXzz/89Juv+uPf/PTHr59///ZF//zfP3349PXj1/99yI++vD1+818fPn16+/Evf40BEwDU
             78L4Dx76o+8gfIfwoJqflR//pH9RH78MIeWa4wMfv/7Dl4+ffvufH99+/OHdL//q3S8iPX7/4cvv3r7+4ccPv3k7GBbHsPBdSA/5
@@ -387,8 +395,11 @@ extension SalesExample {
             /ghXd3/0TZ1RTebRHDaKlbtqxGSnq2s1o7CWKkciEGtpluJabaOSf2ZlfSW6B03aw0OHjvR0S6onmUnEBLahOZG+/fEz2uHY4/2E
             23Otvd4dU4Mvr+tKcE37Hoxig3msTX4HL2YZNTuzK3HJUlrE8Zi31j8uCv1y9S+/KmXEan2kJixcLuZ8FtwPTWdoKSh22e4YesP1
             jss6mVu0jf+ypJTWW9LbyWTyoVUyjlUo/w8/k/xgaJ8AAA==
-            """),
-        ("examples/landing/sales_20261122.csv", """
+            """
+        ),
+        (
+            "examples/landing/sales_20261122.csv",
+            """
             H4sIAAAAAAACA51d264dyW19tr/iQH7d2agiWbdHw0ESA3HGsI0kb4Ewc+IIGUuOrHGQvw9Ztyb37urd7TFgaKQzpeq6kIuLi6zv
             /+vj58/vP95+//HH91///e2Hj9/eb7/805efPn+7/fbrlx9++v7bG//29z/95dt/fPrh9j8/ffz87dO3/7v95duXr++3P3/98qcv
             //H9lx/ef/7l84+fPr/ffg8OovcAf+f6P/4G6e7dXf7gRuXu6fZb+f14+5XzPueQbj7ffv/nr58+//E/P73/+MPbv/367Rd4++3v
@@ -519,8 +530,11 @@ extension SalesExample {
             IhNRgL2MSqpWcC2lB253BY8l2VRM7CNZ0G6EWh2QxFThoer6zHtyVIzbkfpj0s34qeK6h4dH4dWYZAhD6ZqlC6KwBrJ4ocW2xDi6
             OEaadqtUrfdJ+kmpw35Y20rFVAR5wNG6r42WGXf5LU2rbVtY708y+r0Q7AOuiRey0jCnJb9UbBHdaFHf0ooSpaQHCfExHpJGCPpt
             s1F80E56wBr2xPN1dLW4QLd3xdncJvcURsHbfjHQ/wPAURNVzqIAAA==
-            """),
-        ("examples/mirror/sales_20261120.csv", """
+            """
+        ),
+        (
+            "examples/mirror/sales_20261120.csv",
+            """
             H4sIAAAAAAACA51d264dx3F9dr6CoF+3troufXs0BNgxEMeBZTh5CwjpxCZMkQpF2cjfp6p7enbV7Ok5MxJfJJLq09OXuqxatfqn
             dx9e/vv997fv3315ub374dPPH7/cfvz86fufv/uiv/3dzz99+fTDy2f99//9+d3HL++//N9Nfuvzy+27v737+PHlw798iwETAIav
             wvIP3PS3voLwFcYbZLhTvP2H/D6V2zcBOKQabhBv33x4//HLp49v/vivb34NePvh3ee/v3z58cO77152xsTHmHQDyHegNqb8MBkz
@@ -647,14 +661,20 @@ extension SalesExample {
             NTDkou21vf8yal6J3F3UQ8LU4DC0JXY5HhM8LlfGre4BlpLH6g2vcA/Z6/3ru2zjandRAdYXGCCd53ZwdY9fkkJfYGLKEqm/D3i6
             MY693D9mGCpIPXFOsT0WWy+kZtWzODGuZJt2c0rU3r16MRWv/uaoDw+2UC+RYH56W/pUYVHbwOBrWCwlKuxkuBkSbHFvHz7JUOZa
             fMy6EimW90lzK/xeLVTW6sRiCL0SIkPO9PxU2f4UY3DXB9OKOPXBxGn3h22ntuP/Ad+rh2jVnwAA
-            """),
-        ("examples/products.csv", """
+            """
+        ),
+        (
+            "examples/products.csv",
+            """
             H4sIAAAAAAACA3WSSY6DMBBF932WWmAX4y36Bi23UyIoNIWMUcTtG8lxPMSwfNTw/y+vhm+7tj/TDbSyNLI5wNA48fL1XZ2fAJpJ
             W8PLpDfQtFijZvdLwp3/CEht1gEEy8cWgTppfpLnjSsMoIVtZWNj1CW9YWafbx3gl9Ruj4BE5VGsVwhQ66oMzbDxbu8OSiclIgij
             YU1nDssp6QXryxhE45dF5W1ZvOic+LdL0XvjycjTEvMjhbJKZoZlUngBwYSU5eQlZunJurSqyWTK1qWUFHWORUL6K4VD9jDwyguG
             G72Xo7zMHrFsE72rkAg2H08M2+wZYvdqC6R4HxzK562ruP8fXw5hE1oDAAA=
-            """),
-        ("playbooks/sales-daily.yml", """
+            """
+        ),
+        (
+            "playbooks/sales-daily.yml",
+            """
             H4sIAAAAAAACA31UwW7bMAy9+yuI9DBgSLO0vfnWdQUKtEAP67DDEBi0TFdqZMmj6GTZsOs+YJ+4LxnlJG2ArHMAGySfyEc+Kifw
             YAmCe7TiN5DQU4Le9eRdoBJaEmNBFNHg5k2C1nmagrFkluBkCpbQw9qigMEANY0OaqbgI+p7RezazaxoKBl2vbgYSviA7rlSzgct
             x26s4TE0LjxCPZglCbggEdbIZOOQaNbUSmB7TLD2VIjr6HvMND89XBVJWTWDV2syh3N4m3+TomAS3pTwr+cEPK3Iw9kU2sgwInNi
@@ -664,52 +684,80 @@ extension SalesExample {
             NRjdMVQ7ucpiyz3FgQ1VnUtJl0knPYJPO8cceXGQO29Mh4fJt0gTg4pj5LX847Gcv0PlogWYenS82I+OKedvwEQ/dCFNASHQWm+Q
             UF40PVXqeFVFxfz59VvvzMAuiTOjdeVxaGhXS8VKVFFmrnVeRD5sQ73eyea4j8PAcRu7aLVy0eP2Zr5SYNzUTPy4xGFoD89X/xi5
             8+5B+X9C7DFs5/8LErMYrpYEAAA=
-            """),
-        ("skills/fetch-sales.yml", """
+            """
+        ),
+        (
+            "skills/fetch-sales.yml",
+            """
             H4sIAAAAAAACAyWKuw7CMAxF93yFJQa2lgEx5B+6sUcmdqlFHlXtIiLEvxPEXY7O0T3AdWEgbEeFWRIDKlgvWvctdjQ1zkBbXRXE
             BveQQh5mtri4/8cDvzCviXVMWEjKfVTsFt6Exr71TRPRZ4j6dFlKuDVj9XA5O5PMdbegHGuhXzu5L7ELb0uRAAAA
-            """),
-        ("skills/quarantine.yml", """
+            """
+        ),
+        (
+            "skills/quarantine.yml",
+            """
             H4sIAAAAAAACA03KOQ6AMAwF0T6n+BI9S8sdOENkgQGL4EBiluMDHe28KdDFkzNGkiA6IcUrwyL2gxKpiXIF0gGB7e0zI3E29PGj
             g0u3iA7t7/ajBOPkVrr91luLpnYPnV0vF2QAAAA=
-            """),
-        ("skills/repair.yml", """
+            """
+        ),
+        (
+            "skills/repair.yml",
+            """
             H4sIAAAAAAACAy2OQUvEQAyF7/0Vgb0uiwhe6mlZBBdBi3gRkRKmcTs0kxlnUrX/3nS6OQTyXvLl7aDLMcVCBRBc5DkIBEzJywV+
             RxLQkeDLM4FE4CgXyuarG+1gtVwUzej0HuiH8gKp0pDBGzAl9jSAxnW12Rkw8pWGMkCYi0LCspEKBmsGDljd7xnZ6wKmuKkc4MQ4
             D1S5ZTJqFF62iMfnt8fXl+586o/duX96eF+XCumhmbwM7RXaZ0roc7MlpFxa+GDCLDTsYaQ5+6Le7cHVP59NwL/eMmQU9UJ9ctrC
             XVUdMtv1bR00TiTrdGPV/ANHzQSJTwEAAA==
-            """),
-        ("skills/sales-contract.yml", """
+            """
+        ),
+        (
+            "skills/sales-contract.yml",
+            """
             H4sIAAAAAAACA4WQwWrDMAyG73kKwa5Ne8875NbbKEHYSmNqy50tbwuj7165JYWl0OokiU8fP/qA/URgURBMZEloBMaYQHSb0VOG
             0XnaNifHtoNv9E5ZGrKZKGCD3sefgX71bjDRl8C5A0mFmmVqAFr4A8ZA3U04OLsBmc91lOT4CJd/TNUvwL3XOAFFxZ+zVtv3rVVF
             3++s3dXNYWXAEAvLw0HGBfQr5pyiLUbehTElSwyUnrgN6CcwU01VoRuw0OtAXwVZnMyLwrHQkdKK0ttEr9NMyEz+ibkCCfy2a8QB
             AAA=
-            """),
-        ("skills/sales-health.yml", """
+            """
+        ),
+        (
+            "skills/sales-health.yml",
+            """
             H4sIAAAAAAACA5VOwWrDMAy95yse9LC2kLKz2Q5jZKyQtdBu9Fi0RMUhjt1ZTpv9/RyTXnobiIf0pKf3Zng5BfYImmEc1Sp1vrcP
             Au+uAvI8UhHJ1mkZ6NswOmpZIGyFV1nb2KjUTCboY6W5arOEojIgh6WOFayLZfOzkyY0l/ivc70NEi8A+TEK+6IsXj9RjfR8ucDb
             bvsBIRN9Du/FrpgUeHrGY1LxcOYqqDTdXPjC/neMDk0Ssw7/+B+vj5PHeo/NV1ne2fwBQe9yjC4BAAA=
-            """),
-        ("skills/sales-load.yml", """
+            """
+        ),
+        (
+            "skills/sales-load.yml",
+            """
             H4sIAAAAAAACAz2MQQoCMQxF9z3FB/dzgHoNdyKSMWEapja1jZS5vdWFu8d78E64JMGgJsneXeC0ZjnDysRGpdPD1QqqNDAdGOoJ
             6h1ZeJuu2VjCroUjshEHp7aJR/RXVpf4/y68ht96JsrSw9N4MtUqhcMuR8T1G+7Kt/AB6wAWO5QAAAA=
-            """),
-        ("skills/sales-mirror.yml", """
+            """
+        ),
+        (
+            "skills/sales-mirror.yml",
+            """
             H4sIAAAAAAACAyWMOwrDMBAFe53iQYp0dhNS6A6uU5q1tcbC+rGrfETI3SOS1wzDwDvhtrMwCGsuDXlD3RmO2lmx+cAIlJziuXP6
             lSI+kjQ4yQVee66MLAhZ62AOn5zFRiEstB6z5rusbP6w4BfFEljH6EWyjEpd5rfrF7b1TZNzn2HVh4k+zUurrBbXi/kCLa9SBaQA
             AAA=
-            """),
-        ("skills/sales-quality.yml", """
+            """
+        ),
+        (
+            "skills/sales-quality.yml",
+            """
             H4sIAAAAAAACA01OQU7EMAy89xXWwo101T0gIFeewLEqlZWYbbSpU1KHUq327yRVhdYXz8gznnmA98BCLBCTpxm+QgSEGQu2uB6r
             i2Or4Qe9syjUf6eMZK02ta4AauAgPSfvNbTF1zuroGgV4BgSS7epIvKZNFzBBJ9G1vtRwegyaY7NKUP81XBq8sBtM6H3YSF7bzMD
             MpNXpVLKFaAN7B3ntFlCzGsaQmEjxgvJ5NFQt3+bUIQi33/7LxzpTDn88PnRNvVbd3291Rt4ejzs7hiW3pTKxb84GRz3k8nsuVEw
             uJK+anjJ6j+NzuDfVAEAAA==
-            """),
-        ("skills/sales-transform.yml", """
+            """
+        ),
+        (
+            "skills/sales-transform.yml",
+            """
             H4sIAAAAAAACAzWQvU7EMBCEez/FKjSAQu5EhdKdaE90VCiyVvbeYcX2Wv5BOSHenU0Ile0Zj/cb38GrJ4w9WLIteWewUg8UszOf
             gNGC4ZBapUHNLtoRasZYLpyDKhFn0gYL6YiByuo1UjW7sG9j815XnimK+dF1PXRv7+fzth5O3aRcYW1l4H92Y6ARvmGmm0QKetLO
             TvCjPPPc0qgALs7LFVowJE/lkDLbZmoZTPkSdwvumkRFMexb2AjWblfOtx4yXR3HSe3l7Pruk4xdiwgLLhoDt1jlJ5aUR+iynOz9
             nwiPcByOLz08P0iVeluJLRkX0AvoLz9W0BtRAQAA
-            """),
+            """
+        ),
     ]
 }

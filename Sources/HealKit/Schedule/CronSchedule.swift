@@ -58,8 +58,10 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { expression }
 
-    static let aliases = ["@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
-                          "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"]
+    static let aliases = [
+        "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
+        "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
+    ]
     static let monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
     static let dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 
@@ -73,7 +75,10 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
         let text = CronSchedule.aliases[expression.lowercased().trimmingCharacters(in: .whitespaces)] ?? expression
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { String($0).lowercased() }
         guard fields.count == 5 else {
-            throw ParseError(description: "'\(expression)' has \(fields.count) fields; expected 5 (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly, @yearly")
+            throw ParseError(
+                description:
+                    "'\(expression)' has \(fields.count) fields; expected 5 (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly, @yearly"
+            )
         }
         minutes = try CronSchedule.field(fields[0], "minute", 0...59, names: [])
         hours = try CronSchedule.field(fields[1], "hour", 0...23, names: [])
@@ -85,10 +90,18 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
         dayOfWeekRestricted = fields[4] != "*"
     }
 
-    static func field(_ text: String, _ what: String, _ range: ClosedRange<Int>, names: [String], firstName: Int = 0) throws(ParseError) -> Set<Int> {
+    static func field(
+        _ text: String,
+        _ what: String,
+        _ range: ClosedRange<Int>,
+        names: [String],
+        firstName: Int = 0
+    ) throws(ParseError) -> Set<Int> {
         func value(_ token: Substring) throws(ParseError) -> Int {
             if let n = Int(token) {
-                guard range.contains(n) else { throw ParseError(description: "\(what) \(n) is out of range \(range.lowerBound)-\(range.upperBound)") }
+                guard range.contains(n) else {
+                    throw ParseError(description: "\(what) \(n) is out of range \(range.lowerBound)-\(range.upperBound)")
+                }
                 return n
             }
             if let index = names.firstIndex(of: String(token)) { return index + firstName }
@@ -97,7 +110,9 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
         var values: Set<Int> = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let stepped = part.split(separator: "/", omittingEmptySubsequences: false)
-            guard stepped.count <= 2, !stepped[0].isEmpty else { throw ParseError(description: "'\(part)' is not a valid \(what) list item") }
+            guard stepped.count <= 2, !stepped[0].isEmpty else {
+                throw ParseError(description: "'\(part)' is not a valid \(what) list item")
+            }
             var step = 1
             if stepped.count == 2 {
                 guard let s = Int(stepped[1]), s > 0 else { throw ParseError(description: "'\(stepped[1])' is not a step for the \(what)") }
@@ -164,9 +179,11 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
     /// The instant a wall-clock time names: the earlier of two (fall back), or the end of the gap (spring forward).
     static func instant(of time: LocalTime, in zone: TimeZone) -> Date? {
         let naive = time.naiveEpoch
-        let offsets = Set([zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive - 86_400)),
-                           zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive + 86_400)),
-                           zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive))])
+        let offsets = Set([
+            zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive - 86_400)),
+            zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive + 86_400)),
+            zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive)),
+        ])
         let valid = offsets.map { Date(timeIntervalSince1970: naive - TimeInterval($0)) }
             .filter { zone.secondsFromGMT(for: $0) == Int(naive - $0.timeIntervalSince1970) }
             .sorted()
@@ -182,8 +199,12 @@ extension CalendarDate {
     /// 0 = Sunday … 6 = Saturday.
     public var weekday: Int {
         // Zeller-free: days since 1970-01-01, a Thursday.
-        var y = year, m = month
-        if m <= 2 { y -= 1; m += 12 }
+        var y = year
+        var m = month
+        if m <= 2 {
+            y -= 1
+            m += 12
+        }
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
         let doy = (153 * (m - 3) + 2) / 5 + day - 1

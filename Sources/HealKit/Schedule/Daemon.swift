@@ -80,7 +80,9 @@ public struct Daemon: Sendable {
             if playbook.catchUp == .latest, let last = all.last { all = all.filter(unfinished) + (unfinished(last) ? [] : [last]) }
             for at in all {
                 let date = Daemon.logicalDate(of: at, in: playbook.timeZone)
-                if newest[date.description] == nil || unfinished(at) { fires.append(Fire(pipeline: playbook.name, at: at, date: date, catchUp: true)) }
+                if newest[date.description] == nil || unfinished(at) {
+                    fires.append(Fire(pipeline: playbook.name, at: at, date: date, catchUp: true))
+                }
             }
         }
         return fires.sorted { $0.at < $1.at }

@@ -37,7 +37,13 @@ public struct ScheduleOverview: Sendable, Encodable {
     }
 
     /// Every playbook with a schedule, by name; the history is read only when `store` is given.
-    public static func build(home: HealHome, config: ProjectConfig, store: MetadataStore?, count: Int, now: Date = Date()) throws -> [ScheduleOverview] {
+    public static func build(
+        home: HealHome,
+        config: ProjectConfig,
+        store: MetadataStore?,
+        count: Int,
+        now: Date = Date()
+    ) throws -> [ScheduleOverview] {
         let playbooks = config.playbooks.values.filter { $0.cron != nil }.sorted { $0.name < $1.name }
         let pending = try store.map { try Daemon(home: home, config: config, store: $0).missed(before: now) } ?? []
         let formatter = ISO8601DateFormatter()
@@ -50,14 +56,22 @@ public struct ScheduleOverview: Sendable, Encodable {
             var t = now
             for _ in 0..<max(1, count) {
                 guard let fire = cron.next(after: t, in: playbook.timeZone) else { break }
-                fires.append(FireTime(at: formatter.string(from: fire), date: Daemon.logicalDate(of: fire, in: playbook.timeZone).description))
+                fires.append(
+                    FireTime(at: formatter.string(from: fire), date: Daemon.logicalDate(of: fire, in: playbook.timeZone).description)
+                )
                 t = fire
             }
             return ScheduleOverview(
-                pipeline: playbook.name, schedule: cron.expression, timeZone: playbook.timeZoneName, catchup: playbook.catchUp.rawValue,
+                pipeline: playbook.name,
+                schedule: cron.expression,
+                timeZone: playbook.timeZoneName,
+                catchup: playbook.catchUp.rawValue,
                 lastRun: last.map { LastRun(id: $0.id, date: $0.logicalDate, status: $0.status, startedAt: $0.startedAt) },
-                pending: pending.filter { $0.pipeline == playbook.name }.map { FireTime(at: formatter.string(from: $0.at), date: $0.date.description) },
-                next: fires)
+                pending: pending.filter { $0.pipeline == playbook.name }.map {
+                    FireTime(at: formatter.string(from: $0.at), date: $0.date.description)
+                },
+                next: fires
+            )
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -23,10 +24,13 @@ struct APISource {
     func fetch(to destination: URL, values: TemplateValues) async throws -> Fetched {
         let query = try spec.query.map { ($0.name, try $0.value.render(values)) }
         let headers = try spec.headers.map { ($0.name, try $0.value.render(values)) }
-        let temporary = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+        let temporary = destination.deletingLastPathComponent().appendingPathComponent(
+            ".\(destination.lastPathComponent).\(UUID().uuidString).tmp"
+        )
         _ = FileManager.default.createFile(atPath: temporary.path, contents: nil)
         let out = try FileHandle(forWritingTo: temporary)
-        var pages = 0, records = 0
+        var pages = 0
+        var records = 0
         var watermark: String?
         var next: URL? = try url(base, query)
         var page = 0
@@ -39,15 +43,23 @@ struct APISource {
                     throw SkillFailure(.parseError, "\(shownAs): page \(pages) is not JSON (\(body.count) bytes)")
                 }
                 guard let items = APISource.value(at: spec.records, in: json) as? [Any] else {
-                    throw SkillFailure(.schemaMismatch, "\(shownAs): page \(pages) has no array at '\(spec.records.joined(separator: "."))'")
+                    throw SkillFailure(
+                        .schemaMismatch,
+                        "\(shownAs): page \(pages) has no array at '\(spec.records.joined(separator: "."))'"
+                    )
                 }
                 var text = Data()
                 for item in items {
-                    guard item is [String: Any] else { throw SkillFailure(.parseError, "\(shownAs): page \(pages) holds a record that is not an object") }
+                    guard item is [String: Any] else {
+                        throw SkillFailure(.parseError, "\(shownAs): page \(pages) holds a record that is not an object")
+                    }
                     text.append(try JSONSerialization.data(withJSONObject: item, options: [.sortedKeys, .withoutEscapingSlashes]))
                     text.append(UInt8(ascii: "\n"))
                     if let field = spec.watermarkField, let value = APISource.value(at: field, in: item).flatMap(APISource.text),
-                       value > (watermark ?? "") { watermark = value }
+                        value > (watermark ?? "")
+                    {
+                        watermark = value
+                    }
                 }
                 try out.write(contentsOf: text)
                 records += items.count
@@ -64,13 +76,18 @@ struct APISource {
         return Fetched(pages: pages, records: records, watermark: watermark)
     }
 
-    func nextPage(after current: URL, json: Any, response: HTTPURLResponse, count: Int, page: Int, query: [(String, String)]) throws -> URL? {
+    func nextPage(after current: URL, json: Any, response: HTTPURLResponse, count: Int, page: Int, query: [(String, String)]) throws -> URL?
+    {
         switch spec.pagination {
         case .none:
             return nil
         case .nextLink(let path):
             let link: String?
-            if let path { link = APISource.value(at: path, in: json) as? String } else { link = APISource.nextLink(response.value(forHTTPHeaderField: "Link")) }
+            if let path {
+                link = APISource.value(at: path, in: json) as? String
+            } else {
+                link = APISource.nextLink(response.value(forHTTPHeaderField: "Link"))
+            }
             guard let link, !link.isEmpty else { return nil }
             return URL(string: link, relativeTo: current)?.absoluteURL
         case .cursor(let path, let param):
@@ -86,8 +103,13 @@ struct APISource {
     }
 
     /// One page: the rate limit first, then 429 (Retry-After) and 5xx retried, other answers mapped to classes.
-    func request(_ url: URL, headers: [(String, String)], lastRequest: inout ContinuousClock.Instant?) async throws -> (Data, HTTPURLResponse) {
-        var serverErrors = 0, throttled = 0
+    func request(
+        _ url: URL,
+        headers: [(String, String)],
+        lastRequest: inout ContinuousClock.Instant?
+    ) async throws -> (Data, HTTPURLResponse) {
+        var serverErrors = 0
+        var throttled = 0
         while true {
             if let rate = spec.rateLimit, rate > 0, let last = lastRequest {
                 let gap = Duration.milliseconds(Int(1000 / rate))
@@ -98,7 +120,8 @@ struct APISource {
             var request = URLRequest(url: url)
             request.setValue("application/json", forHTTPHeaderField: "Accept")
             for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-            let data: Data, response: HTTPURLResponse
+            let data: Data
+            let response: HTTPURLResponse
             do {
                 let (d, r) = try await HTTPTransfer.send(request, timeoutSeconds: timeoutSeconds)
                 guard let http = r as? HTTPURLResponse else { throw URLError(.badServerResponse) }
@@ -118,7 +141,9 @@ struct APISource {
                 try await sleep(after)
             case 500...599:
                 serverErrors += 1
-                guard serverErrors < 3 else { throw SkillFailure(.transient, "\(shownAs) answered HTTP \(response.statusCode) three times") }
+                guard serverErrors < 3 else {
+                    throw SkillFailure(.transient, "\(shownAs) answered HTTP \(response.statusCode) three times")
+                }
                 try await sleep(.milliseconds(250 << serverErrors))
             default:
                 throw SourceFetcher.failure(status: response.statusCode, shownAs: shownAs)

@@ -13,8 +13,13 @@ public struct CommandSkill: Skill {
         ]
         let outcome: ChildProcess.Outcome
         do {
-            outcome = try await ChildProcess.run(arguments[0], Array(arguments.dropFirst()), in: context.home.root,
-                                                 environment: environment, timeout: .seconds(spec.timeoutSeconds))
+            outcome = try await ChildProcess.run(
+                arguments[0],
+                Array(arguments.dropFirst()),
+                in: context.home.root,
+                environment: environment,
+                timeout: .seconds(spec.timeoutSeconds)
+            )
         } catch is ChildProcess.TimedOut {
             return .fail(.transient, "\(arguments[0]) ran longer than \(spec.timeoutSeconds) s and was stopped")
         } catch {

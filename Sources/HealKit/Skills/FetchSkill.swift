@@ -31,7 +31,8 @@ public struct FetchSkill: SourceStarting {
                 // Still absent or short after the whole wait: missing, so the retry policy does not wait it all again.
                 var failed = result
                 failed.failureClass = .sourceMissing
-                failed.details += " (waited \(Self.span(wait.timeoutSeconds)): \(Noun.count(looks, "look")), every \(Self.span(wait.pollSeconds)))"
+                failed.details +=
+                    " (waited \(Self.span(wait.timeoutSeconds)): \(Noun.count(looks, "look")), every \(Self.span(wait.pollSeconds)))"
                 return failed
             }
             // Nothing is staged yet: a safe point, so a stop request ends the wait at once.
@@ -67,13 +68,25 @@ public struct FetchSkill: SourceStarting {
     func verify(_ artifact: Artifact, source: String, in context: RunContext) throws -> SkillResult {
         let figures = ["bytes": artifact.bytes]
         if artifact.bytes < spec.minBytes {
-            return .fail(.transient, "\(source) has \(artifact.bytes) bytes, fewer than min_bytes \(spec.minBytes); it may still be arriving", figures: figures)
+            return .fail(
+                .transient,
+                "\(source) has \(artifact.bytes) bytes, fewer than min_bytes \(spec.minBytes); it may still be arriving",
+                figures: figures
+            )
         }
         if let expected = try spec.sha256.map({ try context.render($0).lowercased() }), expected != artifact.sha256 {
-            return .fail(.transient, "\(source) has sha256 \(artifact.sha256), expected \(expected); the copy may be incomplete or altered", figures: figures)
+            return .fail(
+                .transient,
+                "\(source) has sha256 \(artifact.sha256), expected \(expected); the copy may be incomplete or altered",
+                figures: figures
+            )
         }
         let staged = context.home.display(artifact.url)
-        return .pass(source == staged ? "\(staged): \(artifact.bytes) bytes, checks pass" : "\(source) → \(staged) (\(artifact.bytes) bytes)", figures: figures, artifact: artifact)
+        return .pass(
+            source == staged ? "\(staged): \(artifact.bytes) bytes, checks pass" : "\(source) → \(staged) (\(artifact.bytes) bytes)",
+            figures: figures,
+            artifact: artifact
+        )
     }
 }
 
@@ -84,7 +97,15 @@ public struct FallbackSource: Remediation {
 
     public func remediate(_ failure: StepFailure, in context: RunContext) async throws -> SkillResult {
         let name = "\(failure.input.stepName)-\(config.name)"
-        guard case .fetched(let artifact, let shown, _) = try await SourceFetcher.stage(spec, stepIndex: failure.input.stepIndex, name: name, sourceName: config.name, in: context) else {
+        guard
+            case .fetched(let artifact, let shown, _) = try await SourceFetcher.stage(
+                spec,
+                stepIndex: failure.input.stepIndex,
+                name: name,
+                sourceName: config.name,
+                in: context
+            )
+        else {
             return .fail(.transient, "the fallback's endpoint has an open circuit")
         }
         if artifact.bytes < spec.minBytes {

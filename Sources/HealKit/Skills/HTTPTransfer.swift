@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -19,7 +20,9 @@ enum HTTPTransfer {
                     return
                 }
                 // The file vanishes when this handler returns; claim it now.
-                let kept = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+                let kept = destination.deletingLastPathComponent().appendingPathComponent(
+                    ".\(destination.lastPathComponent).\(UUID().uuidString).tmp"
+                )
                 do {
                     try FileManager.default.moveItem(at: file, to: kept)
                     // Past the deadline nobody takes the file: remove it.
@@ -57,8 +60,10 @@ enum HTTPTransfer {
 
     static let userAgent = "heal/\(HealVersion.string)"
 
-    private static func perform<T: Sendable>(timeoutSeconds: Int,
-                                             _ makeTask: (URLSession, @escaping @Sendable (Result<T, Error>) -> Bool) -> URLSessionTask) async throws -> T {
+    private static func perform<T: Sendable>(
+        timeoutSeconds: Int,
+        _ makeTask: (URLSession, @escaping @Sendable (Result<T, Error>) -> Bool) -> URLSessionTask
+    ) async throws -> T {
         let session = URLSession(configuration: sessionConfiguration(timeoutSeconds: timeoutSeconds))
         defer { session.finishTasksAndInvalidate() }
         let once = ResumeOnce<T>()
@@ -91,7 +96,9 @@ extension HTTPTransfer {
     /// Appends the response body to `file` as it arrives, so a transfer cut halfway keeps what it got
     /// (the caller resumes with `Range`). Never throws: a failure is reported in `Streamed.error`.
     static func stream(_ request: URLRequest, appendingTo file: URL, timeoutSeconds: Int) async -> Streamed {
-        guard let handle = try? FileHandle(forWritingTo: file) else { return Streamed(response: nil, written: 0, error: "cannot write \(file.path)") }
+        guard let handle = try? FileHandle(forWritingTo: file) else {
+            return Streamed(response: nil, written: 0, error: "cannot write \(file.path)")
+        }
         _ = try? handle.seekToEnd()
         let sink = StreamSink(handle: handle)
         let session = URLSession(configuration: sessionConfiguration(timeoutSeconds: timeoutSeconds), delegate: sink, delegateQueue: nil)
@@ -120,8 +127,12 @@ private final class StreamSink: NSObject, URLSessionDataDelegate, @unchecked Sen
 
     init(handle: FileHandle) { self.handle = handle }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession,
+        dataTask: URLSessionDataTask,
+        didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         lock.withLock { self.response = response as? HTTPURLResponse }
         completionHandler(.allow)
     }
@@ -151,7 +162,9 @@ private final class StreamSink: NSObject, URLSessionDataDelegate, @unchecked Sen
             onFinish = nil
             done = true
             try? handle.close()
-            return (callback, HTTPTransfer.Streamed(response: response, written: written, error: writeFailed ? "cannot write the file" : error))
+            return (
+                callback, HTTPTransfer.Streamed(response: response, written: written, error: writeFailed ? "cannot write the file" : error)
+            )
         }
         if let (callback, result) = report { callback(result) }
     }

@@ -7,8 +7,12 @@ public struct HealthCheckSkill: Skill {
 
     public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
         guard let targetTemplate = spec.target ?? context.lastLoad?.target,
-              let table = spec.table ?? context.lastLoad?.table else {
-            return .fail(.internal, "no target to check: set target and table in skills/\(config.name).yml or put a load step before this one")
+            let table = spec.table ?? context.lastLoad?.table
+        else {
+            return .fail(
+                .internal,
+                "no target to check: set target and table in skills/\(config.name).yml or put a load step before this one"
+            )
         }
         let warehouse = try WarehouseTarget.open(try context.renderPath(targetTemplate), home: context.home)
         var problems: [String] = []
@@ -21,15 +25,20 @@ public struct HealthCheckSkill: Skill {
             whose = "run \(earlier) (resumed)"
         }
         if let inLedger {
-            if inTable == inLedger { passed.append("\(Noun.count(inTable, "row")) of \(whose) in \(table), as the ledger says") } else {
-                problems.append("the ledger says \(whose) loaded \(Noun.count(inLedger, "row")) into \(table), but the table holds \(inTable)")
+            if inTable == inLedger {
+                passed.append("\(Noun.count(inTable, "row")) of \(whose) in \(table), as the ledger says")
+            } else {
+                problems.append(
+                    "the ledger says \(whose) loaded \(Noun.count(inLedger, "row")) into \(table), but the table holds \(inTable)"
+                )
             }
         } else if context.lastLoad != nil {
             problems.append("no ledger row for this run in \(table)")
         }
         for check in spec.checks {
             let answer: String?
-            do { answer = try await warehouse.scalar(check.sql) } catch let failure as SkillFailure where failure.failureClass == .internal {
+            do { answer = try await warehouse.scalar(check.sql) } catch let failure as SkillFailure where failure.failureClass == .internal
+            {
                 problems.append("\(check.name): the query failed: \(failure.details)")
                 continue
             }

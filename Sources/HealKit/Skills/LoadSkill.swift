@@ -33,15 +33,24 @@ public struct LoadSkill: Loading {
         } else if let previous = earlier.first, !context.force, spec.mode != .replace {
             if previous.inputSHA256 == sourceSHA && previous.runID == context.resumedFrom {
                 // The interrupted run committed this load (data and ledger row together) just before it stopped.
-                return .pass("\(Noun.count(previous.rows, "row")) were loaded into \(spec.table) by the interrupted run \(previous.runID) before it stopped; its ledger row is there",
-                             figures: ["inserted": previous.rows], rows: RowDelta(read: artifact.rows ?? previous.rows, loaded: previous.rows))
+                return .pass(
+                    "\(Noun.count(previous.rows, "row")) were loaded into \(spec.table) by the interrupted run \(previous.runID) before it stopped; its ledger row is there",
+                    figures: ["inserted": previous.rows],
+                    rows: RowDelta(read: artifact.rows ?? previous.rows, loaded: previous.rows)
+                )
             }
             if previous.inputSHA256 == sourceSHA {
-                return .skip("\(context.date) is already in \(spec.table) from the same input (run \(previous.runID)); use --force to load it again")
+                return .skip(
+                    "\(context.date) is already in \(spec.table) from the same input (run \(previous.runID)); use --force to load it again"
+                )
             }
             switch spec.onChangedInput {
             case .refuse:
-                return .fail(.constraintViolation, "\(context.date) is already in \(spec.table) from a different input (run \(previous.runID), sha256 \(previous.inputSHA256.prefix(12))…); re-run with --force to replace that day, or set on_changed_input: replace or merge", figures: ["changed_input": 1])
+                return .fail(
+                    .constraintViolation,
+                    "\(context.date) is already in \(spec.table) from a different input (run \(previous.runID), sha256 \(previous.inputSHA256.prefix(12))…); re-run with --force to replace that day, or set on_changed_input: replace or merge",
+                    figures: ["changed_input": 1]
+                )
             case .replace: mode = .replaceDate
             case .merge: mode = .merge
             }
@@ -50,18 +59,36 @@ public struct LoadSkill: Loading {
     }
 
     /// Writes the artifact in `mode`; also what the `upsert` remediation calls with `.merge`.
-    public func load(_ artifact: Artifact, mode: LoadMode, into warehouse: any Warehouse, sourceSHA: String, in context: RunContext) async throws -> SkillResult {
+    public func load(
+        _ artifact: Artifact,
+        mode: LoadMode,
+        into warehouse: any Warehouse,
+        sourceSHA: String,
+        in context: RunContext
+    ) async throws -> SkillResult {
         let columns = try artifact.columns ?? artifact.open().header.map { ColumnSpec(name: $0) }
         for key in spec.key where !columns.contains(where: { $0.name == key }) {
-            return .fail(.schemaMismatch, "key column '\(key)' is not in the data (columns: \(columns.map(\.name).joined(separator: ", ")))")
+            return .fail(
+                .schemaMismatch,
+                "key column '\(key)' is not in the data (columns: \(columns.map(\.name).joined(separator: ", ")))"
+            )
         }
         if mode == .merge && spec.key.isEmpty {
             return .fail(.constraintViolation, "a merge needs a key; set key: [column, …] in skills/\(config.name).yml")
         }
         var request = LoadRequest(
-            pipeline: context.pipeline, date: context.date.description, runID: context.runID, table: spec.table,
-            columns: columns, artifact: artifact, inputSHA256: sourceSHA, key: spec.key, mode: mode, progress: context.progress,
-            expectedRows: context.expectedLoadRows)
+            pipeline: context.pipeline,
+            date: context.date.description,
+            runID: context.runID,
+            table: spec.table,
+            columns: columns,
+            artifact: artifact,
+            inputSHA256: sourceSHA,
+            key: spec.key,
+            mode: mode,
+            progress: context.progress,
+            expectedRows: context.expectedLoadRows
+        )
         request.contract = context.contractDefinition(excluding: Set(columns.map(\.name)))
         request.policy = spec.schema
         request.loadSkill = config.name
@@ -73,21 +100,36 @@ public struct LoadSkill: Loading {
         CrashPoint.reach("load-committed")
         if !context.judgingProposal {
             let target = WarehouseTarget.display(try context.renderPath(spec.target))
-            try context.store.recordSchemaChanges(report.changes.map {
-                SchemaChangeRecord(runID: context.runID, pipeline: context.pipeline, date: context.date.description, target: target,
-                                   table: spec.table, change: $0, createdAt: Timestamp.now())
-            })
+            try context.store.recordSchemaChanges(
+                report.changes.map {
+                    SchemaChangeRecord(
+                        runID: context.runID,
+                        pipeline: context.pipeline,
+                        date: context.date.description,
+                        target: target,
+                        table: spec.table,
+                        change: $0,
+                        createdAt: Timestamp.now()
+                    )
+                }
+            )
         }
         var notes: [String] = []
         if report.updated > 0 { notes.append("\(report.updated) updated by key \(spec.key.joined(separator: "+"))") }
         if report.replaced > 0 { notes.append("replacing \(report.replaced) earlier rows of \(context.date)") }
         notes += report.notes
-        var figures = ["inserted": report.inserted, "before": report.before, "after": report.after, "replaced": report.replaced, "updated": report.updated]
+        var figures = [
+            "inserted": report.inserted, "before": report.before, "after": report.after, "replaced": report.replaced,
+            "updated": report.updated,
+        ]
         let changed = report.changes.filter { $0.kind != .created }.count
         if changed > 0 { figures["schema_changes"] = changed }
         let written = report.inserted + report.updated
-        return .pass("\(Noun.count(report.inserted, "row")) into \(spec.table) (\(report.before) → \(report.after))\(notes.isEmpty ? "" : ", " + notes.joined(separator: ", "))",
-                     figures: figures, rows: RowDelta(read: artifact.rows ?? written, loaded: report.inserted, updated: report.updated))
+        return .pass(
+            "\(Noun.count(report.inserted, "row")) into \(spec.table) (\(report.before) → \(report.after))\(notes.isEmpty ? "" : ", " + notes.joined(separator: ", "))",
+            figures: figures,
+            rows: RowDelta(read: artifact.rows ?? written, loaded: report.inserted, updated: report.updated)
+        )
     }
 
     /// After a remediation loaded the rows, the load's own check: the ledger row is there and the table holds its rows.
@@ -95,7 +137,10 @@ public struct LoadSkill: Loading {
         let (inTable, inLedger) = try await warehouse(in: context).verify(table: spec.table, runID: context.runID)
         guard let inLedger else { return .fail(.internal, "no ledger row for this run in \(spec.table)") }
         guard inTable == inLedger else {
-            return .fail(.internal, "the ledger says this run wrote \(Noun.count(inLedger, "row")) to \(spec.table), but the table holds \(inTable) of them")
+            return .fail(
+                .internal,
+                "the ledger says this run wrote \(Noun.count(inLedger, "row")) to \(spec.table), but the table holds \(inTable) of them"
+            )
         }
         return .pass("\(Noun.count(inTable, "row")) of this run in \(spec.table), as the ledger says")
     }
@@ -128,14 +173,26 @@ public struct Upsert: Remediation {
 
     public func remediate(_ failure: StepFailure, in context: RunContext) async throws -> SkillResult {
         guard let load = failure.skill as? any Loading else {
-            return .fail(.internal, "upsert repairs a load step; '\(failure.input.stepName)' is a \(failure.skill.config.kind.rawValue) step")
+            return .fail(
+                .internal,
+                "upsert repairs a load step; '\(failure.input.stepName)' is a \(failure.skill.config.kind.rawValue) step"
+            )
         }
         if failure.result.figures["changed_input"] != nil {
-            return .fail(.constraintViolation, "a different input for a day already loaded is for on_changed_input (refuse, replace or merge) to decide, not for upsert")
+            return .fail(
+                .constraintViolation,
+                "a different input for a day already loaded is for on_changed_input (refuse, replace or merge) to decide, not for upsert"
+            )
         }
         let artifact = try failure.input.requireArtifact()
         let warehouse = try load.warehouse(in: context)
-        var result = try await load.load(artifact, mode: .merge, into: warehouse, sourceSHA: context.sourceSHA256 ?? artifact.sha256, in: context)
+        var result = try await load.load(
+            artifact,
+            mode: .merge,
+            into: warehouse,
+            sourceSHA: context.sourceSHA256 ?? artifact.sha256,
+            in: context
+        )
         // The rows are loaded; the load's own check then verifies them against the ledger.
         if result.outcome == .pass { result.artifact = artifact }
         return result

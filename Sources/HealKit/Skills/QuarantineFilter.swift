@@ -12,15 +12,30 @@ public struct QuarantineFilter: Remediation {
     public func remediate(_ failure: StepFailure, in context: RunContext) async throws -> SkillResult {
         let artifact = try failure.input.requireArtifact()
         guard failure.skill is any RowChecking, let rejected = failure.result.rejected, rejected.input == artifact.url,
-              (failure.result.figures["failing_rows"] ?? 0) > 0 else {
-            return .fail(failure.result.failureClass ?? .internal, "cannot quarantine: this failure is about the whole file, not single rows")
+            (failure.result.figures["failing_rows"] ?? 0) > 0
+        else {
+            return .fail(
+                failure.result.failureClass ?? .internal,
+                "cannot quarantine: this failure is about the whole file, not single rows"
+            )
         }
         let total = failure.result.figures["rows"] ?? failure.result.rows.read ?? 0
         let moved = rejected.rows.count
         let pct = total == 0 ? 0 : Double(moved) / Double(total) * 100
         let figures = ["rows": total, "quarantined": moved, "kept": total - moved]
         if pct > spec.maxPct {
-            return .fail(failure.result.failureClass ?? .qualityViolation, String(format: "%d of %d rows (%.1f%%) fail, more than max_pct %g%%: this looks like a bad file, not a few bad rows; nothing was quarantined", moved, total, pct, spec.maxPct), figures: figures)
+            return .fail(
+                failure.result.failureClass ?? .qualityViolation,
+                String(
+                    format:
+                        "%d of %d rows (%.1f%%) fail, more than max_pct %g%%: this looks like a bad file, not a few bad rows; nothing was quarantined",
+                    moved,
+                    total,
+                    pct,
+                    spec.maxPct
+                ),
+                figures: figures
+            )
         }
         let batch = try QuarantineBatch.publish(rejected, step: failure.step.name, context: context)
         var next = artifact
@@ -28,9 +43,15 @@ public struct QuarantineFilter: Remediation {
         next.excluded = excluded
         next.rows = total - moved
         // The view's identity: the file it reads and the rows it leaves out.
-        next.sha256 = FileDigest.sha256(of: Data("\(artifact.sha256) without \(excluded.rows.map(String.init).joined(separator: ","))".utf8))
+        next.sha256 = FileDigest.sha256(
+            of: Data("\(artifact.sha256) without \(excluded.rows.map(String.init).joined(separator: ","))".utf8)
+        )
         let reasons = rejected.reasons.sorted { $0.value > $1.value }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-        return .pass("\(moved) of \(Noun.count(total, "row")) → \(context.home.display(batch)) (\(reasons))", figures: figures, artifact: next,
-                     rows: RowDelta(quarantined: moved))
+        return .pass(
+            "\(moved) of \(Noun.count(total, "row")) → \(context.home.display(batch)) (\(reasons))",
+            figures: figures,
+            artifact: next,
+            rows: RowDelta(quarantined: moved)
+        )
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -46,7 +47,11 @@ struct S3Client: Sendable {
             endpoint = url
         }
         let region = spec.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
-        var client = S3Client(endpoint: endpoint, region: region, credentials: try credentials(environment: environment, profile: spec.profile))
+        var client = S3Client(
+            endpoint: endpoint,
+            region: region,
+            credentials: try credentials(environment: environment, profile: spec.profile)
+        )
         // Smaller listing pages, for trying pagination against a small bucket.
         if let size = environment["HEAL_S3_PAGE_SIZE"].flatMap(Int.init), (1...1000).contains(size) { client.pageSize = size }
         return client
@@ -62,29 +67,51 @@ struct S3Client: Sendable {
     /// Credentials from the environment, else from a profile of the shared credentials file.
     static func credentials(environment: [String: String], profile: String?) throws -> SigV4.Credentials {
         if let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"], !id.isEmpty, !secret.isEmpty {
-            return .init(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
+            return .init(
+                accessKeyID: id,
+                secretAccessKey: secret,
+                sessionToken: environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            )
         }
         let name = profile ?? environment["AWS_PROFILE"] ?? "default"
-        let path = environment["AWS_SHARED_CREDENTIALS_FILE"]
+        let path =
+            environment["AWS_SHARED_CREDENTIALS_FILE"]
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.aws/credentials"
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw SkillFailure(.configuration, "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add profile '\(name)' to \(path)")
+            throw SkillFailure(
+                .configuration,
+                "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add profile '\(name)' to \(path)"
+            )
         }
-        var section = "", values: [String: String] = [:]
+        var section = ""
+        var values: [String: String] = [:]
         for raw in text.split(whereSeparator: \.isNewline) {
             let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[") && line.hasSuffix("]") { section = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces); continue }
+            if line.hasPrefix("[") && line.hasSuffix("]") {
+                section = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+                continue
+            }
             guard section == name, let eq = line.firstIndex(of: "="), !line.hasPrefix("#"), !line.hasPrefix(";") else { continue }
             values[line[..<eq].trimmingCharacters(in: .whitespaces)] = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
         }
         guard let id = values["aws_access_key_id"], let secret = values["aws_secret_access_key"] else {
-            throw SkillFailure(.configuration, "no AWS credentials: profile '\(name)' in \(path) lacks aws_access_key_id or aws_secret_access_key")
+            throw SkillFailure(
+                .configuration,
+                "no AWS credentials: profile '\(name)' in \(path) lacks aws_access_key_id or aws_secret_access_key"
+            )
         }
         return .init(accessKeyID: id, secretAccessKey: secret, sessionToken: values["aws_session_token"])
     }
 
     /// A signed request for `bucket`/`key` with an already-encoded query.
-    func request(_ method: String, bucket: String, key: String, query: String = "", headers extra: [(String, String)] = [], now: Date = Date()) -> URLRequest {
+    func request(
+        _ method: String,
+        bucket: String,
+        key: String,
+        query: String = "",
+        headers extra: [(String, String)] = [],
+        now: Date = Date()
+    ) -> URLRequest {
         let encodedKey = key.split(separator: "/", omittingEmptySubsequences: false).map { SigV4.encode(String($0)) }.joined(separator: "/")
         let scheme = endpoint.scheme ?? "https"
         let endpointHost = endpoint.host.map { h in endpoint.port.map { "\(h):\($0)" } ?? h } ?? "s3.amazonaws.com"
@@ -97,14 +124,24 @@ struct S3Client: Sendable {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         let amzDate = formatter.string(from: now)
-        var headers: [(name: String, value: String)] = [("Host", host), ("X-Amz-Date", amzDate), ("X-Amz-Content-Sha256", SigV4.emptyPayloadSHA256)]
+        var headers: [(name: String, value: String)] = [
+            ("Host", host), ("X-Amz-Date", amzDate), ("X-Amz-Content-Sha256", SigV4.emptyPayloadSHA256),
+        ]
         if let token = credentials.sessionToken { headers.append(("X-Amz-Security-Token", token)) }
         headers += extra.map { (name: $0.0, value: $0.1) }
         let signer = SigV4(credentials: credentials, region: region, service: "s3")
         // The path is signed decoded; the signer encodes each segment once, as S3 expects.
         let signedPath = pathStyle ? "/\(bucket)/\(key)" : "/\(key)"
-        let authorization = signer.authorization(for: SigV4.Request(method: method, path: signedPath, query: query, headers: headers,
-                                                                    payloadSHA256: SigV4.emptyPayloadSHA256), amzDate: amzDate)
+        let authorization = signer.authorization(
+            for: SigV4.Request(
+                method: method,
+                path: signedPath,
+                query: query,
+                headers: headers,
+                payloadSHA256: SigV4.emptyPayloadSHA256
+            ),
+            amzDate: amzDate
+        )
         var request = URLRequest(url: url)
         request.httpMethod = method
         for (name, value) in headers where name != "Host" { request.setValue(value, forHTTPHeaderField: name) }
@@ -121,12 +158,18 @@ struct S3Client: Sendable {
             pages += 1
             var query = "list-type=2&max-keys=\(pageSize)&prefix=\(SigV4.encode(prefix))"
             if let token { query += "&continuation-token=\(SigV4.encode(token))" }
-            let (data, response) = try await send(request("GET", bucket: bucket, key: "", query: query), timeoutSeconds: timeoutSeconds, shownAs: shownAs)
+            let (data, response) = try await send(
+                request("GET", bucket: bucket, key: "", query: query),
+                timeoutSeconds: timeoutSeconds,
+                shownAs: shownAs
+            )
             try S3Client.check(response, data, shownAs: shownAs)
             let page = ListingParser(data)
             objects += page.objects
             token = page.truncated ? page.nextToken : nil
-            if page.truncated && token == nil { throw SkillFailure(.transient, "\(shownAs): a truncated listing without a continuation token") }
+            if page.truncated && token == nil {
+                throw SkillFailure(.transient, "\(shownAs): a truncated listing without a continuation token")
+            }
         } while token != nil
         return (objects, pages)
     }
@@ -135,10 +178,13 @@ struct S3Client: Sendable {
     /// from the bytes already written (`If-Match` the first ETag, so a replaced object starts over); the ETag is
     /// checked as MD5 at the end when it is one.
     func get(bucket: String, key: String, to destination: URL, timeoutSeconds: Int, shownAs: String, resumes: Int = 3) async throws -> Int {
-        let temporary = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+        let temporary = destination.deletingLastPathComponent().appendingPathComponent(
+            ".\(destination.lastPathComponent).\(UUID().uuidString).tmp"
+        )
         _ = FileManager.default.createFile(atPath: temporary.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: temporary) }
-        var offset = 0, resumed = 0
+        var offset = 0
+        var resumed = 0
         var etag: String?
         var total: Int?
         while true {
@@ -147,11 +193,19 @@ struct S3Client: Sendable {
                 headers.append(("Range", "bytes=\(offset)-"))
                 if let etag { headers.append(("If-Match", etag)) }
             }
-            let got = await HTTPTransfer.stream(request("GET", bucket: bucket, key: key, headers: headers), appendingTo: temporary, timeoutSeconds: timeoutSeconds)
+            let got = await HTTPTransfer.stream(
+                request("GET", bucket: bucket, key: key, headers: headers),
+                appendingTo: temporary,
+                timeoutSeconds: timeoutSeconds
+            )
             guard let response = got.response else {
-                if got.written == 0 && offset == 0 { throw SkillFailure(.transient, "cannot reach \(shownAs): \(got.error ?? "no answer")") }
+                if got.written == 0 && offset == 0 {
+                    throw SkillFailure(.transient, "cannot reach \(shownAs): \(got.error ?? "no answer")")
+                }
                 resumed += 1
-                guard resumed <= resumes else { throw SkillFailure(.transient, "\(shownAs): the transfer kept breaking (\(got.error ?? "no answer"))") }
+                guard resumed <= resumes else {
+                    throw SkillFailure(.transient, "\(shownAs): the transfer kept breaking (\(got.error ?? "no answer"))")
+                }
                 offset = try fileSize(temporary)
                 continue
             }
@@ -177,7 +231,12 @@ struct S3Client: Sendable {
             offset = try fileSize(temporary)
             if got.error == nil && (total == nil || offset >= total!) { break }
             resumed += 1
-            guard resumed <= resumes else { throw SkillFailure(.transient, "\(shownAs): the transfer kept breaking after \(offset) bytes (\(got.error ?? "short body"))") }
+            guard resumed <= resumes else {
+                throw SkillFailure(
+                    .transient,
+                    "\(shownAs): the transfer kept breaking after \(offset) bytes (\(got.error ?? "short body"))"
+                )
+            }
         }
         _ = try S3Client.verifyETag(etag, of: temporary, shownAs: shownAs)
         try SourceFetcher.replace(destination, with: temporary)
@@ -215,14 +274,19 @@ struct S3Client: Sendable {
 
     /// A single-part upload's ETag is the body's MD5; a multipart one (`…-N`) cannot be checked this way.
     static func verifyETag(_ etag: String?, of file: URL, shownAs: String) throws -> Bool {
-        guard let etag = etag?.trimmingCharacters(in: CharacterSet(charactersIn: "\"")), !etag.contains("-"), etag.count == 32 else { return false }
+        guard let etag = etag?.trimmingCharacters(in: CharacterSet(charactersIn: "\"")), !etag.contains("-"), etag.count == 32 else {
+            return false
+        }
         var md5 = Insecure.MD5()
         let handle = try FileHandle(forReadingFrom: file)
         defer { try? handle.close() }
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { md5.update(data: chunk) }
         let actual = md5.finalize().map { String(format: "%02x", $0) }.joined()
         guard actual == etag.lowercased() else {
-            throw SkillFailure(.transient, "\(shownAs): the copy's MD5 \(actual) is not the object's ETag \(etag); the transfer was damaged")
+            throw SkillFailure(
+                .transient,
+                "\(shownAs): the copy's MD5 \(actual) is not the object's ETag \(etag); the transfer was damaged"
+            )
         }
         return true
     }
@@ -243,7 +307,13 @@ private final class ListingParser: NSObject, XMLParserDelegate {
         _ = parser.parse()
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser,
+        didStartElement name: String,
+        namespaceURI: String?,
+        qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         text = ""
         if name == "Contents" { current = S3Client.Object(key: "", lastModified: "", etag: "", size: 0) }
     }
@@ -256,7 +326,9 @@ private final class ListingParser: NSObject, XMLParserDelegate {
         case "LastModified": current?.lastModified = text
         case "ETag": current?.etag = text
         case "Size": current?.size = Int(text) ?? 0
-        case "Contents": if let c = current { objects.append(c) }; current = nil
+        case "Contents":
+            if let c = current { objects.append(c) }
+            current = nil
         case "IsTruncated": truncated = text == "true"
         case "NextContinuationToken": nextToken = text
         default: break
@@ -276,7 +348,13 @@ private final class ErrorParser: NSObject, XMLParserDelegate {
         _ = parser.parse()
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) { text = "" }
+    func parser(
+        _ parser: XMLParser,
+        didStartElement name: String,
+        namespaceURI: String?,
+        qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) { text = "" }
     func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         if name == "Code" && code == nil { code = text }

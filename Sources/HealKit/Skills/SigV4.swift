@@ -59,8 +59,11 @@ public struct SigV4: Sendable {
         let names = grouped.keys.sorted()
         let headerLines = names.map { "\($0):\(grouped[$0]!.joined(separator: ","))\n" }.joined()
         let signed = names.joined(separator: ";")
-        let text = [request.method.uppercased(), canonicalPath(request.path), SigV4.canonicalQuery(request.query), headerLines, signed, request.payloadSHA256]
-            .joined(separator: "\n")
+        let text = [
+            request.method.uppercased(), canonicalPath(request.path), SigV4.canonicalQuery(request.query), headerLines, signed,
+            request.payloadSHA256,
+        ]
+        .joined(separator: "\n")
         return (text, signed)
     }
 
@@ -121,7 +124,7 @@ public struct SigV4: Sendable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(Character(UnicodeScalar(byte)))
             default:
                 out += String(format: "%%%02X", byte)

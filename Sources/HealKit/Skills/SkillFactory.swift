@@ -10,7 +10,10 @@ public enum SkillFactory {
         case .healthCheck(let spec): return HealthCheckSkill(config: config, spec: spec)
         case .command(let spec): return CommandSkill(config: config, spec: spec)
         case .quarantineFilter, .fallbackSource, .schemaRepair, .upsert:
-            throw SkillFailure(.internal, "'\(config.name)' is a \(config.kind.rawValue) remediation; use it under on_failure, not as a step")
+            throw SkillFailure(
+                .internal,
+                "'\(config.name)' is a \(config.kind.rawValue) remediation; use it under on_failure, not as a step"
+            )
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -20,8 +21,15 @@ enum SourceFetcher {
         let destination = context.stagingURL(stepIndex: stepIndex, name: name, extension: ext.isEmpty ? "csv" : ext)
         do {
             if let api = spec.api {
-                return try await fetchAPI(api, spec: spec, source: source, to: context.stagingURL(stepIndex: stepIndex, name: name, extension: "jsonl"),
-                                          sourceName: sourceName, context: context, shownAs: shown)
+                return try await fetchAPI(
+                    api,
+                    spec: spec,
+                    source: source,
+                    to: context.stagingURL(stepIndex: stepIndex, name: name, extension: "jsonl"),
+                    sourceName: sourceName,
+                    context: context,
+                    shownAs: shown
+                )
             }
             let artifact = try await fetch(spec, source: source, to: destination, context: context, shownAs: &shown)
             return .fetched(artifact, shownAs: shown, watermark: nil)
@@ -34,18 +42,38 @@ enum SourceFetcher {
 
     /// Fetches through the endpoint's circuit breaker (HTTP sources only; a local path has no endpoint to spare).
     /// `shownAs` becomes the object a listing picked, for S3 prefixes.
-    static func fetch(_ spec: FetchSpec, source: String, to destination: URL, context: RunContext, shownAs: inout String) async throws -> Artifact {
-        if source.hasPrefix("s3://") { return try await fetchS3(spec, source: source, to: destination, context: context, shownAs: &shownAs) }
+    static func fetch(
+        _ spec: FetchSpec,
+        source: String,
+        to destination: URL,
+        context: RunContext,
+        shownAs: inout String
+    ) async throws -> Artifact {
+        if source.hasPrefix("s3://") {
+            return try await fetchS3(spec, source: source, to: destination, context: context, shownAs: &shownAs)
+        }
         guard let endpoint = CircuitBreaker.endpoint(of: source), source.hasPrefix("http") else {
-            return try await fetch(source, to: destination, timeoutSeconds: spec.timeoutSeconds, home: context.home, shownAs: shownAs,
-                                   followSymlinks: spec.followSymlinks)
+            return try await fetch(
+                source,
+                to: destination,
+                timeoutSeconds: spec.timeoutSeconds,
+                home: context.home,
+                shownAs: shownAs,
+                followSymlinks: spec.followSymlinks
+            )
         }
         let breaker = CircuitBreaker(failures: spec.circuitFailures, cooldown: .seconds(spec.circuitCooldownSeconds), store: context.store)
         if let refusal = try breaker.refusal(for: endpoint) {
             throw CircuitOpen(details: refusal)
         }
         do {
-            let artifact = try await fetch(source, to: destination, timeoutSeconds: spec.timeoutSeconds, home: context.home, shownAs: shownAs)
+            let artifact = try await fetch(
+                source,
+                to: destination,
+                timeoutSeconds: spec.timeoutSeconds,
+                home: context.home,
+                shownAs: shownAs
+            )
             try breaker.record(endpoint, failed: false)
             return artifact
         } catch let failure as SkillFailure {
@@ -55,15 +83,25 @@ enum SourceFetcher {
         }
     }
 
-    static func fetch(_ source: String, to destination: URL, timeoutSeconds: Int, home: HealHome, shownAs: String,
-                      followSymlinks: Bool = false) async throws -> Artifact {
+    static func fetch(
+        _ source: String,
+        to destination: URL,
+        timeoutSeconds: Int,
+        home: HealHome,
+        shownAs: String,
+        followSymlinks: Bool = false
+    ) async throws -> Artifact {
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         if source.hasPrefix("http://") || source.hasPrefix("https://") {
             guard let url = URL(string: source) else { throw SkillFailure(.internal, "'\(shownAs)' is not a valid URL") }
             try await download(url, to: destination, timeoutSeconds: timeoutSeconds, shownAs: shownAs)
         } else {
-            try copy(home.resolve(path: source.hasPrefix("file://") ? String(source.dropFirst(7)) : source), to: destination, shownAs: shownAs,
-                     followSymlinks: followSymlinks)
+            try copy(
+                home.resolve(path: source.hasPrefix("file://") ? String(source.dropFirst(7)) : source),
+                to: destination,
+                shownAs: shownAs,
+                followSymlinks: followSymlinks
+            )
         }
         let digest = try FileDigest.sha256(of: destination)
         return Artifact(url: destination, sha256: digest.sha256, bytes: digest.bytes)
@@ -71,8 +109,15 @@ enum SourceFetcher {
 
     /// A JSON API's pages as one JSON Lines file, through the endpoint's circuit breaker; the query may read the
     /// source's committed watermark as `{watermark}`.
-    static func fetchAPI(_ api: APISpec, spec: FetchSpec, source: String, to destination: URL, sourceName: String,
-                         context: RunContext, shownAs: String) async throws -> Staged {
+    static func fetchAPI(
+        _ api: APISpec,
+        spec: FetchSpec,
+        source: String,
+        to destination: URL,
+        sourceName: String,
+        context: RunContext,
+        shownAs: String
+    ) async throws -> Staged {
         var values = context.values
         values.watermark = try context.store.watermark(pipeline: context.pipeline, source: sourceName)
         let endpoint = CircuitBreaker.endpoint(of: source) ?? source
@@ -81,7 +126,10 @@ enum SourceFetcher {
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         let fetched: APISource.Fetched
         do {
-            fetched = try await APISource(spec: api, base: source, timeoutSeconds: spec.timeoutSeconds, shownAs: shownAs).fetch(to: destination, values: values)
+            fetched = try await APISource(spec: api, base: source, timeoutSeconds: spec.timeoutSeconds, shownAs: shownAs).fetch(
+                to: destination,
+                values: values
+            )
             try breaker.record(endpoint, failed: false)
         } catch let failure as SkillFailure {
             try breaker.record(endpoint, failed: failure.failureClass == .transient)
@@ -100,7 +148,13 @@ enum SourceFetcher {
 
     /// `s3://bucket/key`, or the newest key under `s3://bucket/prefix/` that `pattern` matches whole, through the
     /// endpoint's circuit breaker.
-    static func fetchS3(_ spec: FetchSpec, source: String, to destination: URL, context: RunContext, shownAs: inout String) async throws -> Artifact {
+    static func fetchS3(
+        _ spec: FetchSpec,
+        source: String,
+        to destination: URL,
+        context: RunContext,
+        shownAs: inout String
+    ) async throws -> Artifact {
         guard let (bucket, key) = S3Client.parse(source) else { throw SkillFailure(.internal, "'\(shownAs)' is not s3://bucket/key") }
         let client = try S3Client.make(spec, values: context.values)
         let breaker = CircuitBreaker(failures: spec.circuitFailures, cooldown: .seconds(spec.circuitCooldownSeconds), store: context.store)
@@ -115,7 +169,12 @@ enum SourceFetcher {
                 guard let regex = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else {
                     throw SkillFailure(.internal, "pattern '\(pattern)' is not a regular expression")
                 }
-                let (objects, pages) = try await client.list(bucket: bucket, prefix: key, timeoutSeconds: spec.timeoutSeconds, shownAs: shownAs)
+                let (objects, pages) = try await client.list(
+                    bucket: bucket,
+                    prefix: key,
+                    timeoutSeconds: spec.timeoutSeconds,
+                    shownAs: shownAs
+                )
                 let matching = objects.filter { object in
                     let name = String(object.key.dropFirst(key.count))
                     return regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil
@@ -125,9 +184,16 @@ enum SourceFetcher {
                 }
                 objectKey = newest.key
                 shown = "s3://\(bucket)/\(newest.key)"
-                shownAs = "\(shown) (the newest of \(matching.count) matching among \(objects.count) objects, \(Noun.count(pages, "listing page")))"
+                shownAs =
+                    "\(shown) (the newest of \(matching.count) matching among \(objects.count) objects, \(Noun.count(pages, "listing page")))"
             }
-            let resumed = try await client.get(bucket: bucket, key: objectKey, to: destination, timeoutSeconds: spec.timeoutSeconds, shownAs: shown)
+            let resumed = try await client.get(
+                bucket: bucket,
+                key: objectKey,
+                to: destination,
+                timeoutSeconds: spec.timeoutSeconds,
+                shownAs: shown
+            )
             if resumed > 0 { shownAs += " (resumed \(Noun.count(resumed, "time")) with Range)" }
             try breaker.record(circuit, failed: false)
         } catch let failure as SkillFailure {
@@ -145,20 +211,30 @@ enum SourceFetcher {
         guard lstat(source.path, &info) == 0 else { throw SkillFailure.absent("no file at \(shownAs)") }
         if info.st_mode & S_IFMT == S_IFLNK {
             guard followSymlinks else {
-                throw SkillFailure(.sourceMissing, "\(shownAs) is a symbolic link; heal does not follow links in a source path (set follow_symlinks: true in the skill if this link is meant)")
+                throw SkillFailure(
+                    .sourceMissing,
+                    "\(shownAs) is a symbolic link; heal does not follow links in a source path (set follow_symlinks: true in the skill if this link is meant)"
+                )
             }
-            guard stat(source.path, &info) == 0 else { throw SkillFailure(.sourceMissing, "\(shownAs) is a symbolic link to a file that is not there") }
+            guard stat(source.path, &info) == 0 else {
+                throw SkillFailure(.sourceMissing, "\(shownAs) is a symbolic link to a file that is not there")
+            }
         }
         if let kind = FileBytes.notRegular(info.st_mode) {
             throw SkillFailure(.sourceMissing, "\(shownAs) is \(kind), not a regular file; heal reads regular files only")
         }
-        let temporary = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+        let temporary = destination.deletingLastPathComponent().appendingPathComponent(
+            ".\(destination.lastPathComponent).\(UUID().uuidString).tmp"
+        )
         do {
             // Opened without following a link and without blocking, then checked again: the path may change under us.
             let input = try FileBytes(url: source, followSymlinks: followSymlinks)
             let output = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard output >= 0 else {
-                throw SkillFailure(.transient, "could not create \(temporary.lastPathComponent) in staging: \(String(cString: strerror(errno)))")
+                throw SkillFailure(
+                    .transient,
+                    "could not create \(temporary.lastPathComponent) in staging: \(String(cString: strerror(errno)))"
+                )
             }
             defer { close(output) }
             var buffer: [UInt8] = []
@@ -218,7 +294,9 @@ enum SourceFetcher {
     /// The source as it may be printed: no credentials in the URL, no rendered secrets.
     static func display(_ template: Template, rendered: String) -> String {
         if template.readsEnvironment { return template.source }
-        guard var components = URLComponents(string: rendered), components.user != nil || components.password != nil else { return rendered }
+        guard var components = URLComponents(string: rendered), components.user != nil || components.password != nil else {
+            return rendered
+        }
         components.user = nil
         components.password = nil
         return components.string ?? template.source

@@ -27,7 +27,10 @@ public struct TransformSkill: RowShaping {
         let names = columns.map(\.name)
         func index(_ name: String, _ what: String) throws -> Int {
             guard let i = names.firstIndex(of: name) else {
-                throw SkillFailure(.schemaMismatch, "\(what) names column '\(name)', which the file does not have (columns: \(names.joined(separator: ", ")))\(NearMiss.hint(for: name, among: names))")
+                throw SkillFailure(
+                    .schemaMismatch,
+                    "\(what) names column '\(name)', which the file does not have (columns: \(names.joined(separator: ", ")))\(NearMiss.hint(for: name, among: names))"
+                )
             }
             return i
         }
@@ -45,7 +48,10 @@ public struct TransformSkill: RowShaping {
         var computedIndexes: [Int] = []
         for computed in spec.computed {
             for name in computed.expression.columns where !columns.contains(where: { $0.name == name }) {
-                throw SkillFailure(.schemaMismatch, "computed column '\(computed.name)' reads '\(name)', which the file does not have\(NearMiss.hint(for: name, among: columns.map(\.name)))")
+                throw SkillFailure(
+                    .schemaMismatch,
+                    "computed column '\(computed.name)' reads '\(name)', which the file does not have\(NearMiss.hint(for: name, among: columns.map(\.name)))"
+                )
             }
             if let existing = columns.firstIndex(where: { $0.name == computed.name }) {
                 columns[existing].type = computed.type
@@ -85,7 +91,8 @@ public struct TransformSkill: RowShaping {
         }
         let seen = KeySet()
         var scratch: [UInt8] = []
-        var read = 0, duplicates = 0
+        var read = 0
+        var duplicates = 0
         var dateText = [UInt8](repeating: 0, count: 10)
         var computedText = [String](repeating: "", count: expressions.count)
         // A computed value that came out NULL although every input it read had a value: a division by zero, text
@@ -97,7 +104,10 @@ public struct TransformSkill: RowShaping {
             try reader.forEachRow { row in
                 read += 1
                 guard row.count == width else {
-                    throw SkillFailure(.parseError, "line \(row.line): \(row.count) fields, the header has \(width); validate the schema (and quarantine ragged rows) before transforming")
+                    throw SkillFailure(
+                        .parseError,
+                        "line \(row.line): \(row.count) fields, the header has \(width); validate the schema (and quarantine ragged rows) before transforming"
+                    )
                 }
                 func cell(_ i: Int) -> FieldBytes {
                     var f = row[i]
@@ -123,21 +133,30 @@ public struct TransformSkill: RowShaping {
                 let found = lookup.flatMap { $0.values(for: cell(lookupIndex).trimmed.string) }
                 for n in expressions.indices {
                     var inputNull = false
-                    computedText[n] = expressions[n].evaluate { i, kind in
-                        let value: ExactValue
-                        switch sources[i] {
-                        case .field(let f): value = ExactValue.of(cell(f).trimmed, kind: kind)
-                        case .lookup(let l): value = ExactValue.of(found?[l] ?? "", kind: kind)
-                        case .computed(let c):
-                            // Not computed yet: a column being replaced still reads its original value.
-                            if c < n { value = ExactValue.of(computedText[c], kind: kind) }
-                            else { value = i < width ? ExactValue.of(cell(i).trimmed, kind: kind) : .null }
-                        }
-                        if value.isNull { inputNull = true }
-                        return value
-                    }.text
+                    computedText[n] =
+                        expressions[n].evaluate { i, kind in
+                            let value: ExactValue
+                            switch sources[i] {
+                            case .field(let f): value = ExactValue.of(cell(f).trimmed, kind: kind)
+                            case .lookup(let l): value = ExactValue.of(found?[l] ?? "", kind: kind)
+                            case .computed(let c):
+                                // Not computed yet: a column being replaced still reads its original value.
+                                if c < n {
+                                    value = ExactValue.of(computedText[c], kind: kind)
+                                } else {
+                                    value = i < width ? ExactValue.of(cell(i).trimmed, kind: kind) : .null
+                                }
+                            }
+                            if value.isNull { inputNull = true }
+                            return value
+                        }.text
                     if computedText[n].isEmpty {
-                        if inputNull { nullInputs[n] += 1 } else { unexplained[n] += 1; if firstUnexplained[n] == nil { firstUnexplained[n] = row.line } }
+                        if inputNull {
+                            nullInputs[n] += 1
+                        } else {
+                            unexplained[n] += 1
+                            if firstUnexplained[n] == nil { firstUnexplained[n] = row.line }
+                        }
                     }
                 }
                 writer.beginRow(sourceLine: row.line)
@@ -150,7 +169,8 @@ public struct TransformSkill: RowShaping {
                     case .field:
                         // Only input columns are fields: added columns are lookups or computed.
                         let f = cell(i)
-                        if !f.isEmpty, let formats = isoFormats[i], let date = CalendarDate.parse(bytes: f.trimmed.buffer, formats: formats) {
+                        if !f.isEmpty, let formats = isoFormats[i], let date = CalendarDate.parse(bytes: f.trimmed.buffer, formats: formats)
+                        {
                             date.writeISO(into: &dateText)
                             dateText.withUnsafeBufferPointer { writer.appendField(FieldBytes($0)) }
                         } else if !f.isEmpty, let cast = casts[i], let text = cast.canonical(f.trimmed) {
@@ -168,12 +188,19 @@ public struct TransformSkill: RowShaping {
         let digest = try writer.finish()
         if let n = unexplained.indices.first(where: { unexplained[$0] > 0 }) {
             let computed = spec.computed[n]
-            return .fail(.qualityViolation, "computed column \(computed.name) = \(computed.expression) came out NULL on \(Noun.count(unexplained[n], "row")) whose inputs all had values (first: source line \(firstUnexplained[n] ?? 0)), besides \(nullInputs[n]) with an empty input; fix the expression in skills/\(config.name).yml (a division by zero, or a value of the wrong type); nothing was loaded",
-                         figures: ["rows": read, "computed_nulls": unexplained[n]])
+            return .fail(
+                .qualityViolation,
+                "computed column \(computed.name) = \(computed.expression) came out NULL on \(Noun.count(unexplained[n], "row")) whose inputs all had values (first: source line \(firstUnexplained[n] ?? 0)), besides \(nullInputs[n]) with an empty input; fix the expression in skills/\(config.name).yml (a division by zero, or a value of the wrong type); nothing was loaded",
+                figures: ["rows": read, "computed_nulls": unexplained[n]]
+            )
         }
         let next = Artifact(url: output, sha256: digest.sha256, bytes: digest.bytes, rows: writer.rows, columns: columns)
-        return .pass("\(Noun.count(read, "row")) in, \(writer.rows) out, \(duplicates) duplicates dropped", figures: ["rows": read, "written": writer.rows, "deduplicated": duplicates],
-                     artifact: next, rows: RowDelta(read: read, deduplicated: duplicates))
+        return .pass(
+            "\(Noun.count(read, "row")) in, \(writer.rows) out, \(duplicates) duplicates dropped",
+            figures: ["rows": read, "written": writer.rows, "deduplicated": duplicates],
+            artifact: next,
+            rows: RowDelta(read: read, deduplicated: duplicates)
+        )
     }
 }
 
@@ -184,7 +211,8 @@ extension ComputedColumn {
         var column = ColumnSpec(name: name, type: type, required: false)
         if type == .timestamp {
             let instants = expression.columns.contains { name in columns.first { $0.name == name }?.keepsOffset == true }
-            column.formats = instants ? [] : ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSS", "yyyy-MM-dd"].compactMap { DateFormat($0) }
+            column.formats =
+                instants ? [] : ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSS", "yyyy-MM-dd"].compactMap { DateFormat($0) }
         }
         column.origin = .computed(skill: skill)
         return column
@@ -224,11 +252,17 @@ struct LookupTable {
             throw SkillFailure(.sourceMissing, "lookup file: \(error.problem) (\(error.file))")
         }
         guard let keyIndex = reader.header.firstIndex(of: key) else {
-            throw SkillFailure(.schemaMismatch, "lookup file \(url.lastPathComponent) has no column '\(key)' (columns: \(reader.header.joined(separator: ", ")))")
+            throw SkillFailure(
+                .schemaMismatch,
+                "lookup file \(url.lastPathComponent) has no column '\(key)' (columns: \(reader.header.joined(separator: ", ")))"
+            )
         }
         let indexes = try columns.map { name in
             guard let i = reader.header.firstIndex(of: name) else {
-                throw SkillFailure(.schemaMismatch, "lookup file \(url.lastPathComponent) has no column '\(name)'\(NearMiss.hint(for: name, among: reader.header))")
+                throw SkillFailure(
+                    .schemaMismatch,
+                    "lookup file \(url.lastPathComponent) has no column '\(name)'\(NearMiss.hint(for: name, among: reader.header))"
+                )
             }
             return i
         }

@@ -11,8 +11,12 @@ public struct ValidateQualitySkill: RowChecking {
         do {
             let reader = try context.open(artifact, flaws: .deliver)
             let checker = try makeRowChecker(for: artifact, header: reader.header, in: context)
-            let spool = RejectSpool(url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"), header: reader.header, input: artifact.url,
-                                     limit: artifact.format?.limits.maxRejects ?? InputLimits().maxRejects)
+            let spool = RejectSpool(
+                url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"),
+                header: reader.header,
+                input: artifact.url,
+                limit: artifact.format?.limits.maxRejects ?? InputLimits().maxRejects
+            )
             let watch = ProfileWatch.make(header: reader.header, artifact: artifact, policy: spec.drift, context: context)
             let (rows, tally, rejected) = try checker.scan(reader, spool: spool, observe: watch.map { w in { w.add($0) } })
             var figures = ["rows": rows, "failing_rows": tally.total]
@@ -28,13 +32,23 @@ public struct ValidateQualitySkill: RowChecking {
             var result: SkillResult
             if tally.total > 0 {
                 let extra = volume.map { "; also \($0)" } ?? ""
-                result = SkillResult.fail(.qualityViolation, "\(tally.summary(rows: rows))\(extra)", figures: figures, rows: RowDelta(read: rows))
+                result = SkillResult.fail(
+                    .qualityViolation,
+                    "\(tally.summary(rows: rows))\(extra)",
+                    figures: figures,
+                    rows: RowDelta(read: rows)
+                )
                 result.rejected = rejected
                 result.checkedSHA256 = artifact.sha256
             } else if let volume {
                 result = .fail(.volumeAnomaly, volume, figures: figures, rows: RowDelta(read: rows))
             } else {
-                result = .pass("\(Noun.count(rows, "row")) pass \(Noun.count(spec.rules.count, "rule"))\(drift.note)", figures: figures, artifact: annotated, rows: RowDelta(read: rows))
+                result = .pass(
+                    "\(Noun.count(rows, "row")) pass \(Noun.count(spec.rules.count, "rule"))\(drift.note)",
+                    figures: figures,
+                    artifact: annotated,
+                    rows: RowDelta(read: rows)
+                )
             }
             result.warnings = drift.warnings
             result.evidence = drift.evidence
@@ -51,8 +65,12 @@ public struct ValidateQualitySkill: RowChecking {
             return .fail(.volumeAnomaly, volume, figures: figures, rows: RowDelta(read: rows))
         }
         let left = failure.rejected?.rows.count ?? 0
-        return .pass("\(Noun.count(rows, "row")) pass \(Noun.count(spec.rules.count, "rule")) (judged in the first pass; the \(left) failing rows are left out)",
-                     figures: figures, artifact: view, rows: RowDelta(read: rows))
+        return .pass(
+            "\(Noun.count(rows, "row")) pass \(Noun.count(spec.rules.count, "rule")) (judged in the first pass; the \(left) failing rows are left out)",
+            figures: figures,
+            artifact: view,
+            rows: RowDelta(read: rows)
+        )
     }
 
     struct DriftOutcome {
@@ -67,7 +85,8 @@ public struct ValidateQualitySkill: RowChecking {
     func judge(_ watch: ProfileWatch, input: StepInput, context: RunContext, figures: inout [String: Int]) throws -> DriftOutcome {
         let steps = context.playbook.steps
         // In a repair's gate the input is the schema step's; the history is this step's.
-        let step = steps.indices.contains(input.stepIndex) && steps[input.stepIndex].skill == config.name
+        let step =
+            steps.indices.contains(input.stepIndex) && steps[input.stepIndex].skill == config.name
             ? input.stepName : (steps.first { $0.skill == config.name }?.name ?? input.stepName)
         let profiles = watch.profiles
         let verdict = try watch.verdict(profiles, step: step, context: context)
@@ -76,8 +95,14 @@ public struct ValidateQualitySkill: RowChecking {
         let failing = verdict.departures.filter { $0.level == .fail }
         outcome.warnings = verdict.departures.filter { $0.level == .warn || context.acceptDrift }
         if !context.judgingProposal {
-            try context.store.recordDrift(run: context.runID, pipeline: context.pipeline, date: context.date.description, step: step,
-                                          verdict.departures, accepted: context.acceptDrift)
+            try context.store.recordDrift(
+                run: context.runID,
+                pipeline: context.pipeline,
+                date: context.date.description,
+                step: step,
+                verdict.departures,
+                accepted: context.acceptDrift
+            )
         }
         if !failing.isEmpty && !context.acceptDrift {
             figures["drifted_columns"] = Set(failing.map(\.column)).count
@@ -86,10 +111,18 @@ public struct ValidateQualitySkill: RowChecking {
             return outcome
         }
         if !context.judgingProposal {
-            try context.store.saveProfiles(run: context.runID, pipeline: context.pipeline, step: step, date: context.date.description, profiles)
+            try context.store.saveProfiles(
+                run: context.runID,
+                pipeline: context.pipeline,
+                step: step,
+                date: context.date.description,
+                profiles
+            )
         }
         if verdict.judged {
-            outcome.note = verdict.departures.isEmpty ? "; \(Noun.count(profiles.count, "column")) like their history (\(verdict.days)+ days)"
+            outcome.note =
+                verdict.departures.isEmpty
+                ? "; \(Noun.count(profiles.count, "column")) like their history (\(verdict.days)+ days)"
                 : "; drift (warn): \(verdict.departures.map(\.detail).joined(separator: "; "))"
         }
         return outcome
@@ -102,11 +135,21 @@ public struct ValidateQualitySkill: RowChecking {
             let volumes = try context.store.recentVolumes(pipeline: context.pipeline, before: context.date.description, limit: history)
             guard !volumes.isEmpty else { continue }
             let sorted = volumes.sorted()
-            let median = sorted.count % 2 == 1 ? Double(sorted[sorted.count / 2]) : Double(sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            let median =
+                sorted.count % 2 == 1
+                ? Double(sorted[sorted.count / 2]) : Double(sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
             figures["median_rows"] = Int(median)
             let deviation = median == 0 ? (rows == 0 ? 0 : 100) : abs(Double(rows) - median) / median * 100
             if deviation > pct {
-                return String(format: "%d rows is %.1f%% away from the median %.0f of the last %d runs (allowed ±%g%%); the file may be incomplete or doubled", rows, deviation, median, volumes.count, pct)
+                return String(
+                    format:
+                        "%d rows is %.1f%% away from the median %.0f of the last %d runs (allowed ±%g%%); the file may be incomplete or doubled",
+                    rows,
+                    deviation,
+                    median,
+                    volumes.count,
+                    pct
+                )
             }
         }
         return nil
@@ -115,7 +158,10 @@ public struct ValidateQualitySkill: RowChecking {
     public func makeRowChecker(for artifact: Artifact, header: [String], in context: RunContext) throws -> RowChecker {
         func index(_ column: String, _ rule: QualityRule) throws -> Int {
             guard let i = header.firstIndex(of: column) else {
-                throw SkillFailure(.schemaMismatch, "rule \(rule.name) in skills/\(config.name).yml names column '\(column)', which the file does not have\(NearMiss.hint(for: column, among: header))")
+                throw SkillFailure(
+                    .schemaMismatch,
+                    "rule \(rule.name) in skills/\(config.name).yml names column '\(column)', which the file does not have\(NearMiss.hint(for: column, among: header))"
+                )
             }
             return i
         }
@@ -178,23 +224,53 @@ final class QualityRowChecker: RowChecker {
                 if bounds.surelyWithin(value) { continue }
                 let (min, max) = (bounds.min, bounds.max)
                 guard let number = ValueParser.decimal(value) else {
-                    return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value.string, reason: "\(c) \(Text.quoted(value.string)) is not a number")
+                    return Violation(
+                        failureClass: .qualityViolation,
+                        rule: "range",
+                        column: c,
+                        value: value.string,
+                        reason: "\(c) \(Text.quoted(value.string)) is not a number"
+                    )
                 }
                 if let min, number < min {
-                    return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value.string, reason: "\(c) \(value.string) is below the minimum \(min.plainText)")
+                    return Violation(
+                        failureClass: .qualityViolation,
+                        rule: "range",
+                        column: c,
+                        value: value.string,
+                        reason: "\(c) \(value.string) is below the minimum \(min.plainText)"
+                    )
                 }
                 if let max, number > max {
-                    return Violation(failureClass: .qualityViolation, rule: "range", column: c, value: value.string, reason: "\(c) \(value.string) is above the maximum \(max.plainText)")
+                    return Violation(
+                        failureClass: .qualityViolation,
+                        rule: "range",
+                        column: c,
+                        value: value.string,
+                        reason: "\(c) \(value.string) is above the maximum \(max.plainText)"
+                    )
                 }
             case .allowed(let i, let c, let values):
                 let value = row[i].trimmed
                 if !value.isEmpty && !values.contains(value.string) {
-                    return Violation(failureClass: .qualityViolation, rule: "allowed", column: c, value: value.string, reason: "\(c) \(Text.quoted(value.string)) is not one of the allowed values")
+                    return Violation(
+                        failureClass: .qualityViolation,
+                        rule: "allowed",
+                        column: c,
+                        value: value.string,
+                        reason: "\(c) \(Text.quoted(value.string)) is not one of the allowed values"
+                    )
                 }
             case .pattern(let i, let c, let pattern, let source):
                 let value = row[i].trimmed
                 if !value.isEmpty && !pattern.matches(value) {
-                    return Violation(failureClass: .qualityViolation, rule: "pattern", column: c, value: value.string, reason: "\(c) \(Text.quoted(value.string)) does not match \(source)")
+                    return Violation(
+                        failureClass: .qualityViolation,
+                        rule: "pattern",
+                        column: c,
+                        value: value.string,
+                        reason: "\(c) \(Text.quoted(value.string)) does not match \(source)"
+                    )
                 }
             }
         }
@@ -219,8 +295,13 @@ final class QualityRowChecker: RowChecker {
 
     private func duplicate(_ unique: (indexes: [Int], columns: [String]), _ row: RowView) -> Violation {
         let shown = unique.indexes.map { row[$0].trimmed.string }.joined(separator: ", ")
-        return Violation(failureClass: .qualityViolation, rule: "unique", column: unique.columns.joined(separator: "+"), value: shown,
-                         reason: "\(unique.columns.joined(separator: "+")) \(Text.quoted(shown)) was already seen earlier in the file")
+        return Violation(
+            failureClass: .qualityViolation,
+            rule: "unique",
+            column: unique.columns.joined(separator: "+"),
+            value: shown,
+            reason: "\(unique.columns.joined(separator: "+")) \(Text.quoted(shown)) was already seen earlier in the file"
+        )
     }
 }
 

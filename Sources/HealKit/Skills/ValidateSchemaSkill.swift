@@ -20,23 +20,40 @@ public struct ValidateSchemaSkill: ContractChecking {
                 return .fail(.schemaMismatch, "\(shown) (\(shape)): \(mismatch)", figures: ["columns": header.count])
             }
             let checker = contractChecker(header)
-            let spool = RejectSpool(url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"), header: header, input: artifact.url,
-                                     limit: artifact.format?.limits.maxRejects ?? InputLimits().maxRejects)
+            let spool = RejectSpool(
+                url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"),
+                header: header,
+                input: artifact.url,
+                limit: artifact.format?.limits.maxRejects ?? InputLimits().maxRejects
+            )
             let (rows, tally, rejected) = try checker.scan(reader, spool: spool)
             var figures = ["rows": rows, "columns": header.count, "failing_rows": tally.total]
             let notes = reader.notes.summary
             if rows < contract.minRows {
-                return .fail(.volumeAnomaly, "\(shown) (\(shape)): \(rows) data rows\(notes), fewer than min_rows \(contract.minRows); the export looks empty or cut (set min_rows: 0 in skills/\(config.name).yml if an empty day is normal)",
-                             figures: figures, rows: RowDelta(read: rows))
+                return .fail(
+                    .volumeAnomaly,
+                    "\(shown) (\(shape)): \(rows) data rows\(notes), fewer than min_rows \(contract.minRows); the export looks empty or cut (set min_rows: 0 in skills/\(config.name).yml if an empty day is normal)",
+                    figures: figures,
+                    rows: RowDelta(read: rows)
+                )
             }
             let drift = checker.formatDrift()
             if !drift.isEmpty {
                 figures["drifted_columns"] = drift.count
-                return .fail(.schemaMismatch, "\(shown) (\(shape)): format drift — \(drift.map(\.detail).joined(separator: "; "))\(notes)",
-                             figures: figures, rows: RowDelta(read: rows))
+                return .fail(
+                    .schemaMismatch,
+                    "\(shown) (\(shape)): format drift — \(drift.map(\.detail).joined(separator: "; "))\(notes)",
+                    figures: figures,
+                    rows: RowDelta(read: rows)
+                )
             }
             if tally.total > 0 {
-                var result = SkillResult.fail(.parseError, "\(shown): \(tally.summary(rows: rows))\(notes)", figures: figures, rows: RowDelta(read: rows))
+                var result = SkillResult.fail(
+                    .parseError,
+                    "\(shown): \(tally.summary(rows: rows))\(notes)",
+                    figures: figures,
+                    rows: RowDelta(read: rows)
+                )
                 result.rejected = rejected
                 result.checkedSHA256 = artifact.sha256
                 return result
@@ -44,7 +61,12 @@ public struct ValidateSchemaSkill: ContractChecking {
             artifact.rows = rows
             artifact.columns = typedColumns(header)
             figures.merge(reader.notes.figures) { a, _ in a }
-            return .pass("\(Noun.count(rows, "row")), \(Noun.count(header.count, "column")) match the contract (\(shape))\(notes)", figures: figures, artifact: artifact, rows: RowDelta(read: rows))
+            return .pass(
+                "\(Noun.count(rows, "row")), \(Noun.count(header.count, "column")) match the contract (\(shape))\(notes)",
+                figures: figures,
+                artifact: artifact,
+                rows: RowDelta(read: rows)
+            )
         } catch let error as TableError {
             return .fail(.parseError, "\(shown):\(error.line): \(error.problem)")
         }
@@ -59,8 +81,12 @@ public struct ValidateSchemaSkill: ContractChecking {
         if !header.isEmpty { artifact.header = header }
         let rows = view.rows ?? 0
         let left = failure.rejected?.rows.count ?? 0
-        return .pass("\(Noun.count(rows, "row")), \(Noun.count(header.count, "column")) match the contract (judged in the first pass; the \(left) failing rows are left out)",
-                     figures: ["rows": rows, "columns": header.count, "failing_rows": 0], artifact: artifact, rows: RowDelta(read: rows))
+        return .pass(
+            "\(Noun.count(rows, "row")), \(Noun.count(header.count, "column")) match the contract (judged in the first pass; the \(left) failing rows are left out)",
+            figures: ["rows": rows, "columns": header.count, "failing_rows": 0],
+            artifact: artifact,
+            rows: RowDelta(read: rows)
+        )
     }
 
     /// The contract's column specs in the file's order; extra columns are optional strings from the file.
@@ -89,11 +115,14 @@ public struct ValidateSchemaSkill: ContractChecking {
                 unknown.map { ($0, ColumnNames.similarity($0, column)) }.filter { $0.1 >= HeuristicProposer.threshold }.max { $0.1 < $1.1 }
                     .map { "\(column.name) (found \(Text.quoted($0.0)))" } ?? column.name
             }
-            return "missing required column\(missing.count > 1 ? "s" : ""): \(hints.joined(separator: ", ")); the header is: \(Text.names(header))"
+            return
+                "missing required column\(missing.count > 1 ? "s" : ""): \(hints.joined(separator: ", ")); the header is: \(Text.names(header))"
         }
         if !contract.allowExtraColumns {
             let extra = header.filter { h in !contract.columns.contains { $0.name == h } }
-            if !extra.isEmpty { return "unexpected column\(extra.count > 1 ? "s" : ""): \(Text.names(extra)) (allow_extra_columns is false)" }
+            if !extra.isEmpty {
+                return "unexpected column\(extra.count > 1 ? "s" : ""): \(Text.names(extra)) (allow_extra_columns is false)"
+            }
         }
         return nil
     }
@@ -132,8 +161,13 @@ final class ContractRowChecker: RowChecker {
 
     func check(_ row: RowView) -> Violation? {
         if row.count != width {
-            return Violation(failureClass: .parseError, rule: "ragged_row", column: "", value: "\(row.count) fields",
-                             reason: "the row has \(row.count) fields, the header has \(width)")
+            return Violation(
+                failureClass: .parseError,
+                rule: "ragged_row",
+                column: "",
+                value: "\(row.count) fields",
+                reason: "the row has \(row.count) fields, the header has \(width)"
+            )
         }
         checkedRows += 1
         var first: Violation?
@@ -143,8 +177,13 @@ final class ContractRowChecker: RowChecker {
                 empty[n] += 1
                 if !check.column.nullable && first == nil {
                     let column = check.column
-                    first = Violation(failureClass: .parseError, rule: "not_nullable", column: column.name, value: "",
-                                      reason: "\(column.name) is empty but the contract says it is not nullable")
+                    first = Violation(
+                        failureClass: .parseError,
+                        rule: "not_nullable",
+                        column: column.name,
+                        value: "",
+                        reason: "\(column.name) is empty but the contract says it is not nullable"
+                    )
                 }
                 continue
             }
@@ -155,8 +194,13 @@ final class ContractRowChecker: RowChecker {
                 if failedValues[n].count < Self.keep { failedValues[n].append(text) }
                 if first == nil {
                     let column = check.column
-                    first = Violation(failureClass: .parseError, rule: "type", column: column.name, value: text,
-                                      reason: "\(column.name) \(Text.quoted(text)) is not \(column.expectation)")
+                    first = Violation(
+                        failureClass: .parseError,
+                        rule: "type",
+                        column: column.name,
+                        value: text,
+                        reason: "\(column.name) \(Text.quoted(text)) is not \(column.expectation)"
+                    )
                 }
             }
         }
@@ -173,9 +217,16 @@ final class ContractRowChecker: RowChecker {
             switch inference {
             case .none: continue
             case .reading, .ambiguous:
-                var drift = FormatDrift(column: check.column, failing: failed[n], values: checkedRows - empty[n], checked: failedValues[n].count, inference: inference)
+                var drift = FormatDrift(
+                    column: check.column,
+                    failing: failed[n],
+                    values: checkedRows - empty[n],
+                    checked: failedValues[n].count,
+                    inference: inference
+                )
                 if case .reading(let reading, _) = inference,
-                   let (value, read) = failedValues[n].lazy.compactMap({ v in reading.convert(v, to: check.column).map { (v, $0) } }).first {
+                    let (value, read) = failedValues[n].lazy.compactMap({ v in reading.convert(v, to: check.column).map { (v, $0) } }).first
+                {
                     drift.example = "\(Text.quoted(value)) → \(read)"
                 }
                 out.append(drift)
@@ -201,9 +252,11 @@ public struct FormatDrift: Sendable, Equatable {
         let sample = checked < failing ? " (judged on the first \(Text.count(checked)))" : ""
         switch inference {
         case .reading(let reading, let reads):
-            return "\(column.name): \(counts); \(reads == checked ? "they" : "\(Text.count(reads)) of them") read as \(reading)\(sample)\(example.map { " (e.g. \($0))" } ?? "")"
+            return
+                "\(column.name): \(counts); \(reads == checked ? "they" : "\(Text.count(reads)) of them") read as \(reading)\(sample)\(example.map { " (e.g. \($0))" } ?? "")"
         case .ambiguous(let why):
-            return "\(column.name): \(counts), and their reading is ambiguous: \(why)\(sample); not guessing — fix the export or declare the format in the contract"
+            return
+                "\(column.name): \(counts), and their reading is ambiguous: \(why)\(sample); not guessing — fix the export or declare the format in the contract"
         case .none:
             return "\(column.name): \(counts)"
         }

@@ -58,7 +58,10 @@ final class RejectSpool {
         if rows.count >= limit {
             _ = try? writer?.finish()
             try? FileManager.default.removeItem(at: url)
-            throw SkillFailure(violation.failureClass, "more than \(limit) rows fail (max_rejects), the last at line \(row.line) (\(violation.reason)); this is a bad file, not a few bad rows, so it is refused whole and nothing is quarantined (raise max_rejects in the contract's format: block if it is real)")
+            throw SkillFailure(
+                violation.failureClass,
+                "more than \(limit) rows fail (max_rejects), the last at line \(row.line) (\(violation.reason)); this is a bad file, not a few bad rows, so it is refused whole and nothing is quarantined (raise max_rejects in the contract's format: block if it is real)"
+            )
         }
         if writer == nil { writer = try CSVWriter(url: url, header: QuarantineBatch.leadingColumns + header) }
         let key = violation.column.isEmpty ? violation.rule : "\(violation.rule):\(violation.column)"
@@ -83,8 +86,13 @@ extension RowChecker {
         }
         if row.containsNUL {
             let column = (0..<row.count).first { i in row[i].buffer.contains(0) } ?? 0
-            return Violation(failureClass: .parseError, rule: "nul_byte", column: "", value: "field \(column + 1)",
-                             reason: "field \(column + 1) holds a NUL byte (0x00), which is not text; the row is set aside")
+            return Violation(
+                failureClass: .parseError,
+                rule: "nul_byte",
+                column: "",
+                value: "field \(column + 1)",
+                reason: "field \(column + 1) holds a NUL byte (0x00), which is not text; the row is set aside"
+            )
         }
         return nil
     }
@@ -92,7 +100,11 @@ extension RowChecker {
     /// Reads every row through this checker, writing rejects to `spool`.
     /// `observe` sees each readable row, whatever the rules say of it: the quality step profiles the file as it
     /// came in this same pass (a unit change that trips a range rule on most rows is drift, not bad rows).
-    func scan(_ reader: any TableReader, spool: RejectSpool?, observe: ((RowView) -> Void)? = nil) throws -> (rows: Int, tally: ViolationTally, rejected: RejectedRows?) {
+    func scan(
+        _ reader: any TableReader,
+        spool: RejectSpool?,
+        observe: ((RowView) -> Void)? = nil
+    ) throws -> (rows: Int, tally: ViolationTally, rejected: RejectedRows?) {
         var tally = ViolationTally()
         var rows = 0
         try reader.forEachRow { row in

@@ -11,7 +11,12 @@ public final class MetadataStore: Sendable {
         // Two first runs on a fresh home would both create the schema; one at a time opens and migrates.
         let lock = open(url.path + "-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if lock >= 0 { while flock(lock, LOCK_EX) != 0 && errno == EINTR {} }
-        defer { if lock >= 0 { flock(lock, LOCK_UN); close(lock) } }
+        defer {
+            if lock >= 0 {
+                flock(lock, LOCK_UN)
+                close(lock)
+            }
+        }
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -43,11 +48,25 @@ public final class MetadataStore: Sendable {
     /// processes are gone (killed or crashed). Returns their ids.
     public func interruptAbandonedRuns(pipeline: String, by runID: String) throws -> [String] {
         try database.write { db in
-            let ids = try String.fetchAll(db, sql: "SELECT id FROM runs WHERE pipeline = ? AND status = 'running' AND kind = 'run' AND id <> ?", arguments: [pipeline, runID])
+            let ids = try String.fetchAll(
+                db,
+                sql: "SELECT id FROM runs WHERE pipeline = ? AND status = 'running' AND kind = 'run' AND id <> ?",
+                arguments: [pipeline, runID]
+            )
             for id in ids {
-                let step = try String.fetchOne(db, sql: "SELECT step FROM attempts WHERE run_id = ? ORDER BY rowid DESC LIMIT 1", arguments: [id])
-                try db.execute(sql: "UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? WHERE id = ?", arguments: [
-                    Timestamp.now(), "the process stopped (killed or crashed)\(step.map { " during or after step \($0)" } ?? " before its first step"); found by run \(runID)", id])
+                let step = try String.fetchOne(
+                    db,
+                    sql: "SELECT step FROM attempts WHERE run_id = ? ORDER BY rowid DESC LIMIT 1",
+                    arguments: [id]
+                )
+                try db.execute(
+                    sql: "UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? WHERE id = ?",
+                    arguments: [
+                        Timestamp.now(),
+                        "the process stopped (killed or crashed)\(step.map { " during or after step \($0)" } ?? " before its first step"); found by run \(runID)",
+                        id,
+                    ]
+                )
             }
             return ids
         }
@@ -56,9 +75,13 @@ public final class MetadataStore: Sendable {
     /// The newest earlier run of a pipeline's date, when it was interrupted: the run a new one resumes.
     public func interruptedRun(pipeline: String, date: String, before runID: String) throws -> RunRecord? {
         try database.read { db in
-            let last = try RunRecord.fetchOne(db, sql: """
-                SELECT * FROM runs WHERE pipeline = ? AND logical_date = ? AND kind = 'run' AND id <> ? ORDER BY started_at DESC, id DESC LIMIT 1
-                """, arguments: [pipeline, date, runID])
+            let last = try RunRecord.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM runs WHERE pipeline = ? AND logical_date = ? AND kind = 'run' AND id <> ? ORDER BY started_at DESC, id DESC LIMIT 1
+                    """,
+                arguments: [pipeline, date, runID]
+            )
             return last?.status == RunStatus.interrupted.rawValue ? last : nil
         }
     }
@@ -83,15 +106,20 @@ public final class MetadataStore: Sendable {
         try database.write { db in
             var record = alert
             if let windowStart, !alert.signature.isEmpty,
-               var original = try AlertRecord
-                .filter(Column("signature") == alert.signature && Column("severity") == alert.severity
-                        && Column("logical_date") == alert.logicalDate
-                        && Column("duplicate_of") == nil && Column("created_at") >= windowStart)
-                .order(Column("created_at").desc).fetchOne(db) {
+                var original =
+                    try AlertRecord
+                    .filter(
+                        Column("signature") == alert.signature && Column("severity") == alert.severity
+                            && Column("logical_date") == alert.logicalDate
+                            && Column("duplicate_of") == nil && Column("created_at") >= windowStart
+                    )
+                    .order(Column("created_at").desc).fetchOne(db)
+            {
                 original.occurrences += 1
                 try original.update(db)
                 record.duplicateOf = original.id
-                record.delivery = "suppressed: same as alert \(original.id) inside the dedup window (\(Noun.count(original.occurrences, "time")) now)"
+                record.delivery =
+                    "suppressed: same as alert \(original.id) inside the dedup window (\(Noun.count(original.occurrences, "time")) now)"
                 try record.insert(db)
                 return original
             }
@@ -103,17 +131,24 @@ public final class MetadataStore: Sendable {
     /// Signatures of the steps that failed (at level 1) in the runs of a pipeline's logical date.
     public func failureSignatures(pipeline: String, date: String) throws -> Set<String> {
         try database.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT a.step, a.failure_class, a.details FROM attempts a JOIN runs r ON r.id = a.run_id
-                WHERE r.pipeline = ? AND r.logical_date = ? AND r.kind = 'run' AND a.level = 1 AND a.outcome = 'fail'
-                ORDER BY a.id
-                """, arguments: [pipeline, date])
-            var seen: Set<String> = [], signatures: Set<String> = []
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.step, a.failure_class, a.details FROM attempts a JOIN runs r ON r.id = a.run_id
+                    WHERE r.pipeline = ? AND r.logical_date = ? AND r.kind = 'run' AND a.level = 1 AND a.outcome = 'fail'
+                    ORDER BY a.id
+                    """,
+                arguments: [pipeline, date]
+            )
+            var seen: Set<String> = []
+            var signatures: Set<String> = []
             for row in rows {
                 let step: String = row["step"]
                 // The first failure of each step per date, as the weekly report counts them.
                 guard seen.insert(step).inserted else { continue }
-                signatures.insert(Alert.signature(pipeline: pipeline, step: step, failureClass: row["failure_class"], details: row["details"]))
+                signatures.insert(
+                    Alert.signature(pipeline: pipeline, step: step, failureClass: row["failure_class"], details: row["details"])
+                )
             }
             return signatures
         }
@@ -128,10 +163,13 @@ public final class MetadataStore: Sendable {
 
     public func setWatermark(pipeline: String, source: String, value: String, runID: String) throws {
         try database.write { db in
-            try db.execute(sql: """
-                INSERT INTO watermarks (pipeline, source, value, run_id, updated_at) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (pipeline, source) DO UPDATE SET value = excluded.value, run_id = excluded.run_id, updated_at = excluded.updated_at
-                """, arguments: [pipeline, source, value, runID, Timestamp.now()])
+            try db.execute(
+                sql: """
+                    INSERT INTO watermarks (pipeline, source, value, run_id, updated_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (pipeline, source) DO UPDATE SET value = excluded.value, run_id = excluded.run_id, updated_at = excluded.updated_at
+                    """,
+                arguments: [pipeline, source, value, runID, Timestamp.now()]
+            )
         }
     }
 
@@ -178,7 +216,11 @@ public final class MetadataStore: Sendable {
             if let pipeline { request = request.filter(Column("pipeline") == pipeline) }
             if let since { request = request.filter(Column("logical_date") >= since) }
             // Superseded batches are history: shown only when asked for by name.
-            if let status { request = request.filter(Column("status") == status) } else { request = request.filter(Column("status") != "superseded") }
+            if let status {
+                request = request.filter(Column("status") == status)
+            } else {
+                request = request.filter(Column("status") != "superseded")
+            }
             return try request.fetchAll(db)
         }
     }
@@ -187,7 +229,8 @@ public final class MetadataStore: Sendable {
     public func quarantineBatch(matching prefix: String) throws -> [QuarantineBatchRecord] {
         try database.read { db in
             if let exact = try QuarantineBatchRecord.fetchOne(db, key: prefix) { return [exact] }
-            return try QuarantineBatchRecord.filter(Column("id").like("\(prefix.replacingOccurrences(of: "%", with: ""))%")).limit(5).fetchAll(db)
+            return try QuarantineBatchRecord.filter(Column("id").like("\(prefix.replacingOccurrences(of: "%", with: ""))%")).limit(5)
+                .fetchAll(db)
         }
     }
 
@@ -195,7 +238,11 @@ public final class MetadataStore: Sendable {
     public func quarantineRowStates(batch: String) throws -> [Int: String] {
         try database.read { db in
             var states: [Int: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT source_line, state FROM quarantine_row_states WHERE batch_id = ?", arguments: [batch]) {
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT source_line, state FROM quarantine_row_states WHERE batch_id = ?",
+                arguments: [batch]
+            ) {
                 states[row["source_line"]] = row["state"]
             }
             return states
@@ -208,25 +255,37 @@ public final class MetadataStore: Sendable {
         try database.write { db in
             var action = action
             let taken = try lines.filter { line in
-                try Int.fetchOne(db, sql: "SELECT 1 FROM quarantine_row_states WHERE batch_id = ? AND source_line = ?", arguments: [action.batchId, line]) == nil
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT 1 FROM quarantine_row_states WHERE batch_id = ? AND source_line = ?",
+                    arguments: [action.batchId, line]
+                ) == nil
             }
             action.rows = taken.count
             try action.insert(db)
             let state = action.action == "discard" ? "discarded" : "released"
             for line in taken {
-                try db.execute(sql: "INSERT INTO quarantine_row_states (batch_id, source_line, state, action_id) VALUES (?, ?, ?, ?)",
-                               arguments: [action.batchId, line, state, action.id])
+                try db.execute(
+                    sql: "INSERT INTO quarantine_row_states (batch_id, source_line, state, action_id) VALUES (?, ?, ?, ?)",
+                    arguments: [action.batchId, line, state, action.id]
+                )
             }
             let column = state == "discarded" ? "discarded" : "released"
-            try db.execute(sql: "UPDATE quarantine_batches SET \(column) = \(column) + ? WHERE id = ?", arguments: [taken.count, action.batchId])
-            try db.execute(sql: """
-                UPDATE quarantine_batches SET status = CASE
-                    WHEN released + discarded < rows THEN 'open'
-                    WHEN discarded = 0 THEN 'released'
-                    WHEN released = 0 THEN 'discarded'
-                    ELSE 'closed' END
-                WHERE id = ?
-                """, arguments: [action.batchId])
+            try db.execute(
+                sql: "UPDATE quarantine_batches SET \(column) = \(column) + ? WHERE id = ?",
+                arguments: [taken.count, action.batchId]
+            )
+            try db.execute(
+                sql: """
+                    UPDATE quarantine_batches SET status = CASE
+                        WHEN released + discarded < rows THEN 'open'
+                        WHEN discarded = 0 THEN 'released'
+                        WHEN released = 0 THEN 'discarded'
+                        ELSE 'closed' END
+                    WHERE id = ?
+                    """,
+                arguments: [action.batchId]
+            )
             return action
         }
     }
@@ -238,11 +297,14 @@ public final class MetadataStore: Sendable {
     public func supersedeQuarantine(pipeline: String, date: String, steps: [String], by runID: String) throws -> Int {
         try database.write { db in
             let marks = Array(repeating: "?", count: steps.count).joined(separator: ", ")
-            try db.execute(sql: """
-                UPDATE quarantine_batches SET status = 'superseded'
-                WHERE pipeline = ? AND logical_date = ? AND run_id <> ? AND status = 'open' AND step IN (\(marks))
-                  AND run_id IN (SELECT id FROM runs WHERE kind = 'run' AND id <> ?)
-                """, arguments: StatementArguments([pipeline, date, runID] + steps + [runID]))
+            try db.execute(
+                sql: """
+                    UPDATE quarantine_batches SET status = 'superseded'
+                    WHERE pipeline = ? AND logical_date = ? AND run_id <> ? AND status = 'open' AND step IN (\(marks))
+                      AND run_id IN (SELECT id FROM runs WHERE kind = 'run' AND id <> ?)
+                    """,
+                arguments: StatementArguments([pipeline, date, runID] + steps + [runID])
+            )
             return db.changesCount
         }
     }
@@ -252,14 +314,18 @@ public final class MetadataStore: Sendable {
     /// interrupted or running one, nor `keep`, nor a run with open quarantine batches (a release reads its files).
     public func stagingToRemove(pipeline: String, before: String, keep runID: String, date: String) throws -> [String] {
         try database.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT r.id FROM runs r
-                WHERE r.pipeline = ? AND r.id <> ? AND r.status NOT IN ('running', 'interrupted')
-                  AND NOT EXISTS (SELECT 1 FROM quarantine_batches q WHERE q.run_id = r.id AND q.status = 'open')
-                  AND (r.finished_at < ? OR (r.status = 'failed' AND r.logical_date = ?) OR EXISTS (
-                      SELECT 1 FROM runs later WHERE later.pipeline = r.pipeline AND later.logical_date = r.logical_date
-                        AND later.kind = 'run' AND later.started_at > r.started_at AND later.status IN ('succeeded', 'healed', 'partial')))
-                """, arguments: [pipeline, runID, before, date])
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT r.id FROM runs r
+                    WHERE r.pipeline = ? AND r.id <> ? AND r.status NOT IN ('running', 'interrupted')
+                      AND NOT EXISTS (SELECT 1 FROM quarantine_batches q WHERE q.run_id = r.id AND q.status = 'open')
+                      AND (r.finished_at < ? OR (r.status = 'failed' AND r.logical_date = ?) OR EXISTS (
+                          SELECT 1 FROM runs later WHERE later.pipeline = r.pipeline AND later.logical_date = r.logical_date
+                            AND later.kind = 'run' AND later.started_at > r.started_at AND later.status IN ('succeeded', 'healed', 'partial')))
+                    """,
+                arguments: [pipeline, runID, before, date]
+            )
         }
     }
 
@@ -269,8 +335,13 @@ public final class MetadataStore: Sendable {
 
     /// Everything a report over logical dates `from`…`to` reads: playbook runs (not releases), their attempts and
     /// proposals, and the quarantine batches of those dates.
-    public func reportInput(from: String, to: String, pipeline: String?) throws
-        -> (runs: [RunRecord], attempts: [AttemptRecord], proposals: [ProposalRecord], batches: [QuarantineBatchRecord]) {
+    public func reportInput(
+        from: String,
+        to: String,
+        pipeline: String?
+    ) throws
+        -> (runs: [RunRecord], attempts: [AttemptRecord], proposals: [ProposalRecord], batches: [QuarantineBatchRecord])
+    {
         try database.read { db in
             var runs = RunRecord.filter(Column("logical_date") >= from && Column("logical_date") <= to && Column("kind") == "run")
             if let pipeline { runs = runs.filter(Column("pipeline") == pipeline) }
@@ -322,22 +393,30 @@ public final class MetadataStore: Sendable {
 
     public func circuit(_ endpoint: String) throws -> CircuitState? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT consecutive_failures, opened_until FROM source_circuits WHERE endpoint = ?", arguments: [endpoint])
-                .map { CircuitState(consecutiveFailures: $0["consecutive_failures"], openedUntil: $0["opened_until"]) }
+            try Row.fetchOne(
+                db,
+                sql: "SELECT consecutive_failures, opened_until FROM source_circuits WHERE endpoint = ?",
+                arguments: [endpoint]
+            )
+            .map { CircuitState(consecutiveFailures: $0["consecutive_failures"], openedUntil: $0["opened_until"]) }
         }
     }
 
     /// A success closes the circuit; the failure that reaches the threshold opens it until `openUntil`.
     public func recordCircuit(_ endpoint: String, failed: Bool, threshold: Int, openUntil: String) throws {
         try database.write { db in
-            let previous = try Int.fetchOne(db, sql: "SELECT consecutive_failures FROM source_circuits WHERE endpoint = ?", arguments: [endpoint]) ?? 0
+            let previous =
+                try Int.fetchOne(db, sql: "SELECT consecutive_failures FROM source_circuits WHERE endpoint = ?", arguments: [endpoint]) ?? 0
             let count = failed ? previous + 1 : 0
             let until: String? = failed && count >= threshold ? openUntil : nil
-            try db.execute(sql: """
-                INSERT INTO source_circuits (endpoint, consecutive_failures, opened_until, updated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT(endpoint) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
-                    opened_until = excluded.opened_until, updated_at = excluded.updated_at
-                """, arguments: [endpoint, count, until, Timestamp.now()])
+            try db.execute(
+                sql: """
+                    INSERT INTO source_circuits (endpoint, consecutive_failures, opened_until, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(endpoint) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
+                        opened_until = excluded.opened_until, updated_at = excluded.updated_at
+                    """,
+                arguments: [endpoint, count, until, Timestamp.now()]
+            )
         }
     }
 
@@ -352,7 +431,12 @@ public final class MetadataStore: Sendable {
     /// Model calls and tokens a run has spent, for its budget.
     public func modelSpend(run: String) throws -> (calls: Int, tokens: Int) {
         try database.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT count(*) AS calls, coalesce(sum(input_tokens + output_tokens), 0) AS tokens FROM proposals WHERE run_id = ? AND proposer = 'claude' AND verdict != 'skipped'", arguments: [run])
+            let row = try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT count(*) AS calls, coalesce(sum(input_tokens + output_tokens), 0) AS tokens FROM proposals WHERE run_id = ? AND proposer = 'claude' AND verdict != 'skipped'",
+                arguments: [run]
+            )
             return (row?["calls"] ?? 0, row?["tokens"] ?? 0)
         }
     }
@@ -395,12 +479,16 @@ public final class MetadataStore: Sendable {
     /// Rows read by the last `limit` loaded runs of a pipeline before `date`: the row-count rule's baseline.
     public func recentVolumes(pipeline: String, before date: String, limit: Int) throws -> [Int] {
         try database.read { db in
-            try Int.fetchAll(db, sql: """
-                SELECT rows_read FROM runs
-                WHERE pipeline = ? AND logical_date < ? AND status IN ('succeeded', 'healed', 'partial')
-                GROUP BY logical_date HAVING started_at = MAX(started_at)
-                ORDER BY logical_date DESC LIMIT ?
-                """, arguments: [pipeline, date, limit])
+            try Int.fetchAll(
+                db,
+                sql: """
+                    SELECT rows_read FROM runs
+                    WHERE pipeline = ? AND logical_date < ? AND status IN ('succeeded', 'healed', 'partial')
+                    GROUP BY logical_date HAVING started_at = MAX(started_at)
+                    ORDER BY logical_date DESC LIMIT ?
+                    """,
+                arguments: [pipeline, date, limit]
+            )
         }
     }
 }

@@ -11,10 +11,13 @@ extension MetadataStore {
             try db.execute(sql: "DELETE FROM profiles WHERE run_id = ? AND step = ?", arguments: [run, step])
             for profile in profiles {
                 let text = String(decoding: try encoder.encode(profile), as: UTF8.self)
-                try db.execute(sql: """
-                    INSERT INTO profiles (run_id, pipeline, step, column_name, logical_date, accepted, profile, created_at)
-                    VALUES (?, ?, ?, ?, ?, 0, ?, ?)
-                    """, arguments: [run, pipeline, step, profile.column, date, text, Timestamp.now()])
+                try db.execute(
+                    sql: """
+                        INSERT INTO profiles (run_id, pipeline, step, column_name, logical_date, accepted, profile, created_at)
+                        VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                        """,
+                    arguments: [run, pipeline, step, profile.column, date, text, Timestamp.now()]
+                )
             }
         }
     }
@@ -23,7 +26,10 @@ extension MetadataStore {
     public func acceptProfiles(run: String, pipeline: String, date: String) throws {
         try database.write { db in
             guard try Int.fetchOne(db, sql: "SELECT count(*) FROM profiles WHERE run_id = ?", arguments: [run]) ?? 0 > 0 else { return }
-            try db.execute(sql: "DELETE FROM profiles WHERE pipeline = ? AND logical_date = ? AND run_id != ?", arguments: [pipeline, date, run])
+            try db.execute(
+                sql: "DELETE FROM profiles WHERE pipeline = ? AND logical_date = ? AND run_id != ?",
+                arguments: [pipeline, date, run]
+            )
             try db.execute(sql: "UPDATE profiles SET accepted = 1 WHERE run_id = ?", arguments: [run])
         }
     }
@@ -39,26 +45,36 @@ extension MetadataStore {
     public func baseline(pipeline: String, step: String, column: String, before date: String, days: Int) throws -> ProfileBaseline {
         let decoder = JSONDecoder()
         let rows = try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT logical_date, profile FROM profiles
-                WHERE pipeline = ? AND step = ? AND column_name = ? AND accepted = 1 AND logical_date < ?
-                ORDER BY logical_date DESC LIMIT ?
-                """, arguments: [pipeline, step, column, date, days])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT logical_date, profile FROM profiles
+                    WHERE pipeline = ? AND step = ? AND column_name = ? AND accepted = 1 AND logical_date < ?
+                    ORDER BY logical_date DESC LIMIT ?
+                    """,
+                arguments: [pipeline, step, column, date, days]
+            )
         }
-        return ProfileBaseline(days: rows.compactMap { row in
-            let text: String = row["profile"]
-            guard let profile = try? decoder.decode(ColumnProfile.self, from: Data(text.utf8)) else { return nil }
-            return ProfileBaseline.Day(date: row["logical_date"], profile: profile)
-        })
+        return ProfileBaseline(
+            days: rows.compactMap { row in
+                let text: String = row["profile"]
+                guard let profile = try? decoder.decode(ColumnProfile.self, from: Data(text.utf8)) else { return nil }
+                return ProfileBaseline.Day(date: row["logical_date"], profile: profile)
+            }
+        )
     }
 
     /// The steps and columns a pipeline has accepted profiles for, in the order they were first stored.
     public func profiledColumns(pipeline: String) throws -> [(step: String, column: String)] {
         try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT step, column_name, min(rowid) AS first FROM profiles WHERE pipeline = ? AND accepted = 1
-                GROUP BY step, column_name ORDER BY first
-                """, arguments: [pipeline]).map { ($0["step"], $0["column_name"]) }
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT step, column_name, min(rowid) AS first FROM profiles WHERE pipeline = ? AND accepted = 1
+                    GROUP BY step, column_name ORDER BY first
+                    """,
+                arguments: [pipeline]
+            ).map { ($0["step"], $0["column_name"]) }
         }
     }
 
@@ -66,11 +82,15 @@ extension MetadataStore {
     public func profiles(pipeline: String, from: String, to: String) throws -> [(step: String, date: String, profile: ColumnProfile)] {
         let decoder = JSONDecoder()
         return try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT step, logical_date, profile FROM profiles
-                WHERE pipeline = ? AND accepted = 1 AND logical_date >= ? AND logical_date <= ?
-                ORDER BY step, rowid, logical_date
-                """, arguments: [pipeline, from, to]).compactMap { row in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT step, logical_date, profile FROM profiles
+                    WHERE pipeline = ? AND accepted = 1 AND logical_date >= ? AND logical_date <= ?
+                    ORDER BY step, rowid, logical_date
+                    """,
+                arguments: [pipeline, from, to]
+            ).compactMap { row in
                 let text: String = row["profile"]
                 guard let profile = try? decoder.decode(ColumnProfile.self, from: Data(text.utf8)) else { return nil }
                 return (row["step"], row["logical_date"], profile)
@@ -84,10 +104,15 @@ extension MetadataStore {
         try database.write { db in
             try db.execute(sql: "DELETE FROM drift_events WHERE run_id = ? AND step = ?", arguments: [run, step])
             for d in departures {
-                try db.execute(sql: """
-                    INSERT INTO drift_events (run_id, pipeline, logical_date, step, column_name, check_name, level, accepted, detail, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [run, pipeline, date, step, d.column, d.check.rawValue, d.level.rawValue, accepted, d.detail, Timestamp.now()])
+                try db.execute(
+                    sql: """
+                        INSERT INTO drift_events (run_id, pipeline, logical_date, step, column_name, check_name, level, accepted, detail, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        run, pipeline, date, step, d.column, d.check.rawValue, d.level.rawValue, accepted, d.detail, Timestamp.now(),
+                    ]
+                )
             }
         }
     }
@@ -116,14 +141,26 @@ extension MetadataStore {
 
     public func driftEvents(pipeline: String?, from: String, to: String) throws -> [(pipeline: String, event: DriftEvent)] {
         try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM drift_events WHERE (? IS NULL OR pipeline = ?) AND logical_date >= ? AND logical_date <= ? ORDER BY id
-                """, arguments: [pipeline, pipeline, from, to]).map { ($0["pipeline"], Self.driftEvent($0)) }
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM drift_events WHERE (? IS NULL OR pipeline = ?) AND logical_date >= ? AND logical_date <= ? ORDER BY id
+                    """,
+                arguments: [pipeline, pipeline, from, to]
+            ).map { ($0["pipeline"], Self.driftEvent($0)) }
         }
     }
 
     private static func driftEvent(_ row: Row) -> DriftEvent {
-        DriftEvent(runID: row["run_id"], date: row["logical_date"], step: row["step"], column: row["column_name"], check: row["check_name"],
-                   level: row["level"], accepted: row["accepted"], detail: row["detail"])
+        DriftEvent(
+            runID: row["run_id"],
+            date: row["logical_date"],
+            step: row["step"],
+            column: row["column_name"],
+            check: row["check_name"],
+            level: row["level"],
+            accepted: row["accepted"],
+            detail: row["detail"]
+        )
     }
 }

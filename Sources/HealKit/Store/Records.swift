@@ -21,9 +21,22 @@ public struct RunRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     /// `run` for a playbook run, `release` for rows a reviewer released from quarantine.
     public var kind = "run"
 
-    public init(id: String, pipeline: String, logicalDate: String, status: String, startedAt: String, finishedAt: String? = nil,
-                rowsRead: Int = 0, rowsLoaded: Int = 0, rowsQuarantined: Int = 0, rowsDeduplicated: Int = 0, rowsUpdated: Int = 0,
-                sourceSha256: String? = nil, forced: Bool = false, error: String? = nil) {
+    public init(
+        id: String,
+        pipeline: String,
+        logicalDate: String,
+        status: String,
+        startedAt: String,
+        finishedAt: String? = nil,
+        rowsRead: Int = 0,
+        rowsLoaded: Int = 0,
+        rowsQuarantined: Int = 0,
+        rowsDeduplicated: Int = 0,
+        rowsUpdated: Int = 0,
+        sourceSha256: String? = nil,
+        forced: Bool = false,
+        error: String? = nil
+    ) {
         self.id = id
         self.pipeline = pipeline
         self.logicalDate = logicalDate
@@ -110,7 +123,8 @@ public struct AlertRecord: Codable, Sendable, FetchableRecord, PersistableRecord
 
     enum CodingKeys: String, CodingKey {
         case id, pipeline, step, summary, payload, delivery, severity, signature, occurrences
-        case runId = "run_id", logicalDate = "logical_date", failureClass = "failure_class", createdAt = "created_at", duplicateOf = "duplicate_of"
+        case runId = "run_id", logicalDate = "logical_date", failureClass = "failure_class", createdAt = "created_at", duplicateOf =
+            "duplicate_of"
     }
 }
 
@@ -132,8 +146,18 @@ public struct QuarantineBatchRecord: Codable, Sendable, FetchableRecord, Persist
 
     public var open: Int { rows - released - discarded }
 
-    public init(id: String, runId: String, pipeline: String, logicalDate: String, step: String, path: String, rows: Int,
-                reasons: StoredJSON, status: String, createdAt: String) {
+    public init(
+        id: String,
+        runId: String,
+        pipeline: String,
+        logicalDate: String,
+        step: String,
+        path: String,
+        rows: Int,
+        reasons: StoredJSON,
+        status: String,
+        createdAt: String
+    ) {
         self.id = id
         self.runId = runId
         self.pipeline = pipeline

@@ -24,11 +24,16 @@ extension MetadataStore {
         guard !records.isEmpty else { return }
         try database.write { db in
             for r in records {
-                try db.execute(sql: """
-                    INSERT INTO schema_changes (run_id, pipeline, logical_date, target, table_name, change, column_name, from_type, to_type, source, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [r.runID, r.pipeline, r.date, r.target, r.table, r.change.kind.rawValue, r.change.column,
-                                     r.change.from, r.change.to, r.change.source, r.createdAt])
+                try db.execute(
+                    sql: """
+                        INSERT INTO schema_changes (run_id, pipeline, logical_date, target, table_name, change, column_name, from_type, to_type, source, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        r.runID, r.pipeline, r.date, r.target, r.table, r.change.kind.rawValue, r.change.column,
+                        r.change.from, r.change.to, r.change.source, r.createdAt,
+                    ]
+                )
             }
         }
     }
@@ -46,15 +51,34 @@ extension MetadataStore {
     public func schemaChanges(run: String? = nil, pipeline: String? = nil) throws -> [SchemaChangeRecord] {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
-        if let run { conditions.append("run_id = ?"); arguments.append(run) }
-        if let pipeline { conditions.append("pipeline = ?"); arguments.append(pipeline) }
+        if let run {
+            conditions.append("run_id = ?")
+            arguments.append(run)
+        }
+        if let pipeline {
+            conditions.append("pipeline = ?")
+            arguments.append(pipeline)
+        }
         let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         return try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM schema_changes\(filter) ORDER BY id", arguments: StatementArguments(arguments)).map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM schema_changes\(filter) ORDER BY id", arguments: StatementArguments(arguments)).map {
+                row in
                 let kind = SchemaChange.Kind(rawValue: row["change"]) ?? .added
-                return SchemaChangeRecord(runID: row["run_id"], pipeline: row["pipeline"], date: row["logical_date"], target: row["target"], table: row["table_name"],
-                                          change: SchemaChange(kind: kind, column: row["column_name"], from: row["from_type"], to: row["to_type"], source: row["source"]),
-                                          createdAt: row["created_at"])
+                return SchemaChangeRecord(
+                    runID: row["run_id"],
+                    pipeline: row["pipeline"],
+                    date: row["logical_date"],
+                    target: row["target"],
+                    table: row["table_name"],
+                    change: SchemaChange(
+                        kind: kind,
+                        column: row["column_name"],
+                        from: row["from_type"],
+                        to: row["to_type"],
+                        source: row["source"]
+                    ),
+                    createdAt: row["created_at"]
+                )
             }
         }
     }

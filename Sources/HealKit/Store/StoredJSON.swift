@@ -20,7 +20,9 @@ public struct StoredJSON: Sendable, Hashable, Codable, DatabaseValueConvertible,
 
     // The database stores and reads the text as it is (GRDB prefers this over Codable).
     public var databaseValue: DatabaseValue { text.databaseValue }
-    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> StoredJSON? { String.fromDatabaseValue(dbValue).map { StoredJSON($0) } }
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> StoredJSON? {
+        String.fromDatabaseValue(dbValue).map { StoredJSON($0) }
+    }
 
     /// The document read as `T`, or nil when it is not one.
     public func decoded<T: Decodable>(as type: T.Type) -> T? { try? JSONDecoder().decode(type, from: Data(text.utf8)) }

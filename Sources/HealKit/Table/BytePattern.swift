@@ -118,7 +118,12 @@ public struct BytePattern: @unchecked Sendable {
             }
         }
 
-        private func run(_ from: Int, _ b: UnsafeBufferPointer<UInt8>, _ visited: UnsafeMutableBufferPointer<UInt64>, _ stack: UnsafeMutableBufferPointer<(Int, Int)>) -> Bool {
+        private func run(
+            _ from: Int,
+            _ b: UnsafeBufferPointer<UInt8>,
+            _ visited: UnsafeMutableBufferPointer<UInt64>,
+            _ stack: UnsafeMutableBufferPointer<(Int, Int)>
+        ) -> Bool {
             let n = b.count
             var top = 0
             stack[0] = (0, from)
@@ -134,27 +139,37 @@ public struct BytePattern: @unchecked Sendable {
                     case .match: return true
                     case .byte(let c):
                         guard pos < n, b[pos] == c else { break }
-                        pc += 1; pos += 1; continue
+                        pc += 1
+                        pos += 1
+                        continue
                     case .any:
                         guard pos < n, b[pos] != 10, b[pos] != 13 else { break }
-                        pc += 1; pos += 1; continue
+                        pc += 1
+                        pos += 1
+                        continue
                     case .set(let k):
                         guard pos < n else { break }
                         let c = Int(b[pos])
                         guard sets[k * 4 + c >> 6] & (1 << UInt64(c & 63)) != 0 else { break }
-                        pc += 1; pos += 1; continue
+                        pc += 1
+                        pos += 1
+                        continue
                     case .start:
                         guard pos == 0 else { break }
-                        pc += 1; continue
+                        pc += 1
+                        continue
                     case .end:
                         guard pos == n else { break }
-                        pc += 1; continue
+                        pc += 1
+                        continue
                     case .jump(let target):
-                        pc = target; continue
+                        pc = target
+                        continue
                     case .split(let first, let second):
                         stack[top] = (second, pos)
                         top += 1
-                        pc = first; continue
+                        pc = first
+                        continue
                     }
                     break
                 }
@@ -193,7 +208,12 @@ public struct BytePattern: @unchecked Sendable {
             while i < bytes.count {
                 let c = bytes[i]
                 if c == UInt8(ascii: ")") { break }
-                if c == UInt8(ascii: "|") { alternatives.append(current); current = []; i += 1; continue }
+                if c == UInt8(ascii: "|") {
+                    alternatives.append(current)
+                    current = []
+                    i += 1
+                    continue
+                }
                 guard let atom = atom() else { return nil }
                 guard let term = quantified(atom) else { return nil }
                 if case .start = atom, term.min != 1 || term.max != 1 { return nil }
@@ -219,8 +239,14 @@ public struct BytePattern: @unchecked Sendable {
                 i += 1
                 return .group(inner)
             case UInt8(ascii: "["): return set()
-            case UInt8(ascii: "\\"): return escape(inClass: false).map { ranges in ranges.1 ? .set(ranges.0, negated: true) : ranges.0.count == 1 && ranges.0[0].count == 1 ? .byte(ranges.0[0].lowerBound) : .set(ranges.0, negated: false) }
-            case UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "?"), UInt8(ascii: "{"), UInt8(ascii: "]"), UInt8(ascii: "}"): return nil
+            case UInt8(ascii: "\\"):
+                return escape(inClass: false).map { ranges in
+                    ranges.1
+                        ? .set(ranges.0, negated: true)
+                        : ranges.0.count == 1 && ranges.0[0].count == 1 ? .byte(ranges.0[0].lowerBound) : .set(ranges.0, negated: false)
+                }
+            case UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "?"), UInt8(ascii: "{"), UInt8(ascii: "]"), UInt8(ascii: "}"):
+                return nil
             default: return .byte(c)
             }
         }
@@ -252,18 +278,27 @@ public struct BytePattern: @unchecked Sendable {
 
         mutating func set() -> Atom? {
             var negated = false
-            if i < bytes.count, bytes[i] == UInt8(ascii: "^") { negated = true; i += 1 }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "^") {
+                negated = true
+                i += 1
+            }
             var ranges: [ClosedRange<UInt8>] = []
             var first = true
             while i < bytes.count {
                 var c = bytes[i]
-                if c == UInt8(ascii: "]") && !first { i += 1; return .set(ranges, negated: negated) }
+                if c == UInt8(ascii: "]") && !first {
+                    i += 1
+                    return .set(ranges, negated: negated)
+                }
                 if c == UInt8(ascii: "[") { return nil }
                 first = false
                 i += 1
                 if c == UInt8(ascii: "\\") {
                     guard let (escaped, _) = escape(inClass: true) else { return nil }
-                    if escaped.count > 1 || escaped[0].count > 1 { ranges += escaped; continue }
+                    if escaped.count > 1 || escaped[0].count > 1 {
+                        ranges += escaped
+                        continue
+                    }
                     c = escaped[0].lowerBound
                 }
                 if i + 1 < bytes.count, bytes[i] == UInt8(ascii: "-"), bytes[i + 1] != UInt8(ascii: "]") {
@@ -286,9 +321,18 @@ public struct BytePattern: @unchecked Sendable {
             var term = Term(atom: atom, min: 1, max: 1)
             guard i < bytes.count else { return term }
             switch bytes[i] {
-            case UInt8(ascii: "*"): term.min = 0; term.max = .max; i += 1
-            case UInt8(ascii: "+"): term.min = 1; term.max = .max; i += 1
-            case UInt8(ascii: "?"): term.min = 0; term.max = 1; i += 1
+            case UInt8(ascii: "*"):
+                term.min = 0
+                term.max = .max
+                i += 1
+            case UInt8(ascii: "+"):
+                term.min = 1
+                term.max = .max
+                i += 1
+            case UInt8(ascii: "?"):
+                term.min = 0
+                term.max = 1
+                i += 1
             case UInt8(ascii: "{"):
                 var j = i + 1
                 func number() -> Int? {
@@ -310,7 +354,11 @@ public struct BytePattern: @unchecked Sendable {
                 return term
             }
             // Lazy or possessive suffixes: laziness cannot change whether a match exists; possessive can.
-            if i < bytes.count, bytes[i] == UInt8(ascii: "?") { i += 1 } else if i < bytes.count, bytes[i] == UInt8(ascii: "+") { return nil }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "?") {
+                i += 1
+            } else if i < bytes.count, bytes[i] == UInt8(ascii: "+") {
+                return nil
+            }
             return term
         }
     }

@@ -35,7 +35,9 @@ final class FileBytes: ByteSource {
         var info = stat()
         if fstat(fd, &info) != 0 || FileBytes.notRegular(info.st_mode) != nil {
             close(fd)
-            throw NotRegular(problem: "is \(FileBytes.notRegular(info.st_mode) ?? "unreadable"), not a regular file; heal reads regular files only")
+            throw NotRegular(
+                problem: "is \(FileBytes.notRegular(info.st_mode) ?? "unreadable"), not a regular file; heal reads regular files only"
+            )
         }
         // A regular file never blocks; reads go back to the ordinary blocking mode.
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
@@ -137,17 +139,32 @@ final class ValidatedUTF8: ByteSource {
             while i < n {
                 if i + 8 <= n {
                     let word = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
-                    if word & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
+                    if word & 0x8080_8080_8080_8080 == 0 {
+                        i += 8
+                        continue
+                    }
                 }
                 let c = b[i]
-                if c < 0x80 { i += 1; continue }
+                if c < 0x80 {
+                    i += 1
+                    continue
+                }
                 let length: Int
                 let minimum: UInt32
                 var value: UInt32
                 switch c {
-                case 0xC2...0xDF: length = 2; minimum = 0x80; value = UInt32(c & 0x1F)
-                case 0xE0...0xEF: length = 3; minimum = 0x800; value = UInt32(c & 0x0F)
-                case 0xF0...0xF4: length = 4; minimum = 0x10000; value = UInt32(c & 0x07)
+                case 0xC2...0xDF:
+                    length = 2
+                    minimum = 0x80
+                    value = UInt32(c & 0x1F)
+                case 0xE0...0xEF:
+                    length = 3
+                    minimum = 0x800
+                    value = UInt32(c & 0x0F)
+                case 0xF0...0xF4:
+                    length = 4
+                    minimum = 0x10000
+                    value = UInt32(c & 0x07)
                 default: return i
                 }
                 if i + length > n { return i }

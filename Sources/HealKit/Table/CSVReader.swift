@@ -37,8 +37,13 @@ public final class CSVReader: TableReader {
     static let batchRows = 4096
 
     /// `chunkSize` is how much is read at a time (tests make it tiny to cut records at every byte).
-    public init(url: URL, format: TableFormat = TableFormat(), excluding excluded: RowSet? = nil, flaws: FlawedRows = .refuse,
-                chunkSize: Int = 1 << 20) throws {
+    public init(
+        url: URL,
+        format: TableFormat = TableFormat(),
+        excluding excluded: RowSet? = nil,
+        flaws: FlawedRows = .refuse,
+        chunkSize: Int = 1 << 20
+    ) throws {
         self.url = url
         self.flawPolicy = flaws
         self.format = format
@@ -79,7 +84,10 @@ public final class CSVReader: TableReader {
             }
             let b = buffer[start]
             if b == UInt8(ascii: "\r") {
-                if start + 1 >= buffer.count && !eof { try fill(); continue }
+                if start + 1 >= buffer.count && !eof {
+                    try fill()
+                    continue
+                }
                 start += 1
                 if start < buffer.count && buffer[start] == UInt8(ascii: "\n") { start += 1 }
             } else if b == UInt8(ascii: "\n") {
@@ -130,7 +138,11 @@ public final class CSVReader: TableReader {
         do {
             if try source.read(into: &buffer, limit: chunk) == 0 { eof = true }
         } catch let error as ByteSourceError {
-            throw TableError(file: url.path, line: line + newlines(before: error.offset), problem: "\(error.problem); \(TableFormat.encodingHint(format))")
+            throw TableError(
+                file: url.path,
+                line: line + newlines(before: error.offset),
+                problem: "\(error.problem); \(TableFormat.encodingHint(format))"
+            )
         }
     }
 
@@ -151,13 +163,18 @@ public final class CSVReader: TableReader {
             }
             let mark = batch.mark
             var flaw: RowFlaw?
-            var end = 0, lines = 0
+            var end = 0
+            var lines = 0
             switch try parse(into: &batch) {
             case .incomplete:
                 batch.rollBack(to: mark)
                 let limit = max(format.maxFieldBytes, 1 << 20) * 8
                 if buffer.count - start > limit {
-                    throw TableError(file: url.path, line: line, problem: "a record is longer than \(limit) bytes; the file is probably malformed (an unterminated quote?)")
+                    throw TableError(
+                        file: url.path,
+                        line: line,
+                        problem: "a record is longer than \(limit) bytes; the file is probably malformed (an unterminated quote?)"
+                    )
                 }
                 try fill()
                 continue
@@ -173,8 +190,9 @@ public final class CSVReader: TableReader {
                 // The first field's emptiness is tested first: for nearly every record it settles the question.
                 // A quote anywhere in it (`""`) makes it a record of empty values, not a blank line.
                 if batch.starts[mark.fields] == batch.ends[mark.fields], expectedWidth != 1,
-                   (mark.fields..<batch.starts.count).allSatisfy({ batch.starts[$0] == batch.ends[$0] }),
-                   !buffer[start..<recordEnd].contains(format.quote) {
+                    (mark.fields..<batch.starts.count).allSatisfy({ batch.starts[$0] == batch.ends[$0] }),
+                    !buffer[start..<recordEnd].contains(format.quote)
+                {
                     batch.rollBack(to: mark)
                     start = recordEnd
                     line += recordLines
@@ -182,7 +200,8 @@ public final class CSVReader: TableReader {
                     continue
                 }
                 if expectedWidth > 0, fields > expectedWidth, !readingHeader,
-                   (mark.fields + expectedWidth..<batch.starts.count).allSatisfy({ batch.starts[$0] == batch.ends[$0] }) {
+                    (mark.fields + expectedWidth..<batch.starts.count).allSatisfy({ batch.starts[$0] == batch.ends[$0] })
+                {
                     // Empty fields past the header's are an export quirk, not data: the row is whole without them.
                     batch.starts.removeLast(fields - expectedWidth)
                     batch.ends.removeLast(fields - expectedWidth)
@@ -195,13 +214,20 @@ public final class CSVReader: TableReader {
                     batch.rollBack(to: mark)
                     guard let broken = try brokenLine(into: &batch) else { continue }
                     (end, lines) = broken
-                    flaw = .unclosedQuote(detail: "read as one record it runs over \(Noun.count(quotedLines + 1, "line")) into \(fields) fields where the header has \(expectedWidth)")
+                    flaw = .unclosedQuote(
+                        detail:
+                            "read as one record it runs over \(Noun.count(quotedLines + 1, "line")) into \(fields) fields where the header has \(expectedWidth)"
+                    )
                 } else {
                     (end, lines) = (recordEnd, recordLines)
                 }
             }
             if readingHeader, flaw != nil {
-                throw TableError(file: url.path, line: line, problem: "the header has a quote that is never closed; expected a closing \" on the header line")
+                throw TableError(
+                    file: url.path,
+                    line: line,
+                    problem: "the header has a quote that is never closed; expected a closing \" on the header line"
+                )
             }
             start = end
             let recordLine = line
@@ -212,7 +238,12 @@ public final class CSVReader: TableReader {
             }
             rowNumber += 1
             if rowNumber > format.limits.maxRows {
-                throw TableError(file: url.path, line: recordLine, problem: "the file has more than \(format.limits.maxRows) rows (max_rows); refused as a bad file (raise max_rows in the contract's format: block if it is real)")
+                throw TableError(
+                    file: url.path,
+                    line: recordLine,
+                    problem:
+                        "the file has more than \(format.limits.maxRows) rows (max_rows); refused as a bad file (raise max_rows in the contract's format: block if it is real)"
+                )
             }
             if expectedWidth == 0 { expectedWidth = batch.starts.count - mark.fields }
             if let excluded, excluded.contains(rowNumber) {
@@ -221,7 +252,11 @@ public final class CSVReader: TableReader {
             }
             if let flaw, flawPolicy == .refuse {
                 batch.rollBack(to: mark)
-                throw TableError(file: url.path, line: recordLine, problem: "\(flaw.reason); quarantine the line (a validate_schema step with parse_error: [quarantine]) or fix the quote")
+                throw TableError(
+                    file: url.path,
+                    line: recordLine,
+                    problem: "\(flaw.reason); quarantine the line (a validate_schema step with parse_error: [quarantine]) or fix the quote"
+                )
             }
             var sourceLine = recordLine
             if carriesSourceLines, batch.starts.count > mark.fields {
@@ -240,12 +275,18 @@ public final class CSVReader: TableReader {
     /// The physical line at `start`, split at every delimiter with quotes taken as text: (end offset, 1);
     /// nil when more of the file must be read first.
     private func brokenLine(into batch: inout RowBatch) throws -> (Int, Int)? {
-        let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n"), delimiter = format.delimiter
+        let cr = UInt8(ascii: "\r")
+        let lf = UInt8(ascii: "\n")
+        let delimiter = format.delimiter
         var i = start
         while i < buffer.count, buffer[i] != lf, buffer[i] != cr { i += 1 }
         if i >= buffer.count && !eof {
             if buffer.count - start > max(format.maxFieldBytes, 1 << 20) * 8 {
-                throw TableError(file: url.path, line: line, problem: "a line is longer than \(max(format.maxFieldBytes, 1 << 20) * 8) bytes; the file is probably not text")
+                throw TableError(
+                    file: url.path,
+                    line: line,
+                    problem: "a line is longer than \(max(format.maxFieldBytes, 1 << 20) * 8) bytes; the file is probably not text"
+                )
             }
             try fill()
             return nil
@@ -276,15 +317,25 @@ public final class CSVReader: TableReader {
 
     /// Parses one record starting at `start` into `batch`.
     private func parse(into batch: inout RowBatch) throws -> Parsed {
-        let quote = format.quote, cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
-        let delimiter = format.delimiter, eof = self.eof, maxField = format.maxFieldBytes, firstLine = line
+        let quote = format.quote
+        let cr = UInt8(ascii: "\r")
+        let lf = UInt8(ascii: "\n")
+        let delimiter = format.delimiter
+        let eof = self.eof
+        let maxField = format.maxFieldBytes
+        let firstLine = line
         let file = self.file
         return try buffer.withUnsafeBufferPointer { b throws -> Parsed in
             let n = b.count
             var i = start
             var lines = 0
             func tooLong() -> TableError {
-                TableError(file: file, line: firstLine + lines, problem: "a field is longer than \(maxField) bytes (max_field_bytes); the file is probably malformed (an unterminated quote?)")
+                TableError(
+                    file: file,
+                    line: firstLine + lines,
+                    problem:
+                        "a field is longer than \(maxField) bytes (max_field_bytes); the file is probably malformed (an unterminated quote?)"
+                )
             }
             while true {
                 if i < n && b[i] == quote {

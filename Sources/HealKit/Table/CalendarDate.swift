@@ -20,7 +20,9 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
     public init?(_ pattern: String, forWriting: Bool = false) {
         var tokens: [Token] = []
         var chars = Array(pattern)[...]
-        var sawYear = false, sawMonth = false, sawDay = false
+        var sawYear = false
+        var sawMonth = false
+        var sawDay = false
         while let c = chars.first {
             if c == "'" {
                 // 'T': a quoted literal.
@@ -38,14 +40,30 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
             case ("s", 2): tokens.append(.second2)
             case ("S", 1...9): tokens.append(.fraction(run))
             case ("X", 1...3): tokens.append(.offset)
-            case ("y", 4): tokens.append(.year4); sawYear = true
-            case ("y", 2): tokens.append(.year2); sawYear = true
-            case ("M", 4): tokens.append(.monthName); sawMonth = true
-            case ("M", 3): tokens.append(.monthAbbreviation); sawMonth = true
-            case ("M", 2): tokens.append(.month2); sawMonth = true
-            case ("M", 1): tokens.append(.month); sawMonth = true
-            case ("d", 2): tokens.append(.day2); sawDay = true
-            case ("d", 1): tokens.append(.day); sawDay = true
+            case ("y", 4):
+                tokens.append(.year4)
+                sawYear = true
+            case ("y", 2):
+                tokens.append(.year2)
+                sawYear = true
+            case ("M", 4):
+                tokens.append(.monthName)
+                sawMonth = true
+            case ("M", 3):
+                tokens.append(.monthAbbreviation)
+                sawMonth = true
+            case ("M", 2):
+                tokens.append(.month2)
+                sawMonth = true
+            case ("M", 1):
+                tokens.append(.month)
+                sawMonth = true
+            case ("d", 2):
+                tokens.append(.day2)
+                sawDay = true
+            case ("d", 1):
+                tokens.append(.day)
+                sawDay = true
             case ("y", _), ("M", _), ("d", _): return nil
             default:
                 if c.isLetter { return nil }
@@ -84,7 +102,8 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
         var i = 0
         var f = Fields()
         func digits(_ min: Int, _ max: Int) -> Int? {
-            var value = 0, count = 0
+            var value = 0
+            var count = 0
             while i < bytes.count, count < max, bytes[i] >= 48, bytes[i] <= 57 {
                 value = value * 10 + Int(bytes[i] - 48)
                 i += 1
@@ -94,27 +113,51 @@ public struct DateFormat: Sendable, Equatable, Codable, CustomStringConvertible 
         }
         for token in tokens {
             switch token {
-            case .year4: guard let v = digits(4, 4) else { return nil }; f.year = v
-            case .year2: guard let v = digits(2, 2) else { return nil }; f.year = 2000 + v
-            case .month2: guard let v = digits(2, 2) else { return nil }; f.month = v
-            case .month: guard let v = digits(1, 2) else { return nil }; f.month = v
-            case .day2: guard let v = digits(2, 2) else { return nil }; f.day = v
-            case .day: guard let v = digits(1, 2) else { return nil }; f.day = v
+            case .year4:
+                guard let v = digits(4, 4) else { return nil }
+                f.year = v
+            case .year2:
+                guard let v = digits(2, 2) else { return nil }
+                f.year = 2000 + v
+            case .month2:
+                guard let v = digits(2, 2) else { return nil }
+                f.month = v
+            case .month:
+                guard let v = digits(1, 2) else { return nil }
+                f.month = v
+            case .day2:
+                guard let v = digits(2, 2) else { return nil }
+                f.day = v
+            case .day:
+                guard let v = digits(1, 2) else { return nil }
+                f.day = v
             case .monthAbbreviation, .monthName:
                 let begin = i
                 while i < bytes.count, (bytes[i] | 0x20) >= UInt8(ascii: "a"), (bytes[i] | 0x20) <= UInt8(ascii: "z") { i += 1 }
-                guard let v = MonthNames.month(UnsafeBufferPointer(rebasing: bytes[begin..<i]), full: token == .monthName) else { return nil }
+                guard let v = MonthNames.month(UnsafeBufferPointer(rebasing: bytes[begin..<i]), full: token == .monthName) else {
+                    return nil
+                }
                 f.month = v
-            case .hour2: guard let v = digits(2, 2) else { return nil }; f.hour = v
-            case .minute2: guard let v = digits(2, 2) else { return nil }; f.minute = v
-            case .second2: guard let v = digits(2, 2) else { return nil }; f.second = v
+            case .hour2:
+                guard let v = digits(2, 2) else { return nil }
+                f.hour = v
+            case .minute2:
+                guard let v = digits(2, 2) else { return nil }
+                f.minute = v
+            case .second2:
+                guard let v = digits(2, 2) else { return nil }
+                f.second = v
             case .fraction(let n):
                 let start = i
                 guard digits(n, n) != nil else { return nil }
                 f.fraction = start..<i
             case .offset:
                 guard i < bytes.count else { return nil }
-                if bytes[i] == UInt8(ascii: "Z") { f.utc = true; i += 1; continue }
+                if bytes[i] == UInt8(ascii: "Z") {
+                    f.utc = true
+                    i += 1
+                    continue
+                }
                 guard bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") else { return nil }
                 let negative = bytes[i] == UInt8(ascii: "-")
                 i += 1
@@ -175,7 +218,8 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
-              day <= CalendarDate.daysIn(month: month, year: year) else { return nil }
+            day <= CalendarDate.daysIn(month: month, year: year)
+        else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -223,12 +267,16 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// `YYYY-MM-DD` into a 10-byte buffer, without building a String.
     func writeISO(into out: inout [UInt8]) {
-        out[0] = UInt8(48 + year / 1000 % 10); out[1] = UInt8(48 + year / 100 % 10)
-        out[2] = UInt8(48 + year / 10 % 10); out[3] = UInt8(48 + year % 10)
+        out[0] = UInt8(48 + year / 1000 % 10)
+        out[1] = UInt8(48 + year / 100 % 10)
+        out[2] = UInt8(48 + year / 10 % 10)
+        out[3] = UInt8(48 + year % 10)
         out[4] = UInt8(ascii: "-")
-        out[5] = UInt8(48 + month / 10); out[6] = UInt8(48 + month % 10)
+        out[5] = UInt8(48 + month / 10)
+        out[6] = UInt8(48 + month % 10)
         out[7] = UInt8(ascii: "-")
-        out[8] = UInt8(48 + day / 10); out[9] = UInt8(48 + day % 10)
+        out[8] = UInt8(48 + day / 10)
+        out[9] = UInt8(48 + day % 10)
     }
 
     public func format(_ format: DateFormat) -> String {
@@ -316,13 +364,17 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
 /// English month names, matched without regard to case: `Nov`, `NOV`, `november`; `Sept` too.
 enum MonthNames {
-    static let full = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    static let full = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    ]
     private static let lowerFull = full.map { Array($0.lowercased().utf8) }
 
     static func month(_ word: UnsafeBufferPointer<UInt8>, full: Bool) -> Int? {
         let lower = word.map { $0 | 0x20 }
         for (n, name) in lowerFull.enumerated() {
-            if full ? lower == name : (lower.count == 3 && name.starts(with: lower)) || (n == 8 && lower == Array("sept".utf8)) { return n + 1 }
+            if full ? lower == name : (lower.count == 3 && name.starts(with: lower)) || (n == 8 && lower == Array("sept".utf8)) {
+                return n + 1
+            }
         }
         return nil
     }

@@ -113,7 +113,8 @@ struct ColumnExpressionParser {
         while true {
             skipSpace()
             guard index < chars.count, chars[index] == "+" || chars[index] == "-" else { return left }
-            let op = chars[index], at = index
+            let op = chars[index]
+            let at = index
             index += 1
             left = .binary(op, left, try parseTerm(), at: at)
         }
@@ -124,7 +125,8 @@ struct ColumnExpressionParser {
         while true {
             skipSpace()
             guard index < chars.count, chars[index] == "*" || chars[index] == "/" else { return left }
-            let op = chars[index], at = index
+            let op = chars[index]
+            let at = index
             index += 1
             left = .binary(op, left, try parseUnary(), at: at)
         }
@@ -179,7 +181,9 @@ struct ColumnExpressionParser {
                 index += 1
                 let lower = name.lowercased()
                 guard let arity = ColumnExpression.functions[lower] else {
-                    throw fail("unknown function '\(name)'; expected one of \(ColumnExpression.functions.keys.sorted().joined(separator: ", "))\(NearMiss.hint(for: lower, among: ColumnExpression.functions.keys))")
+                    throw fail(
+                        "unknown function '\(name)'; expected one of \(ColumnExpression.functions.keys.sorted().joined(separator: ", "))\(NearMiss.hint(for: lower, among: ColumnExpression.functions.keys))"
+                    )
                 }
                 var args: [ColumnExpression] = []
                 skipSpace()
@@ -190,13 +194,21 @@ struct ColumnExpressionParser {
                         args.append(try parseExpression())
                         skipSpace()
                         guard index < chars.count else { throw fail("expected ')' to close \(name)(") }
-                        if chars[index] == "," { index += 1; continue }
-                        if chars[index] == ")" { index += 1; break }
+                        if chars[index] == "," {
+                            index += 1
+                            continue
+                        }
+                        if chars[index] == ")" {
+                            index += 1
+                            break
+                        }
                         throw fail("expected ',' or ')'")
                     }
                 }
                 guard arity.contains(args.count) else {
-                    throw fail("\(lower) takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)") arguments, found \(args.count)")
+                    throw fail(
+                        "\(lower) takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)") arguments, found \(args.count)"
+                    )
                 }
                 return .call(lower, args, at: start)
             }

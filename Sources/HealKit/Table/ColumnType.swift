@@ -33,8 +33,14 @@ public struct NumberFormat: Sendable, Equatable, Codable {
         }
         func stripCurrency() {
             for symbol in currency {
-                if t.hasPrefix(symbol) { t = t.dropFirst(symbol.count).drop { $0 == " " || $0 == "\u{00A0}" }; return }
-                if t.hasSuffix(symbol) { t = Substring(t.dropLast(symbol.count).trimmingCharacters(in: [" ", "\u{00A0}"])); return }
+                if t.hasPrefix(symbol) {
+                    t = t.dropFirst(symbol.count).drop { $0 == " " || $0 == "\u{00A0}" }
+                    return
+                }
+                if t.hasSuffix(symbol) {
+                    t = Substring(t.dropLast(symbol.count).trimmingCharacters(in: [" ", "\u{00A0}"]))
+                    return
+                }
             }
         }
         stripCurrency()
@@ -49,7 +55,8 @@ public struct NumberFormat: Sendable, Equatable, Codable {
             stripCurrency()
         }
         let bytes = Array(t.utf8)
-        var integer: [UInt8] = [], fraction: [UInt8] = []
+        var integer: [UInt8] = []
+        var fraction: [UInt8] = []
         var sawDecimal = false
         var groups: [Int] = [0]
         for b in bytes {
@@ -58,7 +65,12 @@ public struct NumberFormat: Sendable, Equatable, Codable {
             } else if let thousands = thousandsSeparator, b == thousands, !sawDecimal {
                 groups.append(0)
             } else if b >= 48 && b <= 57 {
-                if sawDecimal { fraction.append(b) } else { integer.append(b); groups[groups.count - 1] += 1 }
+                if sawDecimal {
+                    fraction.append(b)
+                } else {
+                    integer.append(b)
+                    groups[groups.count - 1] += 1
+                }
             } else {
                 return nil
             }
@@ -97,7 +109,13 @@ public struct ColumnSpec: Sendable, Equatable, Codable {
     /// Where the column comes from, for the load's schema policy and for messages; nil when no contract typed it.
     public var origin: ColumnOrigin?
 
-    public init(name: String, type: ColumnType = .string, required: Bool = true, nullable: Bool = true, formats: [DateFormat] = [DateFormat.iso]) {
+    public init(
+        name: String,
+        type: ColumnType = .string,
+        required: Bool = true,
+        nullable: Bool = true,
+        formats: [DateFormat] = [DateFormat.iso]
+    ) {
         self.name = name
         self.type = type
         self.required = required
@@ -185,8 +203,12 @@ extension ValueParser {
     public static func integer(_ f: FieldBytes) -> Int64? {
         let n = f.count
         guard n > 0, n <= 19 else { return nil }
-        var i = 0, negative = false
-        if f[0] == UInt8(ascii: "-") || f[0] == UInt8(ascii: "+") { negative = f[0] == UInt8(ascii: "-"); i = 1 }
+        var i = 0
+        var negative = false
+        if f[0] == UInt8(ascii: "-") || f[0] == UInt8(ascii: "+") {
+            negative = f[0] == UInt8(ascii: "-")
+            i = 1
+        }
         guard i < n else { return nil }
         var value: Int64 = 0
         while i < n {
@@ -204,7 +226,9 @@ extension ValueParser {
     /// Decimal text as PostgreSQL's numeric input reads it: `[+-]?` then `12`, `12.5`, `.5` or `12.`, then an
     /// optional exponent `e[+-]?[0-9]+`. NaN and Infinity are not amounts and stay refused.
     public static func isDecimal(_ f: FieldBytes) -> Bool {
-        var sawDigit = false, sawDot = false, i = 0
+        var sawDigit = false
+        var sawDot = false
+        var i = 0
         let n = f.count
         if n > 0 && (f[0] == UInt8(ascii: "-") || f[0] == UInt8(ascii: "+")) { i = 1 }
         while i < n {
@@ -235,7 +259,10 @@ extension ValueParser {
     /// so only the others (`.5`, `+5`, `5.`, `1e3`) are rewritten.
     @inline(__always)
     static func isPlainDecimal(_ f: FieldBytes) -> Bool {
-        var i = 0, digitsBefore = 0, sawDot = false, digitsAfter = 0
+        var i = 0
+        var digitsBefore = 0
+        var sawDot = false
+        var digitsAfter = 0
         if f.count > 0 && f[0] == UInt8(ascii: "-") { i = 1 }
         while i < f.count {
             let b = f[i]
@@ -262,7 +289,10 @@ extension ValueParser {
             return Decimal(string: text, locale: posix)?.plainText
         }
         var negative = false
-        if text.hasPrefix("-") { negative = true; text.removeFirst() }
+        if text.hasPrefix("-") {
+            negative = true
+            text.removeFirst()
+        }
         if text.hasPrefix(".") { text = "0" + text }
         if text.hasSuffix(".") { text.removeLast() }
         return (negative ? "-" : "") + text
@@ -273,12 +303,17 @@ extension ValueParser {
     @inline(__always)
     public static func scaled(_ f: FieldBytes) -> (significand: Int64, scale: Int)? {
         let n = f.count
-        var i = 0, negative = false
+        var i = 0
+        var negative = false
         if n > 0 && (f[0] == UInt8(ascii: "-") || f[0] == UInt8(ascii: "+")) {
             negative = f[0] == UInt8(ascii: "-")
             i = 1
         }
-        var significand: Int64 = 0, digits = 0, scale = 0, sawDot = false, sawDigit = false
+        var significand: Int64 = 0
+        var digits = 0
+        var scale = 0
+        var sawDot = false
+        var sawDigit = false
         while i < n {
             let b = f[i]
             i += 1

@@ -46,9 +46,11 @@ struct CompiledExpression {
             case let other: return other.decimal.map { .decimal(-$0) } ?? .null
             }
         case .binary(let op, let a, let b):
-            let x = evaluate(a, value), y = evaluate(b, value)
+            let x = evaluate(a, value)
+            let y = evaluate(b, value)
             if case .exact(let xs, let xe) = x, case .exact(let ys, let ye) = y, op != "/",
-               let result = ExactValue.arithmetic(op, xs, xe, ys, ye) {
+                let result = ExactValue.arithmetic(op, xs, xe, ys, ye)
+            {
                 return result
             }
             guard let dx = x.decimal, let dy = y.decimal else { return .null }
@@ -67,17 +69,19 @@ struct CompiledExpression {
             case "trim": return values[0].isNull ? .null : .text(values[0].text.trimmingCharacters(in: .whitespaces))
             case "date_diff":
                 guard case .text(let name) = values[0], let unit = TimeUnit(rawValue: name.lowercased()),
-                      case .time(let a) = values[1], case .time(let b) = values[2], let n = unit.elapsed(from: a, to: b) else { return .null }
+                    case .time(let a) = values[1], case .time(let b) = values[2], let n = unit.elapsed(from: a, to: b)
+                else { return .null }
                 return .exact(n, 0)
             case "date_add":
                 guard case .text(let name) = values[0], let unit = TimeUnit(rawValue: name.lowercased()),
-                      case .exact(let n, 0) = values[1], case .time(let t) = values[2], let moved = unit.add(n, to: t) else { return .null }
+                    case .exact(let n, 0) = values[1], case .time(let t) = values[2], let moved = unit.add(n, to: t)
+                else { return .null }
                 return .time(moved)
             case "abs":
                 if case .exact(let s, let scale) = values[0], s != .min { return .exact(Swift.abs(s), scale) }
                 guard let n = values[0].decimal else { return .null }
                 return .decimal(n < 0 ? -n : n)
-            default: // round, half away from zero
+            default:  // round, half away from zero
                 let places: Int
                 if values.count > 1 {
                     guard let p = values[1].decimal else { return .null }
@@ -195,7 +199,10 @@ enum ExactValue {
         case .time(let t): return t.isoText
         case .decimal(let d): return d.plainText
         case .exact(var s, var scale):
-            while scale > 0 && s % 10 == 0 { s /= 10; scale -= 1 }
+            while scale > 0 && s % 10 == 0 {
+                s /= 10
+                scale -= 1
+            }
             let negative = s < 0
             var digits = String(s.magnitude)
             if scale > 0 {

@@ -24,7 +24,9 @@ public struct DateTimeText: Sendable, Equatable, CustomStringConvertible {
     /// Sets the time; false when it is not a time of day (hour 24 included: ISO's 24:00 is the next day).
     mutating func setTime(_ h: Int, _ m: Int, _ s: Int, fraction: String) -> Bool {
         guard (0...23).contains(h), (0...59).contains(m), (0...59).contains(s) else { return false }
-        hour = h; minute = m; second = s
+        hour = h
+        minute = m
+        second = s
         self.fraction = fraction
         hasTime = true
         return true
@@ -36,9 +38,13 @@ public struct DateTimeText: Sendable, Equatable, CustomStringConvertible {
 /// them, but strict where it guesses: every token must be understood, or the value is rejected.
 public enum AutoDate {
     static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-    static let fullMonths = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
-    static let weekdays: Set<String> = ["mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
-                                        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    static let fullMonths = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    ]
+    static let weekdays: Set<String> = [
+        "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    ]
 
     public static func parse(_ text: String, dayFirst: Bool = false, referenceYear: Int = AutoDate.currentYear) -> DateTimeText? {
         let t = text.trimmingCharacters(in: .whitespaces)
@@ -67,16 +73,21 @@ public enum AutoDate {
         func at(_ c: Character) -> Bool { i < b.count && b[i] == c.asciiValue! }
         guard let year = digits(4) else { return nil }
         let basic: Bool
-        let month: Int, day: Int
+        let month: Int
+        let day: Int
         if at("-") {
             guard i + 1 < b.count, b[i + 1] >= 48, b[i + 1] <= 57 else { return nil }
             i += 1
             guard let m = digits(2), at("-") else { return .some(nil) }
             i += 1
             guard let d = digits(2) else { return .some(nil) }
-            month = m; day = d; basic = false
+            month = m
+            day = d
+            basic = false
         } else if let m = digits(2), let d = digits(2) {
-            month = m; day = d; basic = true
+            month = m
+            day = d
+            basic = true
         } else {
             return nil
         }
@@ -86,7 +97,9 @@ public enum AutoDate {
         guard at("T") || at("t") || (!basic && at(" ")) else { return basic ? .some(nil) : nil }
         i += 1
         guard let h = digits(2) else { return .some(nil) }
-        var m = 0, s = 0, fraction = ""
+        var m = 0
+        var s = 0
+        var fraction = ""
         if basic {
             guard let mm = digits(2) else { return .some(nil) }
             m = mm
@@ -111,7 +124,10 @@ public enum AutoDate {
         }
         guard value.setTime(h, m, s, fraction: fraction) else { return .some(nil) }
         if i == b.count { return value }
-        if (at("Z") || at("z")) && i + 1 == b.count { value.offset = "Z"; return value }
+        if (at("Z") || at("z")) && i + 1 == b.count {
+            value.offset = "Z"
+            return value
+        }
         guard at("+") || at("-") else { return .some(nil) }
         let sign = b[i] == UInt8(ascii: "+") ? "+" : "-"
         i += 1
@@ -159,13 +175,17 @@ public enum AutoDate {
         var offset: String?
         // The time: n:n[:n[.n]] with an optional am/pm after it, and an optional offset after that.
         if let colon = tokens.firstIndex(of: .symbol(":")), colon > 0, case .number(let hText, _) = tokens[colon - 1],
-           colon + 1 < tokens.count, case .number(let mText, _) = tokens[colon + 1] {
+            colon + 1 < tokens.count, case .number(let mText, _) = tokens[colon + 1]
+        {
             var end = colon + 2
-            var s = 0, fraction = ""
+            var s = 0
+            var fraction = ""
             if end + 1 < tokens.count, tokens[end] == .symbol(":"), case .number(let sText, _) = tokens[end + 1] {
                 s = Int(sText) ?? 99
                 end += 2
-                if end + 1 < tokens.count, tokens[end] == .symbol(".") || tokens[end] == .symbol(","), case .number(let f, _) = tokens[end + 1] {
+                if end + 1 < tokens.count, tokens[end] == .symbol(".") || tokens[end] == .symbol(","),
+                    case .number(let f, _) = tokens[end + 1]
+                {
                     fraction = f
                     end += 2
                 }
@@ -185,11 +205,15 @@ public enum AutoDate {
             if k + 1 < tokens.count, tokens[k] == .symbol("+") || tokens[k] == .symbol("-"), case .number(let o, _) = tokens[k + 1] {
                 var digits = o
                 var last = k + 1
-                if digits.count == 2, last + 2 < tokens.count, tokens[last + 1] == .symbol(":"), case .number(let om, _) = tokens[last + 2], om.count == 2 {
+                if digits.count == 2, last + 2 < tokens.count, tokens[last + 1] == .symbol(":"), case .number(let om, _) = tokens[last + 2],
+                    om.count == 2
+                {
                     digits += om
                     last += 2
                 }
-                guard digits.count == 4, let oh = Int(digits.prefix(2)), let om = Int(digits.suffix(2)), oh <= 14, om <= 59 else { return nil }
+                guard digits.count == 4, let oh = Int(digits.prefix(2)), let om = Int(digits.suffix(2)), oh <= 14, om <= 59 else {
+                    return nil
+                }
                 offset = "\(tokens[k] == .symbol("+") ? "+" : "-")\(digits.prefix(2)):\(digits.suffix(2))"
                 end = last + 1
             } else if k < tokens.count, tokens[k] == .word("z") || tokens[k] == .word("utc") || tokens[k] == .word("gmt") {
@@ -224,7 +248,8 @@ public enum AutoDate {
             }
             previousWasNumber = false
         }
-        var year: Int?, day: Int?
+        var year: Int?
+        var day: Int?
         func fullYear(_ n: (text: String, apostrophe: Bool)) -> Int? {
             guard let v = Int(n.text) else { return nil }
             if n.text.count >= 3 { return v }
@@ -254,7 +279,9 @@ public enum AutoDate {
             return nil
         }
         guard numbers.count == 3 else { return nil }
-        var m: Int, d: Int, y: Int
+        var m: Int
+        var d: Int
+        var y: Int
         if numbers[0].text.count == 4 {
             (y, m, d) = (values[0], values[1], values[2])
         } else {

@@ -28,7 +28,9 @@ struct ExpressionTyping {
             return type
         case .negate(let inner, let at):
             let t = try type(of: inner)
-            guard t == nil || t == .integer || t == .decimal else { throw Failure(offset: at, message: "cannot negate \(Self.a(t)) (\(inner))") }
+            guard t == nil || t == .integer || t == .decimal else {
+                throw Failure(offset: at, message: "cannot negate \(Self.a(t)) (\(inner))")
+            }
             return t
         case .binary(let op, let a, let b, let at):
             let (x, y) = (try type(of: a), try type(of: b))
@@ -36,9 +38,13 @@ struct ExpressionTyping {
                 return op != "/" && x != .decimal && y != .decimal ? .integer : .decimal
             }
             let verb = ["+": "add", "-": "subtract", "*": "multiply", "/": "divide"][op] ?? "combine"
-            var message = op == "-" ? "cannot subtract \(Self.a(y)) (\(b)) from \(Self.a(x)) (\(a))" : "cannot \(verb) \(Self.a(x)) (\(a)) and \(Self.a(y)) (\(b)) with '\(op)'"
+            var message =
+                op == "-"
+                ? "cannot subtract \(Self.a(y)) (\(b)) from \(Self.a(x)) (\(a))"
+                : "cannot \(verb) \(Self.a(x)) (\(a)) and \(Self.a(y)) (\(b)) with '\(op)'"
             if Self.isTime(x) && Self.isTime(y) && op == "-" {
-                message += "; the time between two dates or timestamps is date_diff('minute', \(b), \(a)) (second, minute, hour, day, week, month or year)"
+                message +=
+                    "; the time between two dates or timestamps is date_diff('minute', \(b), \(a)) (second, minute, hour, day, week, month or year)"
             } else if Self.isTime(x) || Self.isTime(y) {
                 message += "; move a date or timestamp with date_add('day', n, column)"
             } else if x == .string || y == .string {
@@ -54,7 +60,12 @@ struct ExpressionTyping {
         var types: [ColumnType?] = []
         for arg in args { types.append(try type(of: arg)) }
         func need(_ ok: Bool, _ n: Int, _ what: String) throws(Failure) {
-            guard ok else { throw Failure(offset: at, message: "\(name)'s \(Self.ordinal(n)) argument (\(args[n])) is \(Self.a(types[n])); expected \(what)") }
+            guard ok else {
+                throw Failure(
+                    offset: at,
+                    message: "\(name)'s \(Self.ordinal(n)) argument (\(args[n])) is \(Self.a(types[n])); expected \(what)"
+                )
+            }
         }
         switch name {
         case "round", "abs":
@@ -68,14 +79,21 @@ struct ExpressionTyping {
             var joined: ColumnType?
             for (n, t) in types.enumerated() {
                 guard let t else { continue }
-                guard let j = joined else { joined = t; continue }
+                guard let j = joined else {
+                    joined = t
+                    continue
+                }
                 try need(j.holds(t) || t.holds(j), n, "the type of the arguments before it (\(j.rawValue))")
                 joined = j.widened(with: t)
             }
             return joined
         case "date_diff", "date_add":
             guard case .text(let unit) = args[0], TimeUnit(rawValue: unit.lowercased()) != nil else {
-                throw Failure(offset: at, message: "\(name)'s first argument is the unit as a quoted word: one of \(TimeUnit.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "))")
+                throw Failure(
+                    offset: at,
+                    message:
+                        "\(name)'s first argument is the unit as a quoted word: one of \(TimeUnit.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "))"
+                )
             }
             if name == "date_diff" {
                 try need(Self.isTime(types[1]), 1, "a date or timestamp")
@@ -108,7 +126,8 @@ struct ExpressionTyping {
 
 extension Decimal {
     var rounded: Decimal {
-        var value = self, out = Decimal()
+        var value = self
+        var out = Decimal()
         NSDecimalRound(&out, &value, 0, .plain)
         return out
     }

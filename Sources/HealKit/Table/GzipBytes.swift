@@ -67,10 +67,18 @@ final class GzipBytes: ByteSource {
             consumedTotal += consumed
             produced += written
             if produced > limits.maxDecompressedBytes {
-                throw ByteSourceError(offset: produced, problem: "the gzip file inflates past \(limits.maxDecompressedBytes) bytes (max_decompressed_bytes) from \(consumedTotal) compressed bytes; refused as a bad file (raise the limit in the contract's format: block if it is real)")
+                throw ByteSourceError(
+                    offset: produced,
+                    problem:
+                        "the gzip file inflates past \(limits.maxDecompressedBytes) bytes (max_decompressed_bytes) from \(consumedTotal) compressed bytes; refused as a bad file (raise the limit in the contract's format: block if it is real)"
+                )
             }
             if produced > 1 << 20, produced / max(consumedTotal, 1) > limits.maxCompressionRatio {
-                throw ByteSourceError(offset: produced, problem: "the gzip file inflates \(produced / max(consumedTotal, 1)) times its size (\(consumedTotal) bytes → \(produced) so far), more than max_compression_ratio \(limits.maxCompressionRatio); refused as a likely gzip bomb (raise the limit in the contract's format: block if it is real)")
+                throw ByteSourceError(
+                    offset: produced,
+                    problem:
+                        "the gzip file inflates \(produced / max(consumedTotal, 1)) times its size (\(consumedTotal) bytes → \(produced) so far), more than max_compression_ratio \(limits.maxCompressionRatio); refused as a likely gzip bomb (raise the limit in the contract's format: block if it is real)"
+                )
             }
             switch code {
             case Z_OK, Z_BUF_ERROR:
@@ -82,7 +90,10 @@ final class GzipBytes: ByteSource {
                 if input.isEmpty && !inputDone {
                     if try inner.read(into: &input, limit: 1 << 18) == 0 { inputDone = true }
                 }
-                if input.isEmpty { finished = true; return written }
+                if input.isEmpty {
+                    finished = true
+                    return written
+                }
             default:
                 let message = stream.msg.map { String(cString: $0) } ?? "code \(code)"
                 throw ByteSourceError(offset: produced, problem: "the gzip data is corrupt (\(message))")

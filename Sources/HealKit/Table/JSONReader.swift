@@ -27,7 +27,12 @@ public final class JSONReader: TableReader {
         while let record = try keys.nextRecord() {
             records += 1
             if records > format.limits.maxRows {
-                throw TableError(file: url.path, line: record.line, problem: "the file has more than \(format.limits.maxRows) records (max_rows); refused as a bad file (raise max_rows in the contract's format: block if it is real)")
+                throw TableError(
+                    file: url.path,
+                    line: record.line,
+                    problem:
+                        "the file has more than \(format.limits.maxRows) records (max_rows); refused as a bad file (raise max_rows in the contract's format: block if it is real)"
+                )
             }
             for (key, _) in try record.fields() where seen[key] == nil {
                 seen[key] = order.count
@@ -45,7 +50,12 @@ public final class JSONReader: TableReader {
         while batch.count < CSVReader.batchRows, let record = try scanner.nextRecord() {
             rowNumber += 1
             if rowNumber > format.limits.maxRows {
-                throw TableError(file: url.path, line: record.line, problem: "the file has more than \(format.limits.maxRows) records (max_rows); refused as a bad file (raise max_rows in the contract's format: block if it is real)")
+                throw TableError(
+                    file: url.path,
+                    line: record.line,
+                    problem:
+                        "the file has more than \(format.limits.maxRows) records (max_rows); refused as a bad file (raise max_rows in the contract's format: block if it is real)"
+                )
             }
             if let excluded, excluded.contains(rowNumber) { continue }
             for i in values.indices { values[i] = nil }
@@ -111,10 +121,14 @@ struct JSONRecordScanner {
         while true {
             while start < buffer.count {
                 let c = buffer[start]
-                if c == 10 { line += 1 } else if c == 0xEF && buffer.count - start >= 3 && buffer[start + 1] == 0xBB && buffer[start + 2] == 0xBF {
+                if c == 10 {
+                    line += 1
+                } else if c == 0xEF && buffer.count - start >= 3 && buffer[start + 1] == 0xBB && buffer[start + 2] == 0xBF {
                     start += 3
                     continue
-                } else if c != 32 && c != 9 && c != 13 { return true }
+                } else if c != 32 && c != 9 && c != 13 {
+                    return true
+                }
                 start += 1
             }
             if eof { return false }
@@ -126,11 +140,16 @@ struct JSONRecordScanner {
         if format.kind == .json {
             if !openedArray {
                 guard try skipSpace() else { throw error("the file is empty; expected a JSON array of objects") }
-                guard buffer[start] == UInt8(ascii: "[") else { throw error("expected a JSON array of objects ('[' first), found '\(Character(UnicodeScalar(buffer[start])))'") }
+                guard buffer[start] == UInt8(ascii: "[") else {
+                    throw error("expected a JSON array of objects ('[' first), found '\(Character(UnicodeScalar(buffer[start])))'")
+                }
                 start += 1
                 openedArray = true
                 guard try skipSpace() else { throw error("the JSON array is never closed") }
-                if buffer[start] == UInt8(ascii: "]") { start += 1; closedArray = true }
+                if buffer[start] == UInt8(ascii: "]") {
+                    start += 1
+                    closedArray = true
+                }
             } else if !closedArray {
                 guard try skipSpace() else { throw error("the JSON array is never closed; expected ']' before the end of the file") }
                 if buffer[start] == UInt8(ascii: "]") {
@@ -177,13 +196,28 @@ struct JSONRecordScanner {
     private mutating func scanValue() throws -> Int {
         let first = line
         while true {
-            var i = start, depth = 0, inString = false, escaped = false, lines = 0
+            var i = start
+            var depth = 0
+            var inString = false
+            var escaped = false
+            var lines = 0
             var complete = false
             let n = buffer.count
             scan: while i < n {
                 let c = buffer[i]
                 if inString {
-                    if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false; if depth == 0 { i += 1; complete = true; break scan } }
+                    if escaped {
+                        escaped = false
+                    } else if c == UInt8(ascii: "\\") {
+                        escaped = true
+                    } else if c == UInt8(ascii: "\"") {
+                        inString = false
+                        if depth == 0 {
+                            i += 1
+                            complete = true
+                            break scan
+                        }
+                    }
                     if c == 10 { lines += 1 }
                     i += 1
                     continue
@@ -192,22 +226,39 @@ struct JSONRecordScanner {
                 case UInt8(ascii: "\""): inString = true
                 case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    if depth == 0 { complete = true; break scan }
+                    if depth == 0 {
+                        complete = true
+                        break scan
+                    }
                     depth -= 1
-                    if depth == 0 { i += 1; complete = true; break scan }
+                    if depth == 0 {
+                        i += 1
+                        complete = true
+                        break scan
+                    }
                 case UInt8(ascii: ","), 10, 13, 32, 9:
-                    if depth == 0 { complete = true; break scan }
+                    if depth == 0 {
+                        complete = true
+                        break scan
+                    }
                     if c == 10 { lines += 1 }
                 default: break
                 }
                 if i - start > format.maxFieldBytes * 8 {
-                    throw error("a record is longer than \(format.maxFieldBytes * 8) bytes; the file is probably malformed (an unclosed brace or string?)", line: first)
+                    throw error(
+                        "a record is longer than \(format.maxFieldBytes * 8) bytes; the file is probably malformed (an unclosed brace or string?)",
+                        line: first
+                    )
                 }
                 i += 1
             }
             if complete || eof {
                 if !complete && (inString || depth > 0) {
-                    throw error(inString ? "a string opened in this record is never closed" : "an object or array opened in this record is never closed", line: first)
+                    throw error(
+                        inString
+                            ? "a string opened in this record is never closed" : "an object or array opened in this record is never closed",
+                        line: first
+                    )
                 }
                 line += lines
                 return i
@@ -239,7 +290,9 @@ struct JSONValueParser {
     mutating func flattenedObject() throws -> [(String, String?)] {
         skip()
         guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else {
-            throw error("expected a JSON object for this record, found \(i < bytes.count ? "'\(Character(UnicodeScalar(bytes[i])))'" : "nothing")")
+            throw error(
+                "expected a JSON object for this record, found \(i < bytes.count ? "'\(Character(UnicodeScalar(bytes[i])))'" : "nothing")"
+            )
         }
         var out: [(String, String?)] = []
         try object(prefix: "", into: &out)
@@ -261,7 +314,10 @@ struct JSONValueParser {
     private mutating func object(prefix: String, into out: inout [(String, String?)]) throws {
         try expect("{")
         skip()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+            i += 1
+            return
+        }
         while true {
             skip()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
@@ -276,8 +332,14 @@ struct JSONValueParser {
             }
             skip()
             guard i < bytes.count else { throw error("the object is never closed") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return }
+            if bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if bytes[i] == UInt8(ascii: "}") {
+                i += 1
+                return
+            }
             throw error("expected ',' or '}' after the value of '\(key)'")
         }
     }
@@ -291,9 +353,15 @@ struct JSONValueParser {
             let from = i
             try skipComposite()
             return String(decoding: bytes[from..<i], as: UTF8.self)
-        case UInt8(ascii: "t"): try literal("true"); return "true"
-        case UInt8(ascii: "f"): try literal("false"); return "false"
-        case UInt8(ascii: "n"): try literal("null"); return nil
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return "true"
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return "false"
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return nil
         default: return try number()
         }
     }
@@ -308,11 +376,20 @@ struct JSONValueParser {
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, kept as written.
     private mutating func number() throws -> String {
         let from = i
-        func digits() -> Int { let s = i; while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 { i += 1 }; return i - s }
+        func digits() -> Int {
+            let s = i
+            while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 { i += 1 }
+            return i - s
+        }
         if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
         let intDigits = digits()
-        guard intDigits > 0, !(intDigits > 1 && bytes[from + (bytes[from] == UInt8(ascii: "-") ? 1 : 0)] == 48) else { throw error("not a JSON value (expected a string, number, true, false, null, object or array)") }
-        if i < bytes.count, bytes[i] == UInt8(ascii: ".") { i += 1; guard digits() > 0 else { throw error("a number needs digits after '.'") } }
+        guard intDigits > 0, !(intDigits > 1 && bytes[from + (bytes[from] == UInt8(ascii: "-") ? 1 : 0)] == 48) else {
+            throw error("not a JSON value (expected a string, number, true, false, null, object or array)")
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digits() > 0 else { throw error("a number needs digits after '.'") }
+        }
         if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
             i += 1
             if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
@@ -322,12 +399,20 @@ struct JSONValueParser {
     }
 
     private mutating func skipComposite() throws {
-        var depth = 0, inString = false, escaped = false
+        var depth = 0
+        var inString = false
+        var escaped = false
         while i < bytes.count {
             let c = bytes[i]
             i += 1
             if inString {
-                if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if c == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if c == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch c {
@@ -364,7 +449,9 @@ struct JSONValueParser {
                 case UInt8(ascii: "u"):
                     var scalar = try hex4()
                     if (0xD800...0xDBFF).contains(scalar) {
-                        guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else { throw error("an unpaired \\u surrogate in a string") }
+                        guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
+                            throw error("an unpaired \\u surrogate in a string")
+                        }
                         i += 2
                         let low = try hex4()
                         guard (0xDC00...0xDFFF).contains(low) else { throw error("an unpaired \\u surrogate in a string") }

@@ -70,7 +70,8 @@ public final class KeySet {
         let unit = Int(entry - 1)
         let page = pages[unit >> KeySet.unitsPerPageShift]
         var p = page + (unit & ((1 << KeySet.unitsPerPageShift) - 1)) << 2
-        var length = 0, shift = 0
+        var length = 0
+        var shift = 0
         while true {
             let byte = p.load(as: UInt8.self)
             p += 1
@@ -92,7 +93,10 @@ public final class KeySet {
     private func store(_ key: UnsafeRawBufferPointer) -> UInt32 {
         var headerCount = 1
         var rest = key.count >> 7
-        while rest > 0 { headerCount += 1; rest >>= 7 }
+        while rest > 0 {
+            headerCount += 1
+            rest >>= 7
+        }
         let size = (headerCount + key.count + 3) & ~3
         if used + size > (pageSizes.last ?? 0) {
             // A key larger than a page gets a page of its own size (rounded to whole units).

@@ -14,7 +14,12 @@ public final class PrefetchingReader: TableReader {
 
     /// `onBatch` hears each batch's row count as the caller receives it (progress on a terminal); `shouldStop`,
     /// asked before each batch, ends the read with `RunStopped` (a read-only step is a safe point to stop at).
-    public init(_ inner: any TableReader, depth: Int = 4, onBatch: (@Sendable (Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) {
+    public init(
+        _ inner: any TableReader,
+        depth: Int = 4,
+        onBatch: (@Sendable (Int) -> Void)? = nil,
+        shouldStop: (@Sendable () -> Bool)? = nil
+    ) {
         self.onBatch = onBatch
         self.shouldStop = shouldStop
         header = inner.header

@@ -73,8 +73,18 @@ public struct RowBatch: Sendable {
                     let flawless = flaws.isEmpty
                     for r in 0..<rowEnds.count {
                         let end = Int(rowEnds[r])
-                        try body(RowView(bytes: b, starts: s, ends: e, first: first, count: end - first, line: lines[r], row: rowNumbers[r],
-                                         flaw: flawless ? nil : flaws[r]))
+                        try body(
+                            RowView(
+                                bytes: b,
+                                starts: s,
+                                ends: e,
+                                first: first,
+                                count: end - first,
+                                line: lines[r],
+                                row: rowNumbers[r],
+                                flaw: flawless ? nil : flaws[r]
+                            )
+                        )
                         first = end
                     }
                 }
@@ -108,7 +118,8 @@ public struct RowView {
     @inline(__always)
     public subscript(_ i: Int) -> FieldBytes {
         guard i < count else { return FieldBytes(UnsafeBufferPointer(start: bytes.baseAddress, count: 0)) }
-        let s = Int(starts[first + i]), e = Int(ends[first + i])
+        let s = Int(starts[first + i])
+        let e = Int(ends[first + i])
         return FieldBytes(UnsafeBufferPointer(rebasing: bytes[s..<e]))
     }
 
@@ -119,7 +130,8 @@ public struct RowView {
     /// Whether any field holds a NUL byte (PostgreSQL refuses them; no real text carries one).
     public var containsNUL: Bool {
         guard count > 0 else { return false }
-        let s = Int(starts[first]), e = Int(ends[first + count - 1])
+        let s = Int(starts[first])
+        let e = Int(ends[first + count - 1])
         guard e > s else { return false }
         return memchr(bytes.baseAddress! + s, 0, e - s) != nil
     }
@@ -161,7 +173,8 @@ public struct FieldBytes {
     /// Without leading and trailing spaces and tabs, as CSV producers pad fields.
     @inline(__always)
     public var trimmed: FieldBytes {
-        var s = 0, e = buffer.count
+        var s = 0
+        var e = buffer.count
         while s < e, buffer[s] == 32 || buffer[s] == 9 { s += 1 }
         while e > s, buffer[e - 1] == 32 || buffer[e - 1] == 9 { e -= 1 }
         if s == 0 && e == buffer.count { return self }

@@ -122,18 +122,27 @@ public struct TableFormat: Sendable, Equatable, Codable {
     /// Physical lines of the sample split at `delimiter` (quotes taken into account): fields and non-empty fields.
     static func lineShapes(_ text: String, delimiter: UInt8, limit: Int = 50) -> [(fields: Int, filled: Int)] {
         var shapes: [(fields: Int, filled: Int)] = []
-        var fields = 1, filled = 0, fieldHasText = false, quoted = false
+        var fields = 1
+        var filled = 0
+        var fieldHasText = false
+        var quoted = false
         let bytes = Array(text.utf8)
         var i = 0
         func endLine() {
             if fieldHasText { filled += 1 }
             shapes.append((fields, filled))
-            fields = 1; filled = 0; fieldHasText = false
+            fields = 1
+            filled = 0
+            fieldHasText = false
         }
         while i < bytes.count, shapes.count < limit {
             let b = bytes[i]
             i += 1
-            if b == UInt8(ascii: "\"") { quoted.toggle(); fieldHasText = true; continue }
+            if b == UInt8(ascii: "\"") {
+                quoted.toggle()
+                fieldHasText = true
+                continue
+            }
             if quoted { continue }
             if b == 13 || b == 10 {
                 if b == 13 && i < bytes.count && bytes[i] == 10 { i += 1 }
@@ -180,7 +189,8 @@ public struct TableFormat: Sendable, Equatable, Codable {
         if sample.starts(with: [0xFE, 0xFF]) { return .utf16be }
         let pairs = min(sample.count / 2, 512)
         if pairs >= 2 {
-            var evenZero = 0, oddZero = 0
+            var evenZero = 0
+            var oddZero = 0
             for i in 0..<pairs {
                 if sample[2 * i] == 0 { evenZero += 1 }
                 if sample[2 * i + 1] == 0 { oddZero += 1 }

@@ -18,7 +18,9 @@ extension TableProfile: Encodable {
         try container.encode(rows, forKey: .rows)
         var shape = container.nestedContainer(keyedBy: FormatKeys.self, forKey: .format)
         try shape.encode(format.kind.rawValue, forKey: .type)
-        if format.kind == .csv { try shape.encode(format.delimiter == 9 ? "tab" : String(UnicodeScalar(format.delimiter)), forKey: .delimiter) }
+        if format.kind == .csv {
+            try shape.encode(format.delimiter == 9 ? "tab" : String(UnicodeScalar(format.delimiter)), forKey: .delimiter)
+        }
         try shape.encode(format.encoding.rawValue, forKey: .encoding)
         try shape.encode(format.gzip ? "gzip" : "none", forKey: .compression)
         try shape.encode(format.titleLines, forKey: .titleLines)

@@ -40,8 +40,13 @@ public struct TableProfile: Sendable {
     /// A column with this many distinct values or fewer reports them all.
     public static let valueSetCap = 12
 
-    static let dateFormats = ["yyyy-MM-dd", "MM/dd/yyyy", "dd/MM/yyyy", "dd.MM.yyyy", "yyyy/MM/dd", "M/d/yyyy", "d.M.yyyy", "yyyyMMdd", "dd-MM-yyyy"].compactMap { DateFormat($0) }
-    static let timestampFormats = ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ssXXX", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "yyyy-MM-dd'T'HH:mm:ss.SSS"].compactMap { DateFormat($0) }
+    static let dateFormats = [
+        "yyyy-MM-dd", "MM/dd/yyyy", "dd/MM/yyyy", "dd.MM.yyyy", "yyyy/MM/dd", "M/d/yyyy", "d.M.yyyy", "yyyyMMdd", "dd-MM-yyyy",
+    ].compactMap { DateFormat($0) }
+    static let timestampFormats = [
+        "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ssXXX", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
+        "yyyy-MM-dd'T'HH:mm:ss.SSS",
+    ].compactMap { DateFormat($0) }
 
     /// Reads the whole file once.
     public static func profile(_ url: URL, options: TableFormat.Options = .init()) throws -> TableProfile {
@@ -64,7 +69,8 @@ public struct TableProfile: Sendable {
 
     /// A draft `validate_schema` skill, with the profile as comments.
     public func draftContract(generated: String) -> String {
-        var out = "# Draft contract from \(URL(fileURLWithPath: file).lastPathComponent) (heal infer, \(generated)): \(Noun.count(rows, "row")), \(format.summary).\n"
+        var out =
+            "# Draft contract from \(URL(fileURLWithPath: file).lastPathComponent) (heal infer, \(generated)): \(Noun.count(rows, "row")), \(format.summary).\n"
         out += "# Review the types and nullability, then save it as skills/NAME.yml and name it in a playbook step.\n"
         out += "kind: validate_schema\n"
         var formatParts: [String] = []
@@ -86,13 +92,20 @@ public struct TableProfile: Sendable {
             let nullPct = rows == 0 ? 0 : Double(column.nulls) / Double(rows) * 100
             var notes = [String(format: "null %.1f%%", nullPct), "\(column.distinctCapped ? "≥" : "")\(column.distinct) distinct"]
             if keys.contains(column.name) { notes.append("candidate key") }
-            if column.misfits > 0 { notes.append("\(Noun.count(column.misfits, "value")) do not fit (e.g. \(column.misfitExamples.map { Text.quoted($0, limit: 24) }.joined(separator: ", ")))") }
-            if !column.examples.isEmpty { notes.append("e.g. \(column.examples.prefix(3).map { Text.quoted($0, limit: 24) }.joined(separator: ", "))") }
+            if column.misfits > 0 {
+                notes.append(
+                    "\(Noun.count(column.misfits, "value")) do not fit (e.g. \(column.misfitExamples.map { Text.quoted($0, limit: 24) }.joined(separator: ", ")))"
+                )
+            }
+            if !column.examples.isEmpty {
+                notes.append("e.g. \(column.examples.prefix(3).map { Text.quoted($0, limit: 24) }.joined(separator: ", "))")
+            }
             out += "  - { \(parts.joined(separator: ", ")) }  # \(notes.joined(separator: "; "))\n"
         }
         if !keys.isEmpty {
             out += "# Candidate keys (unique, never empty): \(candidateKeys.joined(separator: ", ")). A quality skill can hold one:\n"
-            out += "#   kind: validate_quality\n#   rules:\n#     - unique: [\(candidateKeys[0])]\n#     - not_null: [\(candidateKeys[0])]\n"
+            out +=
+                "#   kind: validate_quality\n#   rules:\n#     - unique: [\(candidateKeys[0])]\n#     - not_null: [\(candidateKeys[0])]\n"
         }
         return out
     }
@@ -127,7 +140,10 @@ struct ColumnTracker {
     }
 
     mutating func add(_ f: FieldBytes) {
-        if f.isEmpty { column.nulls += 1; return }
+        if f.isEmpty {
+            column.nulls += 1
+            return
+        }
         nonNull += 1
         let text = f.string
         if countDistinct && !column.distinctCapped {
@@ -154,7 +170,9 @@ struct ColumnTracker {
         if canDecimalComma {
             if ColumnTracker.commaFormat.plain(text) != nil { if text.contains(",") { sawComma = true } } else { canDecimalComma = false }
         }
-        if canBoolean && (f.count > 5 || !["true", "false", "yes", "no", "t", "f", "y", "n"].contains(text.lowercased())) { canBoolean = false }
+        if canBoolean && (f.count > 5 || !["true", "false", "yes", "no", "t", "f", "y", "n"].contains(text.lowercased())) {
+            canBoolean = false
+        }
         if canDate {
             if let k = TableProfile.dateFormats.firstIndex(where: { CalendarDate.parse(bytes: f.buffer, format: $0) != nil }) {
                 if !usedDateFormats.contains(k) { usedDateFormats.append(k) }
@@ -178,21 +196,29 @@ struct ColumnTracker {
         var c = column
         guard nonNull > 0 else { return c }
         if countDistinct && !c.distinctCapped && c.distinct <= TableProfile.valueSetCap { c.values = seen.sorted() }
-        if canBoolean { c.type = .boolean }
-        else if canInteger { c.type = .integer }
-        else if canDecimal && decimalMissCount * 50 <= nonNull {
+        if canBoolean {
+            c.type = .boolean
+        } else if canInteger {
+            c.type = .integer
+        } else if canDecimal && decimalMissCount * 50 <= nonNull {
             c.type = .decimal
             c.scale = maxScale
             (c.misfits, c.misfitExamples) = (decimalMissCount, decimalMisses)
-        }
-        else if canDecimalComma && sawComma { c.type = .decimal; c.decimalComma = true; (c.minimum, c.maximum) = (nil, nil) }
-        else if canDate && dateMissCount * 50 <= nonNull && !usedDateFormats.isEmpty {
+        } else if canDecimalComma && sawComma {
+            c.type = .decimal
+            c.decimalComma = true
+            (c.minimum, c.maximum) = (nil, nil)
+        } else if canDate && dateMissCount * 50 <= nonNull && !usedDateFormats.isEmpty {
             c.type = .date
             c.formats = usedDateFormats.sorted().map { TableProfile.dateFormats[$0].pattern }
             (c.misfits, c.misfitExamples) = (dateMissCount, dateMisses)
+        } else if canTimestamp {
+            c.type = .timestamp
+            c.formats = usedTimestampFormats.sorted().map { TableProfile.timestampFormats[$0].pattern }
+        } else if canAuto {
+            c.type = .date
+            c.formats = ["auto"]
         }
-        else if canTimestamp { c.type = .timestamp; c.formats = usedTimestampFormats.sorted().map { TableProfile.timestampFormats[$0].pattern } }
-        else if canAuto { c.type = .date; c.formats = ["auto"] }
         if c.type != .integer && (c.type != .decimal || c.decimalComma) { (c.minimum, c.maximum) = (nil, nil) }
         return c
     }
@@ -201,7 +227,8 @@ struct ColumnTracker {
 /// Quoting for the YAML heal writes: plain when safe, double-quoted otherwise.
 enum YAMLText {
     static func quote(_ s: String) -> String {
-        let plain = s.range(of: "^[A-Za-z_][A-Za-z0-9_ ./-]*$", options: .regularExpression) != nil
+        let plain =
+            s.range(of: "^[A-Za-z_][A-Za-z0-9_ ./-]*$", options: .regularExpression) != nil
             && !["true", "false", "yes", "no", "null", "on", "off"].contains(s.lowercased()) && !s.hasSuffix(" ")
         if plain { return s }
         return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""

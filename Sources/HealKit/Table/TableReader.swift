@@ -71,7 +71,12 @@ public enum Tables {
         return RenamedHeader(reader, header: header)
     }
 
-    public static func open(_ url: URL, format: TableFormat, excluding excluded: RowSet? = nil, flaws: FlawedRows = .refuse) throws -> any TableReader {
+    public static func open(
+        _ url: URL,
+        format: TableFormat,
+        excluding excluded: RowSet? = nil,
+        flaws: FlawedRows = .refuse
+    ) throws -> any TableReader {
         switch format.kind {
         case .csv: return try CSVReader(url: url, format: format, excluding: excluded, flaws: flaws)
         case .jsonl, .json: return try JSONReader(url: url, format: format, excluding: excluded)
@@ -89,7 +94,8 @@ public struct RowSet: Sendable, Equatable, Codable {
     public var isEmpty: Bool { rows.isEmpty }
 
     public func contains(_ row: Int) -> Bool {
-        var low = 0, high = rows.count
+        var low = 0
+        var high = rows.count
         while low < high {
             let mid = (low + high) / 2
             if rows[mid] < row { low = mid + 1 } else { high = mid }
@@ -100,7 +106,10 @@ public struct RowSet: Sendable, Equatable, Codable {
     /// Adds a row; rows arrive in file order, so this is an append.
     public mutating func insert(_ row: Int) {
         if let last = rows.last, last >= row {
-            if !contains(row) { rows.append(row); rows.sort() }
+            if !contains(row) {
+                rows.append(row)
+                rows.sort()
+            }
         } else {
             rows.append(row)
         }

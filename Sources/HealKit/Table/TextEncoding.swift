@@ -67,7 +67,12 @@ final class TranscodedBytes: ByteSource {
                 let unit = little ? UInt16(raw[i]) | UInt16(raw[i + 1]) << 8 : UInt16(raw[i]) << 8 | UInt16(raw[i + 1])
                 if (0xD800...0xDBFF).contains(unit) {
                     guard i + 3 < raw.count else {
-                        if done { throw ByteSourceError(offset: offset + buffer.count - before, problem: "UTF-16 text ends inside a surrogate pair") }
+                        if done {
+                            throw ByteSourceError(
+                                offset: offset + buffer.count - before,
+                                problem: "UTF-16 text ends inside a surrogate pair"
+                            )
+                        }
                         break
                     }
                     let low = little ? UInt16(raw[i + 2]) | UInt16(raw[i + 3]) << 8 : UInt16(raw[i + 2]) << 8 | UInt16(raw[i + 3])

@@ -24,7 +24,10 @@ struct TimeValue: Sendable, Equatable, Comparable {
     }
 
     init?(_ text: DateTimeText) {
-        guard text.hasTime else { self.init(date: text.date); return }
+        guard text.hasTime else {
+            self.init(date: text.date)
+            return
+        }
         var seconds = Int64(text.date.dayNumber) * 86_400 + Int64(text.hour * 3600 + text.minute * 60 + text.second)
         if let offset = text.offset, offset != "Z" {
             let digits = offset.filter(\.isNumber).compactMap(\.wholeNumberValue)
@@ -34,7 +37,12 @@ struct TimeValue: Sendable, Equatable, Comparable {
             let shift = Int64(hours * 3600 + minutes * 60)
             seconds -= offset.hasPrefix("-") ? -shift : shift
         }
-        self.init(seconds: seconds, fraction: String(text.fraction.reversed().drop { $0 == "0" }.reversed()), isDate: false, isInstant: text.offset != nil)
+        self.init(
+            seconds: seconds,
+            fraction: String(text.fraction.reversed().drop { $0 == "0" }.reversed()),
+            isDate: false,
+            isInstant: text.offset != nil
+        )
     }
 
     static func < (a: TimeValue, b: TimeValue) -> Bool {
@@ -118,8 +126,11 @@ enum TimeUnit: String, CaseIterable, Sendable {
         guard abs(months) < 120_000 else { return nil }
         let d = value.day
         let total = Int64(d.year) * 12 + Int64(d.month - 1) + months
-        let year = Int(total >= 0 ? total / 12 : (total - 11) / 12), month = Int(total - Int64(year) * 12) + 1
-        guard let moved = CalendarDate(year: year, month: month, day: min(d.day, CalendarDate.daysIn(month: month, year: year))) else { return nil }
+        let year = Int(total >= 0 ? total / 12 : (total - 11) / 12)
+        let month = Int(total - Int64(year) * 12) + 1
+        guard let moved = CalendarDate(year: year, month: month, day: min(d.day, CalendarDate.daysIn(month: month, year: year))) else {
+            return nil
+        }
         out.seconds += Int64(moved.dayNumber - d.dayNumber) * 86_400
         return out
     }

@@ -70,7 +70,9 @@ final class ValueCheck {
                 if let value = format.parseDateTime(f.buffer) { return value.description }
             }
             if let date = CalendarDate.parse(bytes: f.buffer, formats: dateFormats) { return DateTimeText(date: date).description }
-            guard column.autoDates || column.formats.isEmpty, let value = AutoDate.parse(text, dayFirst: column.dayFirst) else { return nil }
+            guard column.autoDates || column.formats.isEmpty, let value = AutoDate.parse(text, dayFirst: column.dayFirst) else {
+                return nil
+            }
             return value.description
         }
     }
@@ -89,7 +91,9 @@ extension ValueCheck {
                 if let value = format.parseDateTime(f.buffer) { return TimeValue(value) }
             }
             if let date = CalendarDate.parse(bytes: f.buffer, formats: dateFormats) { return TimeValue(date: date) }
-            guard column.autoDates || column.formats.isEmpty, let value = AutoDate.parse(f.string, dayFirst: column.dayFirst) else { return nil }
+            guard column.autoDates || column.formats.isEmpty, let value = AutoDate.parse(f.string, dayFirst: column.dayFirst) else {
+                return nil
+            }
             return TimeValue(value)
         default:
             return nil

@@ -54,7 +54,10 @@ struct LoadPlan {
         let extras = data.filter { $0.origin == .file }
         let missing = request.contract.filter { index[$0.name] == nil && !TableSQL.bookkeeping.contains($0.name) }
         if request.policy.missingColumns == .fail && !missing.isEmpty {
-            throw SkillFailure(.schemaMismatch, "the file has no \(Text.names(missing.map(\.name))), optional in the contract (missing_columns: fail in \(settings)); nothing was loaded")
+            throw SkillFailure(
+                .schemaMismatch,
+                "the file has no \(Text.names(missing.map(\.name))), optional in the contract (missing_columns: fail in \(settings)); nothing was loaded"
+            )
         }
         // The contract's columns, the transform's, and (evolving) the file's others typed from their values.
         var wanted = data.filter { $0.origin != .file } + missing
@@ -67,8 +70,16 @@ struct LoadPlan {
             case .fail: try Self.refuseNew(extras, settings: settings)
             }
             create = wanted
-            writes = wanted.map { Write(name: $0.name, source: index[$0.name], spec: $0, type: $0.type, instants: $0.keepsOffset, scale: $0.scale) }
-            changes = [SchemaChange(kind: .created, column: request.table, to: wanted.map { "\($0.name) \(dialect.declare($0))" }.joined(separator: ", "))]
+            writes = wanted.map {
+                Write(name: $0.name, source: index[$0.name], spec: $0, type: $0.type, instants: $0.keepsOffset, scale: $0.scale)
+            }
+            changes = [
+                SchemaChange(
+                    kind: .created,
+                    column: request.table,
+                    to: wanted.map { "\($0.name) \(dialect.declare($0))" }.joined(separator: ", ")
+                )
+            ]
             return
         }
 
@@ -88,29 +99,58 @@ struct LoadPlan {
             let source = column.origin?.described ?? "in the data"
             guard let current = table[column.name] else {
                 additions.append(column)
-                changes.append(SchemaChange(kind: .added, column: column.name, to: dialect.declare(column), source: column.origin?.described))
-                writes.append(Write(name: column.name, source: index[column.name], spec: column, type: column.type, instants: column.keepsOffset, scale: column.scale))
+                changes.append(
+                    SchemaChange(kind: .added, column: column.name, to: dialect.declare(column), source: column.origin?.described)
+                )
+                writes.append(
+                    Write(
+                        name: column.name,
+                        source: index[column.name],
+                        spec: column,
+                        type: column.type,
+                        instants: column.keepsOffset,
+                        scale: column.scale
+                    )
+                )
                 continue
             }
             if index[column.name] == nil {
                 // An optional column this file lacks: NULL fits any type, so the table's type is not in question.
-                writes.append(Write(name: column.name, source: nil, spec: column, type: dialect.healType(current.declared) ?? .string, instants: false, scale: nil))
+                writes.append(
+                    Write(
+                        name: column.name,
+                        source: nil,
+                        spec: column,
+                        type: dialect.healType(current.declared) ?? .string,
+                        instants: false,
+                        scale: nil
+                    )
+                )
                 continue
             }
             guard let held = dialect.healType(current.declared) else {
-                throw SkillFailure(.schemaMismatch, "\(request.table).\(column.name) is \(current.declared), a type heal does not write; run `\(fix) --retype \(column.name)` to make it \(column.type.rawValue) (\(source)); nothing was loaded")
+                throw SkillFailure(
+                    .schemaMismatch,
+                    "\(request.table).\(column.name) is \(current.declared), a type heal does not write; run `\(fix) --retype \(column.name)` to make it \(column.type.rawValue) (\(source)); nothing was loaded"
+                )
             }
             var scale = Self.scale(of: current.declared)
             let instants = dialect.holdsInstants(current.declared)
             if held.holds(column.type) && Self.fits(column, scale: scale) {
                 if held != column.type && !(held == .integer && column.type == .boolean) {
-                    narrower.append("\(column.name) is \(current.declared) in \(request.table) but \(column.type.rawValue) \(source): `\(fix) --retype \(column.name)` makes it \(dialect.declare(column))")
+                    narrower.append(
+                        "\(column.name) is \(current.declared) in \(request.table) but \(column.type.rawValue) \(source): `\(fix) --retype \(column.name)` makes it \(dialect.declare(column))"
+                    )
                 }
-                writes.append(Write(name: column.name, source: index[column.name], spec: column, type: held, instants: instants, scale: scale))
+                writes.append(
+                    Write(name: column.name, source: index[column.name], spec: column, type: held, instants: instants, scale: scale)
+                )
                 continue
             }
             guard request.policy.typeChanges == .widen else {
-                retypes.append("\(request.table).\(column.name) is \(current.declared) but the data's \(column.name) (\(source)) is \(column.type.rawValue)\(column.scale.map { " with \($0) digits after the point" } ?? "")")
+                retypes.append(
+                    "\(request.table).\(column.name) is \(current.declared) but the data's \(column.name) (\(source)) is \(column.type.rawValue)\(column.scale.map { " with \($0) digits after the point" } ?? "")"
+                )
                 continue
             }
             var target = column
@@ -120,31 +160,67 @@ struct LoadPlan {
             }
             scale = target.type == .decimal ? target.scale : nil
             widenings.append((column.name, target))
-            changes.append(SchemaChange(kind: .widened, column: column.name, from: current.declared, to: dialect.declare(target), source: column.origin?.described))
-            writes.append(Write(name: column.name, source: index[column.name], spec: column, type: target.type, instants: target.keepsOffset || instants, scale: scale))
+            changes.append(
+                SchemaChange(
+                    kind: .widened,
+                    column: column.name,
+                    from: current.declared,
+                    to: dialect.declare(target),
+                    source: column.origin?.described
+                )
+            )
+            writes.append(
+                Write(
+                    name: column.name,
+                    source: index[column.name],
+                    spec: column,
+                    type: target.type,
+                    instants: target.keepsOffset || instants,
+                    scale: scale
+                )
+            )
         }
         if !retypes.isEmpty {
-            throw SkillFailure(.schemaMismatch, "\(retypes.joined(separator: "; ")); heal never retypes a column silently: run `\(fix) --retype COLUMN` (a checked cast of every row) or set type_changes: widen in \(settings); nothing was loaded")
+            throw SkillFailure(
+                .schemaMismatch,
+                "\(retypes.joined(separator: "; ")); heal never retypes a column silently: run `\(fix) --retype COLUMN` (a checked cast of every row) or set type_changes: widen in \(settings); nothing was loaded"
+            )
         }
         let written = Set(writes.map(\.name))
         for column in existing where !written.contains(column.name) && !TableSQL.bookkeeping.contains(column.name) {
             guard column.nullable else {
-                throw SkillFailure(.schemaMismatch, "\(request.table).\(column.name) is NOT NULL but this data has no \(column.name); run `\(fix) --drop \(column.name)` if the column is no longer wanted, or restore it at the source; nothing was loaded")
+                throw SkillFailure(
+                    .schemaMismatch,
+                    "\(request.table).\(column.name) is NOT NULL but this data has no \(column.name); run `\(fix) --drop \(column.name)` if the column is no longer wanted, or restore it at the source; nothing was loaded"
+                )
             }
             if !ignored.contains(column.name) { nulled.append(column.name) }
-            writes.append(Write(name: column.name, source: nil, spec: ColumnSpec(name: column.name), type: dialect.healType(column.declared) ?? .string, instants: false, scale: nil))
+            writes.append(
+                Write(
+                    name: column.name,
+                    source: nil,
+                    spec: ColumnSpec(name: column.name),
+                    type: dialect.healType(column.declared) ?? .string,
+                    instants: false,
+                    scale: nil
+                )
+            )
         }
     }
 
     static func refuseNew(_ columns: [ColumnSpec], settings: String) throws {
         guard !columns.isEmpty else { return }
-        throw SkillFailure(.schemaMismatch, "the file has column\(columns.count > 1 ? "s" : "") \(Text.names(columns.map(\.name))) outside the contract (new_columns: fail in \(settings)): add \(columns.count > 1 ? "them" : "it") to the contract, or set new_columns: ignore or evolve; nothing was loaded")
+        throw SkillFailure(
+            .schemaMismatch,
+            "the file has column\(columns.count > 1 ? "s" : "") \(Text.names(columns.map(\.name))) outside the contract (new_columns: fail in \(settings)): add \(columns.count > 1 ? "them" : "it") to the contract, or set new_columns: ignore or evolve; nothing was loaded"
+        )
     }
 
     /// `numeric(18,2)` → 2; nil for an unconstrained numeric or any other type.
     static func scale(of declared: String) -> Int? {
         guard let open = declared.firstIndex(of: "("), let comma = declared.firstIndex(of: ","), let close = declared.firstIndex(of: ")"),
-              open < comma, comma < close else { return nil }
+            open < comma, comma < close
+        else { return nil }
         return Int(declared[declared.index(after: comma)..<close].trimmingCharacters(in: .whitespaces))
     }
 

@@ -76,7 +76,10 @@ final class LoadValue: @unchecked Sendable {
             // The common case, one pass over the bytes: plain text of at most 18 digits.
             var (s, e) = (significand, scale)
             if let limit = write.scale, e > limit {
-                while e > limit && s % 10 == 0 { s /= 10; e -= 1 }
+                while e > limit && s % 10 == 0 {
+                    s /= 10
+                    e -= 1
+                }
                 if e > limit { return nil }
             }
             switch dialect {
@@ -116,11 +119,20 @@ final class LoadValue: @unchecked Sendable {
         var digits = 0
         if var text = plain { digits = text.withUTF8 { ValueParser.significantDigits(FieldBytes($0)) } }
         if plain != nil, let scale = write.scale, fraction > scale {
-            return SkillFailure(.parseError, "\(shown) has \(fraction) digits after the point; the table's column holds \(scale) and the warehouse would round it; declare scale: \(fraction) in the contract and set type_changes: widen, or fix the value; nothing was loaded")
+            return SkillFailure(
+                .parseError,
+                "\(shown) has \(fraction) digits after the point; the table's column holds \(scale) and the warehouse would round it; declare scale: \(fraction) in the contract and set type_changes: widen, or fix the value; nothing was loaded"
+            )
         }
         if plain != nil, dialect == .sqlite, digits > Self.exactREALDigits {
-            return SkillFailure(.parseError, "\(shown) has \(digits) significant digits; SQLite keeps 15 exactly, so it would not read back as written: declare the column type: string, or load into PostgreSQL; nothing was loaded")
+            return SkillFailure(
+                .parseError,
+                "\(shown) has \(digits) significant digits; SQLite keeps 15 exactly, so it would not read back as written: declare the column type: string, or load into PostgreSQL; nothing was loaded"
+            )
         }
-        return SkillFailure(.parseError, "\(shown) is not \(write.spec.expectation), which the table's \(write.type.rawValue) column needs; nothing was loaded")
+        return SkillFailure(
+            .parseError,
+            "\(shown) is not \(write.spec.expectation), which the table's \(write.type.rawValue) column needs; nothing was loaded"
+        )
     }
 }

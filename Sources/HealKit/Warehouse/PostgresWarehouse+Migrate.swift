@@ -18,7 +18,9 @@ extension PostgresWarehouse {
             do {
                 try await connection.query("SET LOCAL TIME ZONE 'UTC'", logger: log)
                 try await connection.query("SELECT pg_advisory_xact_lock(7263524)", logger: log)
-                guard try await Self.exists(table, connection) else { throw SkillFailure(.schemaMismatch, "there is no table \(table) in \(shown)") }
+                guard try await Self.exists(table, connection) else {
+                    throw SkillFailure(.schemaMismatch, "there is no table \(table) in \(shown)")
+                }
                 let columns = try await Self.tableColumns(table, connection)
                 let changes = try TableMigration.changes(table: table, columns: columns, retype: retype, drop: drop, dialect: .postgres)
                 let quotedTable = SQLIdentifier.quote(table)
@@ -26,7 +28,10 @@ extension PostgresWarehouse {
                     try await retypeColumn(target, of: table, on: connection)
                 }
                 for name in drop {
-                    try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(quotedTable) DROP COLUMN \(SQLIdentifier.quote(name))"), logger: log)
+                    try await connection.query(
+                        PostgresQuery(unsafeSQL: "ALTER TABLE \(quotedTable) DROP COLUMN \(SQLIdentifier.quote(name))"),
+                        logger: log
+                    )
                 }
                 try await connection.query("COMMIT", logger: log)
                 return changes
@@ -39,13 +44,17 @@ extension PostgresWarehouse {
 
     private func retypeColumn(_ target: ColumnSpec, of table: String, on connection: PostgresConnection) async throws {
         let log = Self.logger
-        let quotedTable = SQLIdentifier.quote(table), column = SQLIdentifier.quote(target.name)
+        let quotedTable = SQLIdentifier.quote(table)
+        let column = SQLIdentifier.quote(target.name)
         let cast = StoredValueCast(to: target, dialect: .postgres)
         var rewrites: [(String, String)] = []
         var refused = 0
         var examples: [String] = []
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT DISTINCT \(column)::text FROM \(quotedTable) WHERE \(column) IS NOT NULL"), logger: log)
-        for try await (text,) in rows.decode((String,).self) {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT DISTINCT \(column)::text FROM \(quotedTable) WHERE \(column) IS NOT NULL"),
+            logger: log
+        )
+        for try await (text, ) in rows.decode((String,).self) {
             do {
                 let canonical: String
                 switch try cast.convert(text) {
@@ -65,14 +74,25 @@ extension PostgresWarehouse {
         let declared = SQLDialect.postgres.declare(target)
         if !rewrites.isEmpty {
             // Canonical text first (the column as text), then PostgreSQL's own cast of text it reads one way only.
-            try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(quotedTable) ALTER COLUMN \(column) TYPE text USING \(column)::text"), logger: log)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "ALTER TABLE \(quotedTable) ALTER COLUMN \(column) TYPE text USING \(column)::text"),
+                logger: log
+            )
             for (old, new) in rewrites {
                 var binds = PostgresBindings()
                 binds.append(new.isEmpty ? nil : new)
                 binds.append(old)
-                try await connection.query(PostgresQuery(unsafeSQL: "UPDATE \(quotedTable) SET \(column) = $1 WHERE \(column) = $2", binds: binds), logger: log)
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "UPDATE \(quotedTable) SET \(column) = $1 WHERE \(column) = $2", binds: binds),
+                    logger: log
+                )
             }
         }
-        try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(quotedTable) ALTER COLUMN \(column) TYPE \(declared) USING \(column)::text::\(declared)"), logger: log)
+        try await connection.query(
+            PostgresQuery(
+                unsafeSQL: "ALTER TABLE \(quotedTable) ALTER COLUMN \(column) TYPE \(declared) USING \(column)::text::\(declared)"
+            ),
+            logger: log
+        )
     }
 }

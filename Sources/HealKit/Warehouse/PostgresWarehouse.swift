@@ -26,8 +26,14 @@ public struct PostgresWarehouse: Warehouse {
         case "require", "verify-ca", "verify-full": tls = .require(try Self.tlsContext(shown))
         default: throw SkillFailure(.configuration, "target '\(shown)': sslmode '\(sslMode)' is not disable, prefer or require")
         }
-        var configuration = PostgresConnection.Configuration(host: host, port: url.port ?? 5432, username: user, password: password,
-                                                             database: database.isEmpty ? user : database, tls: tls)
+        var configuration = PostgresConnection.Configuration(
+            host: host,
+            port: url.port ?? 5432,
+            username: user,
+            password: password,
+            database: database.isEmpty ? user : database,
+            tls: tls
+        )
         configuration.options.connectTimeout = .seconds(10)
         self.configuration = configuration
     }
@@ -90,10 +96,13 @@ public struct PostgresWarehouse: Warehouse {
     public func ledger(pipeline: String, date: String, table: String) async throws -> [LedgerEntry] {
         try await withConnection { connection in
             guard try await Self.exists("_heal_loads", connection) else { return [] }
-            let rows = try await connection.query("""
+            let rows = try await connection.query(
+                """
                 SELECT run_id, input_sha256, rows, loaded_at FROM _heal_loads
                 WHERE pipeline = \(pipeline) AND logical_date = \(date) AND table_name = \(table) ORDER BY loaded_at DESC
-                """, logger: Self.logger)
+                """,
+                logger: Self.logger
+            )
             var entries: [LedgerEntry] = []
             for try await (run, sha, count, at) in rows.decode((String, String, Int, String).self) {
                 entries.append(LedgerEntry(runID: run, inputSHA256: sha, rows: count, loadedAt: at))
@@ -104,13 +113,21 @@ public struct PostgresWarehouse: Warehouse {
 
     static func exists(_ table: String, _ connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query("SELECT to_regclass(\(SQLIdentifier.quote(table)))::text", logger: logger)
-        for try await (name,) in rows.decode((String?,).self) { return name != nil }
+        for try await (name, ) in rows.decode((String?,).self) { return name != nil }
         return false
     }
 
-    static func count(_ table: String, _ connection: PostgresConnection, where condition: String = "", _ binds: PostgresBindings = PostgresBindings()) async throws -> Int {
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(SQLIdentifier.quote(table))\(condition)", binds: binds), logger: logger)
-        for try await (n,) in rows.decode((Int,).self) { return n }
+    static func count(
+        _ table: String,
+        _ connection: PostgresConnection,
+        where condition: String = "",
+        _ binds: PostgresBindings = PostgresBindings()
+    ) async throws -> Int {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(SQLIdentifier.quote(table))\(condition)", binds: binds),
+            logger: logger
+        )
+        for try await (n, ) in rows.decode((Int,).self) { return n }
         return 0
     }
 
@@ -147,7 +164,10 @@ public struct PostgresWarehouse: Warehouse {
             let own = LoadRequest.ownRowsOfDate.replacingOccurrences(of: "?", with: "$")
             replaced = try await Self.count(request.table, connection, where: " WHERE \(own)", binds)
             try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE \(own)", binds: binds), logger: log)
-            try await connection.query("DELETE FROM _heal_loads WHERE pipeline = \(request.pipeline) AND logical_date = \(request.date) AND table_name = \(request.table)", logger: log)
+            try await connection.query(
+                "DELETE FROM _heal_loads WHERE pipeline = \(request.pipeline) AND logical_date = \(request.date) AND table_name = \(request.table)",
+                logger: log
+            )
         }
         let before = try await Self.count(request.table, connection)
 
@@ -209,11 +229,22 @@ public struct PostgresWarehouse: Warehouse {
         if !direct { try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: log) }
         let after = try await Self.count(request.table, connection)
         let (inserted, updated) = try request.balance(before: before, after: after, written: written)
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO _heal_loads (pipeline, logical_date, table_name, run_id, input_sha256, rows, loaded_at)
             VALUES (\(request.pipeline), \(request.date), \(request.table), \(request.runID), \(request.inputSHA256), \(written), \(Timestamp.now()))
-            """, logger: log)
-        return LoadReport(inserted: inserted, updated: updated, replaced: replaced, before: before, after: after, changes: plan.changes, notes: plan.notes)
+            """,
+            logger: log
+        )
+        return LoadReport(
+            inserted: inserted,
+            updated: updated,
+            replaced: replaced,
+            before: before,
+            after: after,
+            changes: plan.changes,
+            notes: plan.notes
+        )
     }
 
     /// Creates the table, or evolves it as the plan says (new columns added, widened columns retyped).
@@ -222,7 +253,10 @@ public struct PostgresWarehouse: Warehouse {
         let table = SQLIdentifier.quote(request.table)
         guard try await Self.exists(request.table, connection) else {
             let plan = try LoadPlan(request, existing: nil, dialect: .postgres)
-            try await connection.query(PostgresQuery(unsafeSQL: TableSQL.create(request, columns: plan.create ?? [], dialect: .postgres)), logger: log)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: TableSQL.create(request, columns: plan.create ?? [], dialect: .postgres)),
+                logger: log
+            )
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE INDEX ON \(table) (\"_heal_date\")"), logger: log)
             return plan
         }
@@ -231,16 +265,25 @@ public struct PostgresWarehouse: Warehouse {
         if request.mode == .merge {
             let primaryKey = existing.filter(\.primaryKey).map(\.name)
             guard Set(primaryKey) == Set(request.key) else {
-                throw SkillFailure(.schemaMismatch, "a merge on \(request.key.joined(separator: "+")) needs that key to be \(request.table)'s primary key, but it is \(primaryKey.isEmpty ? "none" : primaryKey.joined(separator: "+")); nothing was loaded")
+                throw SkillFailure(
+                    .schemaMismatch,
+                    "a merge on \(request.key.joined(separator: "+")) needs that key to be \(request.table)'s primary key, but it is \(primaryKey.isEmpty ? "none" : primaryKey.joined(separator: "+")); nothing was loaded"
+                )
             }
         }
         for column in plan.additions {
-            try await connection.query(PostgresQuery(unsafeSQL: TableSQL.addColumn(column, to: request.table, dialect: .postgres)), logger: log)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: TableSQL.addColumn(column, to: request.table, dialect: .postgres)),
+                logger: log
+            )
         }
         for (name, target) in plan.widenings {
             let declared = SQLDialect.postgres.declare(target)
             let column = SQLIdentifier.quote(name)
-            try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(table) ALTER COLUMN \(column) TYPE \(declared) USING \(column)::text::\(declared)"), logger: log)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "ALTER TABLE \(table) ALTER COLUMN \(column) TYPE \(declared) USING \(column)::text::\(declared)"),
+                logger: log
+            )
         }
         return plan
     }
@@ -248,16 +291,22 @@ public struct PostgresWarehouse: Warehouse {
     /// A table's columns as PostgreSQL declares them (`numeric(18,2)`, `timestamp with time zone`), with its key.
     static func tableColumns(_ table: String, _ connection: PostgresConnection) async throws -> [TableColumn] {
         var primaryKey: Set<String> = []
-        let keyRows = try await connection.query("""
+        let keyRows = try await connection.query(
+            """
             SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
             WHERE i.indrelid = to_regclass(\(SQLIdentifier.quote(table))) AND i.indisprimary
-            """, logger: logger)
-        for try await (name,) in keyRows.decode((String,).self) { primaryKey.insert(name) }
+            """,
+            logger: logger
+        )
+        for try await (name, ) in keyRows.decode((String,).self) { primaryKey.insert(name) }
         var columns: [TableColumn] = []
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT column_name::text, data_type::text, is_nullable::text, numeric_precision::int, numeric_scale::int FROM information_schema.columns
             WHERE table_schema = current_schema() AND table_name = \(table) ORDER BY ordinal_position
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         for try await (name, type, nullable, precision, scale) in rows.decode((String, String, String, Int?, Int?).self) {
             var declared = type
             if type == "numeric", let precision, let scale { declared = "numeric(\(precision),\(scale))" }
@@ -283,8 +332,11 @@ public struct PostgresWarehouse: Warehouse {
         try await withConnection { connection in
             var inLedger: Int?
             if try await Self.exists("_heal_loads", connection) {
-                let rows = try await connection.query("SELECT sum(rows)::bigint FROM _heal_loads WHERE run_id = \(runID) AND table_name = \(table)", logger: Self.logger)
-                for try await (n,) in rows.decode((Int?,).self) { inLedger = n }
+                let rows = try await connection.query(
+                    "SELECT sum(rows)::bigint FROM _heal_loads WHERE run_id = \(runID) AND table_name = \(table)",
+                    logger: Self.logger
+                )
+                for try await (n, ) in rows.decode((Int?,).self) { inLedger = n }
             }
             guard try await Self.exists(table, connection) else { return (0, inLedger) }
             var binds = PostgresBindings()
@@ -297,36 +349,60 @@ public struct PostgresWarehouse: Warehouse {
         try await withConnection { connection in
             // Instants print in UTC, as SQLite holds them, whatever the server's time zone.
             try await connection.query("SET TIME ZONE 'UTC'", logger: Self.logger)
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT (\(sql.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))))::text"), logger: Self.logger)
-            for try await (value,) in rows.decode((String?,).self) { return value.map(WarehouseText.tidy) }
+            let rows = try await connection.query(
+                PostgresQuery(
+                    unsafeSQL:
+                        "SELECT (\(sql.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))))::text"
+                ),
+                logger: Self.logger
+            )
+            for try await (value, ) in rows.decode((String?,).self) { return value.map(WarehouseText.tidy) }
             return nil
         }
     }
 
-
     /// Refused and dropped connections are `target_unavailable`; a key already present is `constraint_violation`.
     func mapped(_ error: Error, connecting: Bool) -> Error {
         if error is SkillFailure { return error }
-        if let error = error as? PostgresTransactionError { return mapped(error.closureError ?? error.commitError ?? error.beginError ?? error, connecting: connecting) }
+        if let error = error as? PostgresTransactionError {
+            return mapped(error.closureError ?? error.commitError ?? error.beginError ?? error, connecting: connecting)
+        }
         if let error = error as? PSQLError {
             if let state = error.serverInfo?[.sqlState] {
                 let message = error.serverInfo?[.message] ?? "error \(state)"
                 let detail = error.serverInfo?[.detail].map { " (\($0))" } ?? ""
                 switch state {
-                case "23505": return SkillFailure(.constraintViolation, "PostgreSQL \(shown): \(message)\(detail), perhaps from another file; nothing was loaded")
-                case "28P01", "28000": return SkillFailure(.configuration, "PostgreSQL \(shown): \(message); set the password in PGPASSWORD (or the user in the target)")
-                case "3D000": return SkillFailure(.configuration, "PostgreSQL \(shown): \(message); create the database first, or fix the target in the load skill")
+                case "23505":
+                    return SkillFailure(
+                        .constraintViolation,
+                        "PostgreSQL \(shown): \(message)\(detail), perhaps from another file; nothing was loaded"
+                    )
+                case "28P01", "28000":
+                    return SkillFailure(
+                        .configuration,
+                        "PostgreSQL \(shown): \(message); set the password in PGPASSWORD (or the user in the target)"
+                    )
+                case "3D000":
+                    return SkillFailure(
+                        .configuration,
+                        "PostgreSQL \(shown): \(message); create the database first, or fix the target in the load skill"
+                    )
                 default:
                     if state.hasPrefix("08") || state.hasPrefix("57") || state.hasPrefix("53") {
                         return SkillFailure(.targetUnavailable, "PostgreSQL \(shown): \(message)")
                     }
-                    if state.hasPrefix("22") { return SkillFailure(.parseError, "PostgreSQL \(shown): \(message)\(detail); nothing was loaded") }
+                    if state.hasPrefix("22") {
+                        return SkillFailure(.parseError, "PostgreSQL \(shown): \(message)\(detail); nothing was loaded")
+                    }
                     return SkillFailure(.internal, "PostgreSQL \(shown): \(message)\(detail)")
                 }
             }
             switch error.code {
             case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
-                return SkillFailure(.targetUnavailable, "PostgreSQL \(shown) \(connecting ? "refused the connection" : "dropped the connection"): \(error.underlying.map { "\($0)" } ?? "\(error.code)")")
+                return SkillFailure(
+                    .targetUnavailable,
+                    "PostgreSQL \(shown) \(connecting ? "refused the connection" : "dropped the connection"): \(error.underlying.map { "\($0)" } ?? "\(error.code)")"
+                )
             case .authMechanismRequiresPassword:
                 return SkillFailure(.configuration, "PostgreSQL \(shown) asks for a password; set it in PGPASSWORD")
             default:

@@ -37,7 +37,9 @@ public enum SQLDialect: String, Sendable {
             if t == "date" { return .date }
             if t.contains("int") { return .integer }
             if t.contains("char") || t.contains("clob") || t.contains("text") { return .string }
-            if t.contains("real") || t.contains("floa") || t.contains("doub") || t.hasPrefix("numeric") || t.hasPrefix("decimal") { return .decimal }
+            if t.contains("real") || t.contains("floa") || t.contains("doub") || t.hasPrefix("numeric") || t.hasPrefix("decimal") {
+                return .decimal
+            }
             return nil
         case .postgres:
             if ["bigint", "integer", "smallint"].contains(t) { return .integer }

@@ -8,9 +8,15 @@ extension SQLiteWarehouse {
     static func rebuild(_ db: Database, table: String, retype: [String: ColumnSpec], drop: Set<String> = []) throws {
         let columns = try tableColumns(db, table)
         let primaryKey = try db.primaryKey(table).columns.filter { $0 != "rowid" }
-        let indexes = try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", arguments: [table])
+        let indexes = try String.fetchAll(
+            db,
+            sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            arguments: [table]
+        )
         let temporary = "_heal_rebuild_\(table)"
-        var definitions: [String] = [], selections: [String] = [], kept: [String] = []
+        var definitions: [String] = []
+        var selections: [String] = []
+        var kept: [String] = []
         var functions: [DatabaseFunction] = []
         for column in columns where !drop.contains(column.name) {
             let name = SQLIdentifier.quote(column.name)
@@ -36,7 +42,10 @@ extension SQLiteWarehouse {
         }
         try db.execute(sql: "DROP TABLE IF EXISTS \(SQLIdentifier.quote(temporary))")
         try db.execute(sql: "CREATE TABLE \(SQLIdentifier.quote(temporary)) (\(definitions.joined(separator: ", ")))")
-        try db.execute(sql: "INSERT INTO \(SQLIdentifier.quote(temporary)) (\(kept.joined(separator: ", "))) SELECT \(selections.joined(separator: ", ")) FROM \(SQLIdentifier.quote(table))")
+        try db.execute(
+            sql:
+                "INSERT INTO \(SQLIdentifier.quote(temporary)) (\(kept.joined(separator: ", "))) SELECT \(selections.joined(separator: ", ")) FROM \(SQLIdentifier.quote(table))"
+        )
         try db.execute(sql: "DROP TABLE \(SQLIdentifier.quote(table))")
         try db.execute(sql: "ALTER TABLE \(SQLIdentifier.quote(temporary)) RENAME TO \(SQLIdentifier.quote(table))")
         for index in indexes { try db.execute(sql: index) }

@@ -22,18 +22,20 @@ public final class SQLiteWarehouse: Warehouse {
     }
 
     static func createLedger(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE IF NOT EXISTS _heal_loads (
-                pipeline TEXT NOT NULL,
-                logical_date TEXT NOT NULL,
-                table_name TEXT NOT NULL,
-                run_id TEXT NOT NULL,
-                input_sha256 TEXT NOT NULL,
-                rows INTEGER NOT NULL,
-                loaded_at TEXT NOT NULL,
-                PRIMARY KEY (pipeline, logical_date, table_name, run_id)
-            )
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE IF NOT EXISTS _heal_loads (
+                    pipeline TEXT NOT NULL,
+                    logical_date TEXT NOT NULL,
+                    table_name TEXT NOT NULL,
+                    run_id TEXT NOT NULL,
+                    input_sha256 TEXT NOT NULL,
+                    rows INTEGER NOT NULL,
+                    loaded_at TEXT NOT NULL,
+                    PRIMARY KEY (pipeline, logical_date, table_name, run_id)
+                )
+                """
+        )
     }
 
     static func describe(_ error: Error) -> String {
@@ -44,10 +46,14 @@ public final class SQLiteWarehouse: Warehouse {
     public func ledger(pipeline: String, date: String, table: String) async throws -> [LedgerEntry] {
         try guarded {
             try database.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT run_id, input_sha256, rows, loaded_at FROM _heal_loads
-                    WHERE pipeline = ? AND logical_date = ? AND table_name = ? ORDER BY loaded_at DESC
-                    """, arguments: [pipeline, date, table]).map {
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT run_id, input_sha256, rows, loaded_at FROM _heal_loads
+                        WHERE pipeline = ? AND logical_date = ? AND table_name = ? ORDER BY loaded_at DESC
+                        """,
+                    arguments: [pipeline, date, table]
+                ).map {
                     LedgerEntry(runID: $0["run_id"], inputSHA256: $0["input_sha256"], rows: $0["rows"], loadedAt: $0["loaded_at"])
                 }
             }
@@ -62,21 +68,39 @@ public final class SQLiteWarehouse: Warehouse {
                 let plan = try self.prepareTable(request, db)
                 var replaced = 0
                 if request.mode == .replaceDate {
-                    try db.execute(sql: "DELETE FROM \(table) WHERE \(LoadRequest.ownRowsOfDate)", arguments: [request.date, request.pipeline, request.table])
+                    try db.execute(
+                        sql: "DELETE FROM \(table) WHERE \(LoadRequest.ownRowsOfDate)",
+                        arguments: [request.date, request.pipeline, request.table]
+                    )
                     replaced = db.changesCount
-                    try db.execute(sql: "DELETE FROM _heal_loads WHERE pipeline = ? AND logical_date = ? AND table_name = ?",
-                                   arguments: [request.pipeline, request.date, request.table])
+                    try db.execute(
+                        sql: "DELETE FROM _heal_loads WHERE pipeline = ? AND logical_date = ? AND table_name = ?",
+                        arguments: [request.pipeline, request.date, request.table]
+                    )
                 }
                 let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
                 let written = try self.insertRows(request, plan: plan, db)
                 let after = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
                 let (inserted, updated) = try request.balance(before: before, after: after, written: written)
-                try db.execute(sql: """
-                    INSERT INTO _heal_loads (pipeline, logical_date, table_name, run_id, input_sha256, rows, loaded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [request.pipeline, request.date, request.table, request.runID, request.inputSHA256, written, Timestamp.now()])
+                try db.execute(
+                    sql: """
+                        INSERT INTO _heal_loads (pipeline, logical_date, table_name, run_id, input_sha256, rows, loaded_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        request.pipeline, request.date, request.table, request.runID, request.inputSHA256, written, Timestamp.now(),
+                    ]
+                )
                 CrashPoint.reach("load-before-commit")
-                report = LoadReport(inserted: inserted, updated: updated, replaced: replaced, before: before, after: after, changes: plan.changes, notes: plan.notes)
+                report = LoadReport(
+                    inserted: inserted,
+                    updated: updated,
+                    replaced: replaced,
+                    before: before,
+                    after: after,
+                    changes: plan.changes,
+                    notes: plan.notes
+                )
                 return .commit
             }
             return report!
@@ -96,21 +120,30 @@ public final class SQLiteWarehouse: Warehouse {
         if request.mode == .merge {
             let primaryKey = try db.primaryKey(request.table).columns
             guard Set(primaryKey) == Set(request.key) else {
-                throw SkillFailure(.schemaMismatch, "a merge on \(request.key.joined(separator: "+")) needs that key to be \(request.table)'s primary key, but it is \(primaryKey.isEmpty || primaryKey == ["rowid"] ? "none" : primaryKey.joined(separator: "+")); nothing was loaded")
+                throw SkillFailure(
+                    .schemaMismatch,
+                    "a merge on \(request.key.joined(separator: "+")) needs that key to be \(request.table)'s primary key, but it is \(primaryKey.isEmpty || primaryKey == ["rowid"] ? "none" : primaryKey.joined(separator: "+")); nothing was loaded"
+                )
             }
         }
         for column in plan.additions {
             try db.execute(sql: TableSQL.addColumn(column, to: request.table, dialect: .sqlite))
         }
         if !plan.widenings.isEmpty {
-            try Self.rebuild(db, table: request.table, retype: Dictionary(plan.widenings.map { ($0.name, $0.to) }, uniquingKeysWith: { a, _ in a }))
+            try Self.rebuild(
+                db,
+                table: request.table,
+                retype: Dictionary(plan.widenings.map { ($0.name, $0.to) }, uniquingKeysWith: { a, _ in a })
+            )
         }
         return plan
     }
 
     /// A table's columns as SQLite declares them.
     static func tableColumns(_ db: Database, _ table: String) throws -> [TableColumn] {
-        try db.columns(in: table).map { TableColumn(name: $0.name, declared: $0.type, nullable: !$0.isNotNull, primaryKey: $0.primaryKeyIndex > 0) }
+        try db.columns(in: table).map {
+            TableColumn(name: $0.name, declared: $0.type, nullable: !$0.isNotNull, primaryKey: $0.primaryKeyIndex > 0)
+        }
     }
 
     /// Binds a batch's bytes through SQLite's C API on GRDB's prepared statement (measured here 1.6× GRDB's
@@ -130,10 +163,27 @@ public final class SQLiteWarehouse: Warehouse {
         let statement = try db.makeStatement(sql: sql)
         let handle = statement.sqliteStatement
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-        var run = request.runID, date = request.date
+        var run = request.runID
+        var date = request.date
         // The run and date are the same on every row: bound once, they stay bound across resets.
-        run.withUTF8 { b in _ = sqlite3_bind_text(handle, Int32(indexes.count + 1), UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(b.count), transient) }
-        date.withUTF8 { b in _ = sqlite3_bind_text(handle, Int32(indexes.count + 2), UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(b.count), transient) }
+        run.withUTF8 { b in
+            _ = sqlite3_bind_text(
+                handle,
+                Int32(indexes.count + 1),
+                UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self),
+                Int32(b.count),
+                transient
+            )
+        }
+        date.withUTF8 { b in
+            _ = sqlite3_bind_text(
+                handle,
+                Int32(indexes.count + 2),
+                UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self),
+                Int32(b.count),
+                transient
+            )
+        }
         var inserted = 0
         try reader.forEachRow { row in
             for (n, index) in indexes.enumerated() {
@@ -148,9 +198,23 @@ public final class SQLiteWarehouse: Warehouse {
                 case .real(let value): sqlite3_bind_double(handle, position, value)
                 case .bytes(let field):
                     // SQLITE_STATIC: the batch outlives the step below.
-                    _ = sqlite3_bind_text(handle, position, UnsafeRawPointer(field.buffer.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(field.count), nil)
+                    _ = sqlite3_bind_text(
+                        handle,
+                        position,
+                        UnsafeRawPointer(field.buffer.baseAddress!).assumingMemoryBound(to: CChar.self),
+                        Int32(field.count),
+                        nil
+                    )
                 case .text(var text):
-                    text.withUTF8 { b in _ = sqlite3_bind_text(handle, position, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(b.count), transient) }
+                    text.withUTF8 { b in
+                        _ = sqlite3_bind_text(
+                            handle,
+                            position,
+                            UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self),
+                            Int32(b.count),
+                            transient
+                        )
+                    }
                 }
             }
             let code = sqlite3_step(handle)
@@ -158,7 +222,10 @@ public final class SQLiteWarehouse: Warehouse {
             guard code == SQLITE_DONE else {
                 let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
                 if code & 0xff == SQLITE_CONSTRAINT {
-                    throw SkillFailure(.constraintViolation, "source line \(row.line): \(message)\(request.key.isEmpty ? "" : " (key \(request.key.joined(separator: "+")) already in \(request.table), perhaps from another file)"); nothing was loaded")
+                    throw SkillFailure(
+                        .constraintViolation,
+                        "source line \(row.line): \(message)\(request.key.isEmpty ? "" : " (key \(request.key.joined(separator: "+")) already in \(request.table), perhaps from another file)"); nothing was loaded"
+                    )
                 }
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
             }
@@ -171,9 +238,15 @@ public final class SQLiteWarehouse: Warehouse {
     public func verify(table: String, runID: String) async throws -> (inTable: Int, inLedger: Int?) {
         try guarded {
             try database.read { db in
-                let inLedger = try Int.fetchOne(db, sql: "SELECT sum(rows) FROM _heal_loads WHERE run_id = ? AND table_name = ?", arguments: [runID, table])
+                let inLedger = try Int.fetchOne(
+                    db,
+                    sql: "SELECT sum(rows) FROM _heal_loads WHERE run_id = ? AND table_name = ?",
+                    arguments: [runID, table]
+                )
                 guard try db.tableExists(table) else { return (0, inLedger) }
-                let inTable = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(SQLIdentifier.quote(table)) WHERE _heal_run = ?", arguments: [runID]) ?? 0
+                let inTable =
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM \(SQLIdentifier.quote(table)) WHERE _heal_run = ?", arguments: [runID])
+                    ?? 0
                 return (inTable, inLedger)
             }
         }
@@ -197,7 +270,10 @@ public final class SQLiteWarehouse: Warehouse {
         } catch let error as DatabaseError {
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_READONLY:
-                throw SkillFailure(.targetUnavailable, "SQLite warehouse \(url.lastPathComponent): \(error.message ?? "\(error.resultCode)")")
+                throw SkillFailure(
+                    .targetUnavailable,
+                    "SQLite warehouse \(url.lastPathComponent): \(error.message ?? "\(error.resultCode)")"
+                )
             case .SQLITE_CONSTRAINT:
                 throw SkillFailure(.constraintViolation, "SQLite warehouse: \(error.message ?? "constraint failed")")
             default:

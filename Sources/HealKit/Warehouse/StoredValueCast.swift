@@ -8,8 +8,17 @@ struct StoredValueCast: Sendable {
 
     init(to target: ColumnSpec, dialect: SQLDialect) {
         // Stored text is read as the target type with the target's formats (the contract's, when it has the column).
-        value = LoadValue(LoadPlan.Write(name: target.name, source: 0, spec: target, type: target.type,
-                                         instants: target.keepsOffset, scale: target.scale), dialect: dialect)
+        value = LoadValue(
+            LoadPlan.Write(
+                name: target.name,
+                source: 0,
+                spec: target,
+                type: target.type,
+                instants: target.keepsOffset,
+                scale: target.scale
+            ),
+            dialect: dialect
+        )
     }
 
     /// The converted value as text for PostgreSQL or a SQLite value; throws the load's error when it does not fit.

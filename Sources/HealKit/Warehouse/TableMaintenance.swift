@@ -7,7 +7,12 @@ public struct TableMaintenance {
     public let skills: [String: SkillConfig]
     public let environment: [String: String]
 
-    public init(home: HealHome, playbook: Playbook, skills: [String: SkillConfig], environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        home: HealHome,
+        playbook: Playbook,
+        skills: [String: SkillConfig],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.home = home
         self.playbook = playbook
         self.skills = skills
@@ -23,11 +28,18 @@ public struct TableMaintenance {
     }
 
     public func targets() throws -> [Target] {
-        let values = TemplateValues(date: CalendarDate.of(Date(), in: playbook.timeZone), pipeline: playbook.name, runID: "table", environment: environment)
+        let values = TemplateValues(
+            date: CalendarDate.of(Date(), in: playbook.timeZone),
+            pipeline: playbook.name,
+            runID: "table",
+            environment: environment
+        )
         return try playbook.steps.compactMap { step -> Target? in
             guard case .load(let load)? = skills[step.skill]?.spec else { return nil }
             let target: String
-            do { target = try load.target.render(values, path: true) } catch let error as TemplateError { throw SkillFailure(.configuration, "skills/\(step.skill).yml: \(error.message)") }
+            do { target = try load.target.render(values, path: true) } catch let error as TemplateError {
+                throw SkillFailure(.configuration, "skills/\(step.skill).yml: \(error.message)")
+            }
             return Target(step: step.name, table: load.table, target: target, shown: WarehouseTarget.display(target))
         }
     }
@@ -44,8 +56,17 @@ public struct TableMaintenance {
         var out: [TableDescription] = []
         for target in try targets() {
             let existing = try await warehouse(target).columns(of: target.table)
-            out.append(TableDescription.build(pipeline: playbook.name, target: target.shown, table: target.table, existing: existing,
-                                              expected: expected, dialect: Self.dialect(target), changes: changes))
+            out.append(
+                TableDescription.build(
+                    pipeline: playbook.name,
+                    target: target.shown,
+                    table: target.table,
+                    existing: existing,
+                    expected: expected,
+                    dialect: Self.dialect(target),
+                    changes: changes
+                )
+            )
         }
         return out
     }
@@ -58,11 +79,16 @@ public struct TableMaintenance {
         let chosen: Target
         if let table {
             guard let found = all.first(where: { $0.table == table }) else {
-                throw SkillFailure(.internal, "\(playbook.name) loads no table \(Text.quoted(table)) (its tables: \(all.map(\.table).joined(separator: ", ")))")
+                throw SkillFailure(
+                    .internal,
+                    "\(playbook.name) loads no table \(Text.quoted(table)) (its tables: \(all.map(\.table).joined(separator: ", ")))"
+                )
             }
             chosen = found
         } else {
-            guard all.count == 1 else { throw SkillFailure(.internal, "\(playbook.name) loads \(all.map(\.table).joined(separator: ", ")); name one with --table") }
+            guard all.count == 1 else {
+                throw SkillFailure(.internal, "\(playbook.name) loads \(all.map(\.table).joined(separator: ", ")); name one with --table")
+            }
             chosen = all[0]
         }
         let expected = TableDefinition.expected(playbook, skills: skills)
@@ -78,7 +104,10 @@ public struct TableMaintenance {
             let contract = expected.first { $0.name == name }
             guard parts.count == 2 else {
                 guard let contract else {
-                    throw SkillFailure(.internal, "\(name) is not in the contract; say its new type: --retype \(name):TYPE (\(Self.typeNames))")
+                    throw SkillFailure(
+                        .internal,
+                        "\(name) is not in the contract; say its new type: --retype \(name):TYPE (\(Self.typeNames))"
+                    )
                 }
                 return contract
             }
@@ -92,16 +121,31 @@ public struct TableMaintenance {
             var spec = ColumnSpec(name: name, type: type.0, required: false)
             // Stored text of unknown shape: any common date shape reads, as `formats: [auto]` would.
             if type.0 == .date { spec.autoDates = true }
-            if type.0 == .timestamp { spec.formats = type.1 ? [] : [DateFormat("yyyy-MM-dd HH:mm:ss")!, DateFormat("yyyy-MM-dd'T'HH:mm:ss")!, DateFormat.iso] }
+            if type.0 == .timestamp {
+                spec.formats = type.1 ? [] : [DateFormat("yyyy-MM-dd HH:mm:ss")!, DateFormat("yyyy-MM-dd'T'HH:mm:ss")!, DateFormat.iso]
+            }
             return spec
         }
         for name in drop where expected.contains(where: { $0.name == name }) {
-            throw SkillFailure(.internal, "\(name) is a column of the contract (\(expected.first { $0.name == name }!.origin?.described ?? "")); remove it there before dropping it from the table")
+            throw SkillFailure(
+                .internal,
+                "\(name) is a column of the contract (\(expected.first { $0.name == name }!.origin?.described ?? "")); remove it there before dropping it from the table"
+            )
         }
         let changes = try await warehouse(chosen).migrate(table: chosen.table, retype: targets, drop: drop)
-        try store.recordSchemaChanges(changes.map {
-            SchemaChangeRecord(runID: nil, pipeline: playbook.name, date: nil, target: chosen.shown, table: chosen.table, change: $0, createdAt: Timestamp.now())
-        })
+        try store.recordSchemaChanges(
+            changes.map {
+                SchemaChangeRecord(
+                    runID: nil,
+                    pipeline: playbook.name,
+                    date: nil,
+                    target: chosen.shown,
+                    table: chosen.table,
+                    change: $0,
+                    createdAt: Timestamp.now()
+                )
+            }
+        )
         return (chosen, changes)
     }
 

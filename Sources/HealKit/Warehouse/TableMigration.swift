@@ -3,7 +3,13 @@ import Foundation
 /// What `heal table migrate` may do to a table, checked the same way on both warehouses before anything changes:
 /// a retyped column must exist; a dropped one must exist and be neither heal's bookkeeping nor part of the key.
 enum TableMigration {
-    static func changes(table: String, columns: [TableColumn], retype: [ColumnSpec], drop: [String], dialect: SQLDialect) throws -> [SchemaChange] {
+    static func changes(
+        table: String,
+        columns: [TableColumn],
+        retype: [ColumnSpec],
+        drop: [String],
+        dialect: SQLDialect
+    ) throws -> [SchemaChange] {
         let byName = Dictionary(columns.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var changes: [SchemaChange] = []
         for target in retype {
@@ -11,12 +17,23 @@ enum TableMigration {
             guard !TableSQL.bookkeeping.contains(target.name) else {
                 throw SkillFailure(.schemaMismatch, "\(target.name) is heal's bookkeeping column; it is not retyped")
             }
-            changes.append(SchemaChange(kind: .retyped, column: target.name, from: current.declared, to: dialect.declare(target), source: target.origin?.described))
+            changes.append(
+                SchemaChange(
+                    kind: .retyped,
+                    column: target.name,
+                    from: current.declared,
+                    to: dialect.declare(target),
+                    source: target.origin?.described
+                )
+            )
         }
         for name in drop {
             guard let current = byName[name] else { throw unknown(name, table: table, columns: columns) }
             if TableSQL.bookkeeping.contains(name) || current.primaryKey {
-                throw SkillFailure(.schemaMismatch, "\(table).\(name) is \(current.primaryKey ? "part of the primary key" : "heal's bookkeeping column"); it is not dropped")
+                throw SkillFailure(
+                    .schemaMismatch,
+                    "\(table).\(name) is \(current.primaryKey ? "part of the primary key" : "heal's bookkeeping column"); it is not dropped"
+                )
             }
             changes.append(SchemaChange(kind: .dropped, column: name, from: current.declared))
         }
@@ -25,10 +42,16 @@ enum TableMigration {
 
     static func unknown(_ name: String, table: String, columns: [TableColumn]) -> SkillFailure {
         let names = columns.map(\.name)
-        return SkillFailure(.schemaMismatch, "\(table) has no column \(Text.quoted(name))\(NearMiss.hint(for: name, among: names)) (columns: \(names.joined(separator: ", ")))")
+        return SkillFailure(
+            .schemaMismatch,
+            "\(table) has no column \(Text.quoted(name))\(NearMiss.hint(for: name, among: names)) (columns: \(names.joined(separator: ", ")))"
+        )
     }
 
     static func refused(table: String, target: ColumnSpec, count: Int, examples: [String]) -> SkillFailure {
-        SkillFailure(.schemaMismatch, "\(count) stored value\(count == 1 ? " of \(table).\(target.name) is" : "s of \(table).\(target.name) are") not \(target.expectation) (e.g. \(examples.map { Text.quoted($0, limit: 40) }.joined(separator: ", "))); nothing was changed: fix those rows, or retype to a wider type (string holds anything)")
+        SkillFailure(
+            .schemaMismatch,
+            "\(count) stored value\(count == 1 ? " of \(table).\(target.name) is" : "s of \(table).\(target.name) are") not \(target.expectation) (e.g. \(examples.map { Text.quoted($0, limit: 40) }.joined(separator: ", "))); nothing was changed: fix those rows, or retype to a wider type (string holds anything)"
+        )
     }
 }

@@ -28,6 +28,7 @@ enum TableSQL {
         let keys = Set(request.key)
         let assignments = (columns.filter { !keys.contains($0) } + ["_heal_run", "_heal_date"])
             .map(SQLIdentifier.quote).map { "\($0) = excluded.\($0)" }
-        return " ON CONFLICT (\(request.key.map(SQLIdentifier.quote).joined(separator: ", "))) DO UPDATE SET \(assignments.joined(separator: ", "))"
+        return
+            " ON CONFLICT (\(request.key.map(SQLIdentifier.quote).joined(separator: ", "))) DO UPDATE SET \(assignments.joined(separator: ", "))"
     }
 }

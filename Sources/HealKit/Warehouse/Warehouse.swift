@@ -56,8 +56,19 @@ public struct LoadRequest: Sendable {
     /// The load skill's name, for messages that send a user to its settings.
     public var loadSkill = "load"
 
-    public init(pipeline: String, date: String, runID: String, table: String, columns: [ColumnSpec], artifact: Artifact, inputSHA256: String,
-                key: [String], mode: LoadMode, progress: RowProgress? = nil, expectedRows: Int? = nil) {
+    public init(
+        pipeline: String,
+        date: String,
+        runID: String,
+        table: String,
+        columns: [ColumnSpec],
+        artifact: Artifact,
+        inputSHA256: String,
+        key: [String],
+        mode: LoadMode,
+        progress: RowProgress? = nil,
+        expectedRows: Int? = nil
+    ) {
         self.pipeline = pipeline
         self.date = date
         self.runID = runID
@@ -82,14 +93,18 @@ extension LoadRequest {
             throw SkillFailure(.internal, "the table grew by \(Noun.count(inserted, "row")) but \(written) were written; rolled back")
         }
         if let expectedRows, written != expectedRows {
-            throw SkillFailure(.internal, "row accounting does not balance: the load would write \(Noun.count(written, "row")) but the run read and kept \(expectedRows) (read − quarantined − deduplicated); rolled back, nothing was loaded")
+            throw SkillFailure(
+                .internal,
+                "row accounting does not balance: the load would write \(Noun.count(written, "row")) but the run read and kept \(expectedRows) (read − quarantined − deduplicated); rolled back, nothing was loaded"
+            )
         }
         return (inserted, updated)
     }
 
     /// Rows of this pipeline's earlier loads of the date: what replacing the date removes (another pipeline
     /// loading the same table keeps its rows and its ledger entries).
-    static let ownRowsOfDate = "_heal_date = ?1 AND _heal_run IN (SELECT run_id FROM _heal_loads WHERE pipeline = ?2 AND logical_date = ?1 AND table_name = ?3)"
+    static let ownRowsOfDate =
+        "_heal_date = ?1 AND _heal_run IN (SELECT run_id FROM _heal_loads WHERE pipeline = ?2 AND logical_date = ?1 AND table_name = ?3)"
 }
 
 public struct LoadReport: Sendable {
@@ -107,14 +122,21 @@ public struct LoadReport: Sendable {
 /// A target string from a load skill: `sqlite:PATH` (relative to the home folder) or
 /// `postgres://user@host:port/database` (the password from `PGPASSWORD`, never from the text shown).
 public enum WarehouseTarget {
-    public static func open(_ target: String, home: HealHome, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any Warehouse {
+    public static func open(
+        _ target: String,
+        home: HealHome,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> any Warehouse {
         if target.hasPrefix("sqlite:") {
             return try SQLiteWarehouse(url: home.resolve(path: String(target.dropFirst("sqlite:".count))))
         }
         if target.hasPrefix("postgres://") || target.hasPrefix("postgresql://") {
             return try PostgresWarehouse(url: target, environment: environment)
         }
-        throw SkillFailure(.configuration, "unsupported target '\(display(target))'; expected sqlite:PATH or postgres://user@host:port/database")
+        throw SkillFailure(
+            .configuration,
+            "unsupported target '\(display(target))'; expected sqlite:PATH or postgres://user@host:port/database"
+        )
     }
 
     /// The target as it may be printed: a password in the URL is masked.
