@@ -15,11 +15,8 @@ enum QuarantineBatch {
             n += 1
             url = folder.appendingPathComponent("\(context.runID)-\(n).csv")
         }
-        // Copy under a temporary name, then rename: a crash never leaves half a batch under its real name.
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp")
-        try? FileManager.default.removeItem(at: temporary)
-        try FileManager.default.copyItem(at: rejected.url, to: temporary)
-        try FileManager.default.moveItem(at: temporary, to: url)
+        // A crash never leaves half a batch under its real name.
+        try AtomicFile.copy(rejected.url, to: url)
         let reasonsJSON = try StoredJSON(encoding: rejected.reasons)
         try context.store.insertQuarantineBatch(
             QuarantineBatchRecord(

@@ -150,12 +150,7 @@ public enum PrometheusMetrics {
     /// Writes the page under a temporary name and renames it, as the textfile collector requires.
     public static func write(_ store: MetadataStore, to url: URL) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        try Data(try render(store).utf8).write(to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
-        }
+        try AtomicFile.write(Data(try render(store).utf8), to: url)
     }
 
     /// Label values escape backslash, double quote and line feed.

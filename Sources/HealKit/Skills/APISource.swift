@@ -24,11 +24,8 @@ struct APISource {
     func fetch(to destination: URL, values: TemplateValues) async throws -> Fetched {
         let query = try spec.query.map { ($0.name, try $0.value.render(values)) }
         let headers = try spec.headers.map { ($0.name, try $0.value.render(values)) }
-        let temporary = destination.deletingLastPathComponent().appendingPathComponent(
-            ".\(destination.lastPathComponent).\(UUID().uuidString).tmp"
-        )
-        _ = FileManager.default.createFile(atPath: temporary.path, contents: nil)
-        let out = try FileHandle(forWritingTo: temporary)
+        let file = AtomicFile(destination)
+        let out = try file.create()
         var pages = 0
         var records = 0
         var watermark: String?
@@ -67,10 +64,10 @@ struct APISource {
                 next = try nextPage(after: target, json: json, response: response, count: items.count, page: page, query: query)
             }
             try out.close()
-            try SourceFetcher.replace(destination, with: temporary)
+            try file.publish()
         } catch {
             try? out.close()
-            try? FileManager.default.removeItem(at: temporary)
+            file.discard()
             throw error
         }
         return Fetched(pages: pages, records: records, watermark: watermark)

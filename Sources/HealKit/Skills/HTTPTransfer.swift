@@ -11,22 +11,19 @@ import FoundationNetworking
 enum HTTPTransfer {
     struct DeadlinePassed: Error {}
 
-    /// Downloads into a temporary file beside `destination` (the caller moves or deletes it).
-    static func download(_ request: URLRequest, beside destination: URL, timeoutSeconds: Int) async throws -> (URL, URLResponse) {
+    /// Downloads into `file`'s temporary file (the caller publishes or discards it).
+    static func download(_ request: URLRequest, into file: AtomicFile, timeoutSeconds: Int) async throws -> URLResponse {
         try await perform(timeoutSeconds: timeoutSeconds) { session, finish in
-            session.downloadTask(with: request) { file, response, error in
-                guard let file, let response else {
+            session.downloadTask(with: request) { downloaded, response, error in
+                guard let downloaded, let response else {
                     _ = finish(.failure(error ?? URLError(.badServerResponse)))
                     return
                 }
                 // The file vanishes when this handler returns; claim it now.
-                let kept = destination.deletingLastPathComponent().appendingPathComponent(
-                    ".\(destination.lastPathComponent).\(UUID().uuidString).tmp"
-                )
                 do {
-                    try FileManager.default.moveItem(at: file, to: kept)
+                    try FileManager.default.moveItem(at: downloaded, to: file.temporary)
                     // Past the deadline nobody takes the file: remove it.
-                    if !finish(.success((kept, response))) { try? FileManager.default.removeItem(at: kept) }
+                    if !finish(.success(response)) { file.discard() }
                 } catch {
                     _ = finish(.failure(error))
                 }

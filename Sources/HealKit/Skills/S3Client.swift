@@ -178,11 +178,10 @@ struct S3Client: Sendable {
     /// from the bytes already written (`If-Match` the first ETag, so a replaced object starts over); the ETag is
     /// checked as MD5 at the end when it is one.
     func get(bucket: String, key: String, to destination: URL, timeoutSeconds: Int, shownAs: String, resumes: Int = 3) async throws -> Int {
-        let temporary = destination.deletingLastPathComponent().appendingPathComponent(
-            ".\(destination.lastPathComponent).\(UUID().uuidString).tmp"
-        )
-        _ = FileManager.default.createFile(atPath: temporary.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: temporary) }
+        let file = AtomicFile(destination)
+        let temporary = file.temporary
+        try file.create().close()
+        defer { file.discard() }
         var offset = 0
         var resumed = 0
         var etag: String?
@@ -239,7 +238,7 @@ struct S3Client: Sendable {
             }
         }
         _ = try S3Client.verifyETag(etag, of: temporary, shownAs: shownAs)
-        try SourceFetcher.replace(destination, with: temporary)
+        try file.publish()
         return resumed
     }
 

@@ -223,9 +223,8 @@ enum SourceFetcher {
         if let kind = FileBytes.notRegular(info.st_mode) {
             throw SkillFailure(.sourceMissing, "\(shownAs) is \(kind), not a regular file; heal reads regular files only")
         }
-        let temporary = destination.deletingLastPathComponent().appendingPathComponent(
-            ".\(destination.lastPathComponent).\(UUID().uuidString).tmp"
-        )
+        let file = AtomicFile(destination)
+        let temporary = file.temporary
         do {
             // Opened without following a link and without blocking, then checked again: the path may change under us.
             let input = try FileBytes(url: source, followSymlinks: followSymlinks)
@@ -244,36 +243,31 @@ enum SourceFetcher {
                 }
                 buffer.removeAll(keepingCapacity: true)
             }
-            try replace(destination, with: temporary)
+            try file.publish()
         } catch let failure as SkillFailure {
-            try? FileManager.default.removeItem(at: temporary)
+            file.discard()
             throw failure
         } catch let error as FileBytes.NotRegular {
-            try? FileManager.default.removeItem(at: temporary)
+            file.discard()
             throw SkillFailure(.sourceMissing, "\(shownAs) \(error.problem)")
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
+            file.discard()
             throw SkillFailure(.transient, "could not copy \(shownAs): \(error.localizedDescription)")
         }
     }
 
-    static func replace(_ destination: URL, with temporary: URL) throws {
-        if FileManager.default.fileExists(atPath: destination.path) { try FileManager.default.removeItem(at: destination) }
-        try FileManager.default.moveItem(at: temporary, to: destination)
-    }
-
     static func download(_ url: URL, to destination: URL, timeoutSeconds: Int, shownAs: String) async throws {
-        let result: (URL, URLResponse)
+        let file = AtomicFile(destination)
+        defer { file.discard() }
+        let response: URLResponse
         do {
-            result = try await HTTPTransfer.download(URLRequest(url: url), beside: destination, timeoutSeconds: timeoutSeconds)
+            response = try await HTTPTransfer.download(URLRequest(url: url), into: file, timeoutSeconds: timeoutSeconds)
         } catch {
             throw HTTPTransfer.failure(error, shownAs: shownAs, timeoutSeconds: timeoutSeconds)
         }
-        let (file, response) = result
-        defer { try? FileManager.default.removeItem(at: file) }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 200
         guard (200..<300).contains(status) else { throw failure(status: status, shownAs: shownAs) }
-        try replace(destination, with: file)
+        try file.publish()
     }
 
     /// What an HTTP error status means for the ladder: gone or forbidden is `source_missing` (a fallback may help,

@@ -5,7 +5,7 @@ import Foundation
 public final class CSVWriter {
     public let url: URL
     public private(set) var rows = 0
-    private let temporaryURL: URL
+    private let file: AtomicFile
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var hasher = SHA256()
@@ -21,9 +21,8 @@ public final class CSVWriter {
         carriesSourceLines = carrySourceLines
         self.url = url
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        temporaryURL = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        _ = FileManager.default.createFile(atPath: temporaryURL.path, contents: nil)
-        handle = try FileHandle(forWritingTo: temporaryURL)
+        file = AtomicFile(url)
+        handle = try file.create()
         buffer.reserveCapacity(1 << 16)
         for name in carrySourceLines ? [CSVWriter.sourceLineColumn] + header : header { appendField(name) }
         buffer.append(UInt8(ascii: "\n"))
@@ -32,7 +31,7 @@ public final class CSVWriter {
     deinit {
         if !finished {
             try? handle.close()
-            try? FileManager.default.removeItem(at: temporaryURL)
+            file.discard()
         }
     }
 
@@ -114,8 +113,7 @@ public final class CSVWriter {
         try handle.synchronize()
         try handle.close()
         finished = true
-        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-        try FileManager.default.moveItem(at: temporaryURL, to: url)
+        try file.publish()
         return (hasher.finalize().hexString, bytes)
     }
 }
