@@ -360,6 +360,32 @@ struct SkillTests {
         #expect(plain.failureClass == .internal)
         #expect(plain.details == "sh exited 1: oops")
     }
+
+    /// A rule, a dedupe key or a lookup naming a column the file lacks: one wording, the nearest name, and a list of
+    /// the columns cut short however wide the file.
+    @Test func aMissingColumnIsNamedWithItsNearestAndABoundedList() async throws {
+        let home = try TestHome()
+        defer { home.remove() }
+        try home.write("playbooks/p.yml", "steps:\n  - { name: fetch, skill: f }\n  - { name: quality, skill: r }\n  - { name: load, skill: l }\n")
+        try home.write("playbooks/t.yml", "steps:\n  - { name: fetch, skill: f }\n  - { name: shape, skill: x }\n  - { name: load, skill: l }\n")
+        try home.write("skills/f.yml", "kind: fetch\nsource: landing/in.csv\n")
+        try home.write("skills/r.yml", "kind: validate_quality\nrules:\n  - not_null: [amont]\n")
+        try home.write("skills/x.yml", "kind: transform\ndedupe: { key: [idd] }\n")
+        try home.write("skills/l.yml", "kind: load\ntarget: sqlite:warehouse.db\ntable: t\n")
+        try home.write("landing/in.csv", "id,amount\n1,2.50\n")
+        let rule = try await HealProcess.run(["run", "p", "--date", "2026-11-01"], home: home)
+        #expect(rule.status == 1)
+        #expect(rule.stdout.contains("rule not_null in skills/r.yml names column 'amont', which the file does not have (columns: id, amount); did you mean 'amount'?"),
+                "\(rule.stdout)")
+        let key = try await HealProcess.run(["run", "t", "--date", "2026-11-01"], home: home)
+        #expect(key.status == 1 && key.stdout.contains("dedupe key names column 'idd', which the file does not have (columns: id, amount); did you mean 'id'?"), "\(key.stdout)")
+        // 200 columns: twelve are listed, the rest counted.
+        let wide = (1...200).map { "c\($0)" }
+        try home.write("landing/in.csv", wide.joined(separator: ",") + "\n" + wide.map { _ in "1" }.joined(separator: ",") + "\n")
+        let many = try await HealProcess.run(["run", "p", "--date", "2026-11-02"], home: home)
+        #expect(many.status == 1 && many.stdout.contains("(columns: c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, … and 188 more)"), "\(many.stdout)")
+        #expect(!many.stdout.contains("c13,"))
+    }
 }
 
 /// A synchronous count for assertions (inside #expect GRDB's async overload would be picked).

@@ -68,9 +68,7 @@ public struct QuarantineRelease: Sendable {
         }
         for (column, value) in set {
             guard let i = header.firstIndex(of: column) else {
-                throw QuarantineReviewError(
-                    "--set \(column)=…: the batch's rows have no column '\(column)' (they have \(header.joined(separator: ", ")))\(NearMiss.hint(for: column, among: header))"
-                )
+                throw QuarantineReviewError("--set \(column)=…: " + ColumnLookup.missing(column, in: "the batch", among: header))
             }
             for k in candidates.indices { candidates[k].fields[i] = value }
         }

@@ -26,13 +26,7 @@ public struct TransformSkill: RowShaping {
         }
         let names = columns.map(\.name)
         func index(_ name: String, _ what: String) throws -> Int {
-            guard let i = names.firstIndex(of: name) else {
-                throw SkillFailure(
-                    .schemaMismatch,
-                    "\(what) names column '\(name)', which the file does not have (columns: \(names.joined(separator: ", ")))\(NearMiss.hint(for: name, among: names))"
-                )
-            }
-            return i
+            try ColumnLookup.position(of: name, among: names, in: "the file", for: what)
         }
         let dedupeIndexes = try spec.dedupeKey.map { try index($0, "dedupe key") }
         let lookupIndex = try spec.lookup.map { try index($0.key, "lookup key") } ?? 0
@@ -47,10 +41,12 @@ public struct TransformSkill: RowShaping {
         let lookupTargets = spec.lookup.map { l in l.columns.map { name in columns.firstIndex { $0.name == name }! } } ?? []
         var computedIndexes: [Int] = []
         for computed in spec.computed {
-            for name in computed.expression.columns where !columns.contains(where: { $0.name == name }) {
-                throw SkillFailure(
-                    .schemaMismatch,
-                    "computed column '\(computed.name)' reads '\(name)', which the file does not have\(NearMiss.hint(for: name, among: columns.map(\.name)))"
+            for name in computed.expression.columns {
+                _ = try ColumnLookup.position(
+                    of: name,
+                    among: columns.map(\.name),
+                    in: "the file",
+                    for: "computed column '\(computed.name)'"
                 )
             }
             if let existing = columns.firstIndex(where: { $0.name == computed.name }) {
@@ -251,21 +247,9 @@ struct LookupTable {
         do { reader = try Tables.open(url, format: TableFormat.detect(url)) } catch let error as TableError {
             throw SkillFailure(.sourceMissing, "lookup file: \(error.problem) (\(error.file))")
         }
-        guard let keyIndex = reader.header.firstIndex(of: key) else {
-            throw SkillFailure(
-                .schemaMismatch,
-                "lookup file \(url.lastPathComponent) has no column '\(key)' (columns: \(reader.header.joined(separator: ", ")))"
-            )
-        }
-        let indexes = try columns.map { name in
-            guard let i = reader.header.firstIndex(of: name) else {
-                throw SkillFailure(
-                    .schemaMismatch,
-                    "lookup file \(url.lastPathComponent) has no column '\(name)'\(NearMiss.hint(for: name, among: reader.header))"
-                )
-            }
-            return i
-        }
+        let file = "lookup file \(url.lastPathComponent)"
+        let keyIndex = try ColumnLookup.position(of: key, among: reader.header, in: file)
+        let indexes = try columns.map { name in try ColumnLookup.position(of: name, among: reader.header, in: file) }
         var rows: [String: [String]] = [:]
         let width = reader.header.count
         try reader.forEachRow { row in

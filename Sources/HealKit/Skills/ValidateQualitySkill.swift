@@ -157,13 +157,7 @@ public struct ValidateQualitySkill: RowChecking {
 
     public func makeRowChecker(for artifact: Artifact, header: [String], in context: RunContext) throws -> RowChecker {
         func index(_ column: String, _ rule: QualityRule) throws -> Int {
-            guard let i = header.firstIndex(of: column) else {
-                throw SkillFailure(
-                    .schemaMismatch,
-                    "rule \(rule.name) in skills/\(config.name).yml names column '\(column)', which the file does not have\(NearMiss.hint(for: column, among: header))"
-                )
-            }
-            return i
+            try ColumnLookup.position(of: column, among: header, in: "the file", for: "rule \(rule.name) in skills/\(config.name).yml")
         }
         var checks: [QualityRowChecker.Check] = []
         var uniques: [(rule: QualityRule, indexes: [Int])] = []

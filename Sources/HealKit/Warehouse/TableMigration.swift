@@ -41,11 +41,7 @@ enum TableMigration {
     }
 
     static func unknown(_ name: String, table: String, columns: [TableColumn]) -> SkillFailure {
-        let names = columns.map(\.name)
-        return SkillFailure(
-            .schemaMismatch,
-            "\(table) has no column \(Text.quoted(name))\(NearMiss.hint(for: name, among: names)) (columns: \(names.joined(separator: ", ")))"
-        )
+        SkillFailure(.schemaMismatch, ColumnLookup.missing(name, in: "the table \(table)", among: columns.map(\.name)))
     }
 
     static func refused(table: String, target: ColumnSpec, count: Int, examples: [String]) -> SkillFailure {
