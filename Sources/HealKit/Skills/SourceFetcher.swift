@@ -33,7 +33,7 @@ enum SourceFetcher {
             }
             let artifact = try await fetch(spec, source: source, to: destination, context: context, shownAs: &shown)
             return .fetched(artifact, shownAs: shown, watermark: nil)
-        } catch let open as CircuitOpen {
+        } catch let open as CircuitBreaker.CircuitOpen {
             var result = SkillResult.fail(.transient, open.details, figures: ["circuit_open": 1])
             result.retryAllowed = false
             return .refused(result)
@@ -62,24 +62,9 @@ enum SourceFetcher {
                 followSymlinks: spec.followSymlinks
             )
         }
-        let breaker = CircuitBreaker(failures: spec.circuitFailures, cooldown: .seconds(spec.circuitCooldownSeconds), store: context.store)
-        if let refusal = try breaker.refusal(for: endpoint) {
-            throw CircuitOpen(details: refusal)
-        }
-        do {
-            let artifact = try await fetch(
-                source,
-                to: destination,
-                timeoutSeconds: spec.timeoutSeconds,
-                home: context.home,
-                shownAs: shownAs
-            )
-            try breaker.record(endpoint, failed: false)
-            return artifact
-        } catch let failure as SkillFailure {
-            // Only a dead or overloaded endpoint counts; a 404 means it answered.
-            try breaker.record(endpoint, failed: failure.failureClass == .transient)
-            throw failure
+        let shown = shownAs
+        return try await CircuitBreaker(spec, store: context.store).call(endpoint) {
+            try await fetch(source, to: destination, timeoutSeconds: spec.timeoutSeconds, home: context.home, shownAs: shown)
         }
     }
 
@@ -121,19 +106,15 @@ enum SourceFetcher {
         var values = context.values
         values.watermark = try context.store.watermark(pipeline: context.pipeline, source: sourceName)
         let endpoint = CircuitBreaker.endpoint(of: source) ?? source
-        let breaker = CircuitBreaker(failures: spec.circuitFailures, cooldown: .seconds(spec.circuitCooldownSeconds), store: context.store)
-        if let refusal = try breaker.refusal(for: endpoint) { throw CircuitOpen(details: refusal) }
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         let fetched: APISource.Fetched
         do {
-            fetched = try await APISource(spec: api, base: source, timeoutSeconds: spec.timeoutSeconds, shownAs: shownAs).fetch(
-                to: destination,
-                values: values
-            )
-            try breaker.record(endpoint, failed: false)
-        } catch let failure as SkillFailure {
-            try breaker.record(endpoint, failed: failure.failureClass == .transient)
-            throw failure
+            fetched = try await CircuitBreaker(spec, store: context.store).call(endpoint) {
+                try await APISource(spec: api, base: source, timeoutSeconds: spec.timeoutSeconds, shownAs: shownAs).fetch(
+                    to: destination,
+                    values: values
+                )
+            }
         } catch let error as TemplateError {
             throw SkillFailure(.configuration, error.message)
         }
@@ -157,11 +138,10 @@ enum SourceFetcher {
     ) async throws -> Artifact {
         guard let (bucket, key) = S3Client.parse(source) else { throw SkillFailure(.internal, "'\(shownAs)' is not s3://bucket/key") }
         let client = try S3Client.make(spec, values: context.values)
-        let breaker = CircuitBreaker(failures: spec.circuitFailures, cooldown: .seconds(spec.circuitCooldownSeconds), store: context.store)
         let circuit = "s3:" + (CircuitBreaker.endpoint(of: client.endpoint.absoluteString) ?? "aws") + "/" + bucket
-        if let refusal = try breaker.refusal(for: circuit) { throw CircuitOpen(details: refusal) }
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-        do {
+        shownAs = try await CircuitBreaker(spec, store: context.store).call(circuit) { [shownAs] in
+            var shownAs = shownAs
             var objectKey = key
             var shown = shownAs
             if let patternTemplate = spec.pattern {
@@ -195,10 +175,7 @@ enum SourceFetcher {
                 shownAs: shown
             )
             if resumed > 0 { shownAs += " (resumed \(Noun.count(resumed, "time")) with Range)" }
-            try breaker.record(circuit, failed: false)
-        } catch let failure as SkillFailure {
-            try breaker.record(circuit, failed: failure.failureClass == .transient)
-            throw failure
+            return shownAs
         }
         let digest = try FileDigest.sha256(of: destination)
         return Artifact(url: destination, sha256: digest.sha256, bytes: digest.bytes)
@@ -279,10 +256,6 @@ enum SourceFetcher {
         case 408, 425, 429, 500...599: SkillFailure(.transient, "\(shownAs) answered HTTP \(status)")
         default: SkillFailure(.sourceMissing, "\(shownAs) answered HTTP \(status)")
         }
-    }
-
-    struct CircuitOpen: Error {
-        var details: String
     }
 
     /// The source as it may be printed: no credentials in the URL, no rendered secrets.
