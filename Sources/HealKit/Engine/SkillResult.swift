@@ -33,6 +33,12 @@ public struct SkillResult: Sendable {
     public var rows: RowDelta
     /// The rows a row-level check rejected, already written aside, for a quarantine to publish without a rescan.
     public var rejected: RejectedRows?
+    /// How many rows a row-level check found failing (what `rejected` holds).
+    public var failingRows = 0
+    /// A load refused because the day is already loaded from another input: `on_changed_input` decides, not upsert.
+    public var changedInput = false
+    /// A fetched file still under `min_bytes`: it may be arriving, so a fetch's `wait:` looks again.
+    public var stillArriving = false
     /// The sha256 of the artifact a failing check read, so a derived re-check knows which input it judged.
     public var checkedSHA256: String?
     /// An incremental source's new watermark; the run keeps it only once its load commits.

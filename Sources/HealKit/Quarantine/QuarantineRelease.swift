@@ -147,7 +147,7 @@ public struct QuarantineRelease: Sendable {
                     try review.rows(ofRejects: rejected) { line, reason in failures[line] = reason }
                     var view = artifact
                     view.excluded = (artifact.excluded ?? RowSet()).union(rejected.rows)
-                    view.rows = (result.figures["rows"] ?? 0) - rejected.rows.count
+                    view.rows = (result.rows.read ?? 0) - rejected.rows.count
                     result = try checking.recheck(view, after: result, input: input, in: context)
                     if result.artifact == nil { result.artifact = view }
                 }

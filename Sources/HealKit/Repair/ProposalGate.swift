@@ -100,8 +100,8 @@ struct ProposalGate {
     func verdict(_ result: SkillResult, check: String) -> RepairRejection? {
         if result.outcome == .pass { return nil }
         if result.failureClass == .drift { return RepairRejection("the profiles refuse it: \(result.details.prefix(600))") }
-        let rows = result.figures["rows"] ?? 0
-        let failing = result.figures["failing_rows"] ?? 0
+        let rows = result.rows.read ?? 0
+        let failing = result.failingRows
         if failing > 0, rows > 0, Double(failing) / Double(rows) * 100 <= maxQuarantinePct,
             result.failureClass == .parseError || result.failureClass == .qualityViolation
         {

@@ -16,7 +16,7 @@ public struct FetchSkill: SourceStarting {
             var late = false
             do {
                 result = try await fetch(input, in: context)
-                late = result.outcome == .fail && result.failureClass == .transient && (result.figures["bytes"] ?? Int.max) < spec.minBytes
+                late = result.outcome == .fail && result.stillArriving
             } catch let failure as SkillFailure where failure.absent {
                 result = .fail(failure.failureClass, failure.details)
                 late = true
@@ -68,11 +68,13 @@ public struct FetchSkill: SourceStarting {
     func verify(_ artifact: Artifact, source: String, in context: RunContext) throws -> SkillResult {
         let figures = ["bytes": artifact.bytes]
         if artifact.bytes < spec.minBytes {
-            return .fail(
+            var short = SkillResult.fail(
                 .transient,
                 "\(source) has \(artifact.bytes) bytes, fewer than min_bytes \(spec.minBytes); it may still be arriving",
                 figures: figures
             )
+            short.stillArriving = true
+            return short
         }
         if let expected = try spec.sha256.map({ try context.render($0).lowercased() }), expected != artifact.sha256 {
             return .fail(

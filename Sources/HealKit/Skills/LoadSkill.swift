@@ -46,11 +46,13 @@ public struct LoadSkill: Loading {
             }
             switch spec.onChangedInput {
             case .refuse:
-                return .fail(
+                var refused = SkillResult.fail(
                     .constraintViolation,
                     "\(context.date) is already in \(spec.table) from a different input (run \(previous.runID), sha256 \(previous.inputSHA256.prefix(12))…); re-run with --force to replace that day, or set on_changed_input: replace or merge",
                     figures: ["changed_input": 1]
                 )
+                refused.changedInput = true
+                return refused
             case .replace: mode = .replaceDate
             case .merge: mode = .merge
             }
@@ -178,7 +180,7 @@ public struct Upsert: Remediation {
                 "upsert repairs a load step; '\(failure.input.stepName)' is a \(failure.skill.config.kind.rawValue) step"
             )
         }
-        if failure.result.figures["changed_input"] != nil {
+        if failure.result.changedInput {
             return .fail(
                 .constraintViolation,
                 "a different input for a day already loaded is for on_changed_input (refuse, replace or merge) to decide, not for upsert"

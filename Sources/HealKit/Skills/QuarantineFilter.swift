@@ -12,14 +12,14 @@ public struct QuarantineFilter: Remediation {
     public func remediate(_ failure: StepFailure, in context: RunContext) async throws -> SkillResult {
         let artifact = try failure.input.requireArtifact()
         guard failure.skill is any RowChecking, let rejected = failure.result.rejected, rejected.input == artifact.url,
-            (failure.result.figures["failing_rows"] ?? 0) > 0
+            failure.result.failingRows > 0
         else {
             return .fail(
                 failure.result.failureClass ?? .internal,
                 "cannot quarantine: this failure is about the whole file, not single rows"
             )
         }
-        let total = failure.result.figures["rows"] ?? failure.result.rows.read ?? 0
+        let total = failure.result.rows.read ?? 0
         let moved = rejected.rows.count
         let pct = total == 0 ? 0 : Double(moved) / Double(total) * 100
         let figures = ["rows": total, "quarantined": moved, "kept": total - moved]

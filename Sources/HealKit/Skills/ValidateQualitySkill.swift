@@ -39,6 +39,7 @@ public struct ValidateQualitySkill: RowChecking {
                     rows: RowDelta(read: rows)
                 )
                 result.rejected = rejected
+                result.failingRows = tally.total
                 result.checkedSHA256 = artifact.sha256
             } else if let volume {
                 result = .fail(.volumeAnomaly, volume, figures: figures, rows: RowDelta(read: rows))

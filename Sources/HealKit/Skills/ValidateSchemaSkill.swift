@@ -55,6 +55,7 @@ public struct ValidateSchemaSkill: ContractChecking {
                     rows: RowDelta(read: rows)
                 )
                 result.rejected = rejected
+                result.failingRows = tally.total
                 result.checkedSHA256 = artifact.sha256
                 return result
             }
