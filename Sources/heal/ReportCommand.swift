@@ -39,7 +39,7 @@ struct ReportCommand: AsyncParsableCommand {
                     today: CalendarDate.of(Date(), in: TimeZone(identifier: "UTC")!)
                 )
                 report = try WeeklyReportBuilder(store: store).build(period, pipeline: pipeline)
-            } catch let error as QuarantineReviewError {
+            } catch let error as UsageError {
                 Console.error("heal: \(error)")
                 throw ExitCode(2)
             }

@@ -48,10 +48,6 @@ public struct Alert: Codable, Sendable {
         return lines.joined(separator: "\n")
     }
 
-    static func signature(pipeline: String, step: String, failureClass: String?, details: String) -> String {
-        "\(pipeline)|\(step)|\(failureClass ?? "unknown")|\(FailureSignature.pattern(details))"
-    }
-
     /// What to try next, by failure class.
     static func suggestion(for failure: FailureClass?, pipeline: String, date: String) -> String {
         let rerun = "then re-run: heal run \(pipeline) --date \(date)"

@@ -131,7 +131,8 @@ public enum OutOfBandAlert {
             inspect: "heal runs list",
             createdAt: Timestamp.now()
         )
-        alert.signature = Alert.signature(pipeline: playbook.name, step: step, failureClass: alert.failureClass, details: summary)
+        alert.signature =
+            FailureSignature(pipeline: playbook.name, step: step, failureClass: alert.failureClass, details: summary).description
         let values = TemplateValues(date: date, pipeline: playbook.name, runID: runID, environment: environment)
         _ = await AlertDispatcher(playbook: playbook, home: home, values: values, runID: runID, store: nil).dispatch(alert)
         return alert

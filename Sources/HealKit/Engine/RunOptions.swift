@@ -16,10 +16,3 @@ public struct RunOptions: Sendable {
         self.force = force
     }
 }
-
-/// A request the executor cannot start: unknown pipeline, broken configuration.
-public struct UsageError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}

@@ -1,14 +1,5 @@
 import Foundation
 
-public enum RunStatus: String, Codable, Sendable, CaseIterable {
-    case running, succeeded, healed, partial, failed, skipped
-    /// Stopped between steps by SIGTERM or SIGINT: every finished step is committed, no later one ran.
-    case interrupted
-
-    /// 0 for every status that leaves the data in a good state, 1 for failed or interrupted.
-    public var exitCode: Int32 { self == .failed || self == .interrupted ? 1 : 0 }
-}
-
 /// What `heal run --json` prints and what the command line shows at the end of a run.
 public struct RunSummary: Codable, Sendable {
     public var runID: String

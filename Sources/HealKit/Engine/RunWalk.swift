@@ -253,7 +253,12 @@ struct RunWalk {
         alert.signature =
             severity == "resolved"
             ? ""
-            : Alert.signature(pipeline: context.pipeline, step: step, failureClass: failure?.rawValue, details: signatureDetails ?? summary)
+            : FailureSignature(
+                pipeline: context.pipeline,
+                step: step,
+                failureClass: failure?.rawValue,
+                details: signatureDetails ?? summary
+            ).description
         alerts.append(.init(id: alert.id, step: step, failureClass: failure?.rawValue, summary: summary, severity: severity))
         let delivery = await AlertDispatcher(playbook: playbook, context: context).dispatch(alert)
         executor.observer(.alert(alert, delivery: delivery))
@@ -300,40 +305,17 @@ struct RunWalk {
         let before = (1...2).map {
             (try? context.store.failureSignatures(pipeline: context.pipeline, date: context.date.adding(days: -$0).description)) ?? []
         }
-        for signature in today.sorted() where before.allSatisfy({ $0.contains(signature) }) {
-            let parts = signature.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 4 else { continue }
-            let failure = FailureClass(rawValue: parts[2])
+        for signature in today.sorted(by: { $0.description < $1.description }) where before.allSatisfy({ $0.contains(signature) }) {
             await raise(
-                step: parts[1],
+                step: signature.step,
                 skill: "recurring",
-                failure: failure,
+                failure: FailureClass(rawValue: signature.failureClass),
                 summary:
-                    "the same failure on 3 consecutive days (\(context.date.adding(days: -2)) to \(context.date)), healed or not: \(parts[3]); fix it at the source",
+                    "the same failure on 3 consecutive days (\(context.date.adding(days: -2)) to \(context.date)), healed or not: \(signature.pattern); fix it at the source",
                 trace: [],
                 severity: "warning",
-                signatureDetails: parts[3]
+                signatureDetails: signature.pattern
             )
         }
-    }
-}
-
-/// A stop request heard at a safe point inside a step: a retry wait, or the next batch of a step that reads a file
-/// and commits nothing (checks, transform, repair), so the step's work is simply dropped and done again on resume.
-struct RunStopped: Error {
-    /// Sleeps in quarter seconds, throwing as soon as a stop is requested: how every wait at a safe point sleeps.
-    static func pause(
-        _ delay: Duration,
-        stop: @Sendable () -> Bool,
-        sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
-    ) async throws {
-        var left = delay
-        while left > .zero {
-            if stop() { throw RunStopped() }
-            let slice = min(left, .milliseconds(250))
-            try await sleep(slice)
-            left -= slice
-        }
-        if stop() { throw RunStopped() }
     }
 }

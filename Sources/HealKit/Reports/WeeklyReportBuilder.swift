@@ -12,22 +12,22 @@ public struct WeeklyReportBuilder: Sendable {
         if let week {
             let parts = week.split(separator: "-W")
             guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]), (1...53).contains(number) else {
-                throw QuarantineReviewError("--week '\(week)' is not an ISO week; expected YYYY-Www, e.g. 2026-W47")
+                throw UsageError("--week '\(week)' is not an ISO week; expected YYYY-Www, e.g. 2026-W47")
             }
             var calendar = Calendar(identifier: .iso8601)
             calendar.timeZone = TimeZone(identifier: "UTC")!
             var components = DateComponents(weekday: 2, weekOfYear: number, yearForWeekOfYear: year)
             components.timeZone = calendar.timeZone
-            guard let monday = calendar.date(from: components) else { throw QuarantineReviewError("--week '\(week)' does not exist") }
+            guard let monday = calendar.date(from: components) else { throw UsageError("--week '\(week)' does not exist") }
             let first = CalendarDate.of(monday, in: calendar.timeZone)
             return .init(from: first.description, to: first.adding(days: 6).description, label: week)
         }
         if let since {
             guard let first = CalendarDate.parse(since, format: DateFormat.iso) else {
-                throw QuarantineReviewError("--since '\(since)' is not a date; expected YYYY-MM-DD")
+                throw UsageError("--since '\(since)' is not a date; expected YYYY-MM-DD")
             }
             let last = today.adding(days: -1)
-            guard first <= last else { throw QuarantineReviewError("--since \(since) is after yesterday (\(last))") }
+            guard first <= last else { throw UsageError("--since \(since) is after yesterday (\(last))") }
             return .init(from: first.description, to: last.description, label: "\(first) to \(last)")
         }
         let last = today.adding(days: -1)
@@ -50,7 +50,7 @@ public struct WeeklyReportBuilder: Sendable {
         guard let first = CalendarDate.parse(period.from, format: DateFormat.iso),
             let last = CalendarDate.parse(period.to, format: DateFormat.iso)
         else {
-            throw QuarantineReviewError("the period \(period.from)…\(period.to) is not two dates")
+            throw UsageError("the period \(period.from)…\(period.to) is not two dates")
         }
         let input = try store.reportInput(from: first.adding(days: -2).description, to: period.to, pipeline: pipeline)
         var dates: [String] = []

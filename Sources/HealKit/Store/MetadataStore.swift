@@ -129,7 +129,7 @@ public final class MetadataStore: Sendable {
     }
 
     /// Signatures of the steps that failed (at level 1) in the runs of a pipeline's logical date.
-    public func failureSignatures(pipeline: String, date: String) throws -> Set<String> {
+    public func failureSignatures(pipeline: String, date: String) throws -> Set<FailureSignature> {
         try database.read { db in
             let rows = try Row.fetchAll(
                 db,
@@ -141,13 +141,13 @@ public final class MetadataStore: Sendable {
                 arguments: [pipeline, date]
             )
             var seen: Set<String> = []
-            var signatures: Set<String> = []
+            var signatures: Set<FailureSignature> = []
             for row in rows {
                 let step: String = row["step"]
                 // The first failure of each step per date, as the weekly report counts them.
                 guard seen.insert(step).inserted else { continue }
                 signatures.insert(
-                    Alert.signature(pipeline: pipeline, step: step, failureClass: row["failure_class"], details: row["details"])
+                    FailureSignature(pipeline: pipeline, step: step, failureClass: row["failure_class"], details: row["details"])
                 )
             }
             return signatures

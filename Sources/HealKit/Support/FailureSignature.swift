@@ -1,8 +1,23 @@
 import Foundation
 
-/// Masks what changes from day to day in a failure's details (numbers, quoted values, paths, run ids, hashes),
-/// so the same failure on different days has the same pattern.
-public enum FailureSignature {
+/// What makes two failures the same one: the pipeline, the step, the failure class and the details with what
+/// changes from day to day taken out (URLs, run ids, digests, paths, quoted values, numbers). Kept as text in
+/// metadata.db (`pipeline|step|class|pattern`) for the three-day escalation and the weekly report.
+public struct FailureSignature: Sendable, Hashable, CustomStringConvertible {
+    public var pipeline: String
+    public var step: String
+    public var failureClass: String
+    public var pattern: String
+
+    public init(pipeline: String, step: String, failureClass: String?, details: String) {
+        self.pipeline = pipeline
+        self.step = step
+        self.failureClass = failureClass ?? "unknown"
+        pattern = FailureSignature.pattern(details)
+    }
+
+    public var description: String { "\(pipeline)|\(step)|\(failureClass)|\(pattern)" }
+
     private static let rules: [(NSRegularExpression, String)] = [
         // The examples after "; e.g." differ every day; the summary before them is the failure.
         (#"; e\.g\. .*$"#, ""),
