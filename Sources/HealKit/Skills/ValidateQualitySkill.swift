@@ -11,12 +11,7 @@ public struct ValidateQualitySkill: RowChecking {
         do {
             let reader = try context.open(artifact, flaws: .deliver)
             let checker = try makeRowChecker(for: artifact, header: reader.header, in: context)
-            let spool = RejectSpool(
-                url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"),
-                header: reader.header,
-                input: artifact.url,
-                limit: artifact.format?.limits.maxRejects ?? InputLimits().maxRejects
-            )
+            let spool = rejectSpool(for: artifact, header: reader.header, input: input, in: context)
             let watch = ProfileWatch.make(header: reader.header, artifact: artifact, policy: spec.drift, context: context)
             let (rows, tally, rejected) = try checker.scan(reader, spool: spool, observe: watch.map { w in { w.add($0) } })
             var figures = ["rows": rows, "failing_rows": tally.total]
@@ -32,15 +27,15 @@ public struct ValidateQualitySkill: RowChecking {
             var result: SkillResult
             if tally.total > 0 {
                 let extra = volume.map { "; also \($0)" } ?? ""
-                result = SkillResult.fail(
+                result = rowsFailed(
                     .qualityViolation,
                     "\(tally.summary(rows: rows))\(extra)",
                     figures: figures,
-                    rows: RowDelta(read: rows)
+                    rows: rows,
+                    failing: tally.total,
+                    rejected: rejected,
+                    checked: artifact
                 )
-                result.rejected = rejected
-                result.failingRows = tally.total
-                result.checkedSHA256 = artifact.sha256
             } else if let volume {
                 result = .fail(.volumeAnomaly, volume, figures: figures, rows: RowDelta(read: rows))
             } else {

@@ -20,12 +20,7 @@ public struct ValidateSchemaSkill: ContractChecking {
                 return .fail(.schemaMismatch, "\(shown) (\(shape)): \(mismatch)", figures: ["columns": header.count])
             }
             let checker = contractChecker(header)
-            let spool = RejectSpool(
-                url: context.freshStagingURL(stepIndex: input.stepIndex, name: "\(input.stepName)-rejects"),
-                header: header,
-                input: artifact.url,
-                limit: artifact.format?.limits.maxRejects ?? InputLimits().maxRejects
-            )
+            let spool = rejectSpool(for: artifact, header: header, input: input, in: context)
             let (rows, tally, rejected) = try checker.scan(reader, spool: spool)
             var figures = ["rows": rows, "columns": header.count, "failing_rows": tally.total]
             let notes = reader.notes.summary
@@ -48,16 +43,15 @@ public struct ValidateSchemaSkill: ContractChecking {
                 )
             }
             if tally.total > 0 {
-                var result = SkillResult.fail(
+                return rowsFailed(
                     .parseError,
                     "\(shown): \(tally.summary(rows: rows))\(notes)",
                     figures: figures,
-                    rows: RowDelta(read: rows)
+                    rows: rows,
+                    failing: tally.total,
+                    rejected: rejected,
+                    checked: artifact
                 )
-                result.rejected = rejected
-                result.failingRows = tally.total
-                result.checkedSHA256 = artifact.sha256
-                return result
             }
             artifact.rows = rows
             artifact.columns = typedColumns(header)
