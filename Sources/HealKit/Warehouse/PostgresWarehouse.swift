@@ -228,7 +228,7 @@ public struct PostgresWarehouse: Warehouse {
         binds.append(request.date)
         if !direct { try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: log) }
         let after = try await Self.count(request.table, connection)
-        let (inserted, updated) = try request.balance(before: before, after: after, written: written)
+        let report = try request.balance(before: before, after: after, written: written, replaced: replaced, plan: plan)
         try await connection.query(
             """
             INSERT INTO _heal_loads (pipeline, logical_date, table_name, run_id, input_sha256, rows, loaded_at)
@@ -236,15 +236,7 @@ public struct PostgresWarehouse: Warehouse {
             """,
             logger: log
         )
-        return LoadReport(
-            inserted: inserted,
-            updated: updated,
-            replaced: replaced,
-            before: before,
-            after: after,
-            changes: plan.changes,
-            notes: plan.notes
-        )
+        return report
     }
 
     /// Creates the table, or evolves it as the plan says (new columns added, widened columns retyped).

@@ -81,7 +81,7 @@ public final class SQLiteWarehouse: Warehouse {
                 let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
                 let written = try self.insertRows(request, plan: plan, db)
                 let after = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
-                let (inserted, updated) = try request.balance(before: before, after: after, written: written)
+                let balanced = try request.balance(before: before, after: after, written: written, replaced: replaced, plan: plan)
                 try db.execute(
                     sql: """
                         INSERT INTO _heal_loads (pipeline, logical_date, table_name, run_id, input_sha256, rows, loaded_at)
@@ -92,15 +92,7 @@ public final class SQLiteWarehouse: Warehouse {
                     ]
                 )
                 CrashPoint.reach("load-before-commit")
-                report = LoadReport(
-                    inserted: inserted,
-                    updated: updated,
-                    replaced: replaced,
-                    before: before,
-                    after: after,
-                    changes: plan.changes,
-                    notes: plan.notes
-                )
+                report = balanced
                 return .commit
             }
             return report!

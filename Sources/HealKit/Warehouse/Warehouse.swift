@@ -85,8 +85,8 @@ public struct LoadRequest: Sendable {
 
 extension LoadRequest {
     /// What every warehouse checks before its commit: the table grew by the rows written (a merge rewrote the rest),
-    /// and the rows written are the rows the run's accounting expects.
-    func balance(before: Int, after: Int, written: Int) throws -> (inserted: Int, updated: Int) {
+    /// and the rows written are the rows the run's accounting expects. The report of a load that balances.
+    func balance(before: Int, after: Int, written: Int, replaced: Int, plan: LoadPlan) throws -> LoadReport {
         let inserted = after - before
         let updated = mode == .merge ? written - inserted : 0
         guard inserted >= 0, inserted + updated == written else {
@@ -98,7 +98,15 @@ extension LoadRequest {
                 "row accounting does not balance: the load would write \(Noun.count(written, "row")) but the run read and kept \(expectedRows) (read − quarantined − deduplicated); rolled back, nothing was loaded"
             )
         }
-        return (inserted, updated)
+        return LoadReport(
+            inserted: inserted,
+            updated: updated,
+            replaced: replaced,
+            before: before,
+            after: after,
+            changes: plan.changes,
+            notes: plan.notes
+        )
     }
 
     /// Rows of this pipeline's earlier loads of the date: what replacing the date removes (another pipeline
