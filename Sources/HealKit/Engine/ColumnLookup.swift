@@ -6,7 +6,12 @@ public enum ColumnLookup {
 
     /// "the file has no column 'amt' (columns: id, amount, date); did you mean 'amount'?"
     public static func missing(_ name: String, in what: String, among names: [String]) -> String {
-        "\(what) has no column \(Text.quoted(name)) (columns: \(Text.names(names, count: listed)))\(NearMiss.hint(for: name, among: names))"
+        "\(what) has no column \(Text.quoted(name))" + present(names, near: name)
+    }
+
+    /// " (columns: id, amount); did you mean 'amount'?": what is there, cut short, and the nearest name.
+    static func present(_ names: [String], near name: String) -> String {
+        " (columns: \(Text.names(names, count: listed)))\(NearMiss.hint(for: name, among: names))"
     }
 
     /// The position of `name` among `names`, or a `schema_mismatch` failure: "the lookup file products.csv has no
@@ -16,8 +21,7 @@ public enum ColumnLookup {
             guard let subject else { throw SkillFailure(.schemaMismatch, missing(name, in: what, among: names)) }
             throw SkillFailure(
                 .schemaMismatch,
-                "\(subject) names column \(Text.quoted(name)), which \(what) does not have (columns: \(Text.names(names, count: listed)))"
-                    + NearMiss.hint(for: name, among: names)
+                "\(subject) names column \(Text.quoted(name)), which \(what) does not have" + present(names, near: name)
             )
         }
         return index
