@@ -31,8 +31,6 @@ public final class RunningHeal: @unchecked Sendable {
     /// Everything printed so far.
     public var output: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 
-    public var isRunning: Bool { process.isRunning }
-
     /// Waits until the output holds `text`; false when `timeout` passed first.
     @discardableResult
     public func wait(for text: String, timeout: Duration = .seconds(30)) async throws -> Bool {

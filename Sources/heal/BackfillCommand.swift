@@ -74,8 +74,8 @@ struct BackfillCommand: AsyncParsableCommand {
                 guard !json else { return }
                 let r = summary.rows
                 Output.line([
-                    "\(summary.date)  ", .status(summary.status.rawValue),
-                    "\(String(repeating: " ", count: max(0, 12 - summary.status.rawValue.count))) read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)  run \(summary.runID)",
+                    "\(summary.date)  ", Painted(RunPrinter.pad(summary.status.rawValue, 12), Tint.of(status: summary.status.rawValue)),
+                    " read \(r.read) · loaded \(r.loaded) · quarantined \(r.quarantined) · deduplicated \(r.deduplicated)  run \(summary.runID)",
                 ])
                 if let error = summary.error { print("            \(error)") }
             }
