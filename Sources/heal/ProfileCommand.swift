@@ -23,7 +23,7 @@ struct ProfileCommand: AsyncParsableCommand {
         }
         let history =
             days ?? playbook.steps.lazy.compactMap { step -> Int? in
-                if case .validateQuality(let q)? = config.skills[step.skill]?.spec { return q.drift.history }
+                if let q = config.skills[step.skill]?.settings(QualitySpec.self) { return q.drift.history }
                 return nil
             }.first ?? 7
         let report = try ProfileReport.build(

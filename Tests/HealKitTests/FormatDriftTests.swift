@@ -66,7 +66,7 @@ struct FormatDriftTests {
         let home = try example { rows in rows[0] = ["sale_id", "date", "amt", "customer_id", "product_id", "quantity", "store", "channel"] }
         defer { home.remove() }
         let f = try PipelineFixture(home: home)
-        guard case .validateSchema(let contract) = try #require(f.config.skills["sales-contract"]).spec else { Issue.record("no contract"); return }
+        guard let contract = try #require(f.config.skills["sales-contract"]).settings(ContractSpec.self) else { Issue.record("no contract"); return }
         let header = try DriftCorpusTests.clean()[0].indices.map { ["sale_id", "date", "amt", "customer_id", "product_id", "quantity", "store", "channel"][$0] }
         let request = RepairRequest(pipeline: "sales-daily", skill: "sales-contract", contract: contract, header: header, failure: "", samples: [])
         let swap = SchemaRepair(operations: [.rename(from: "amt", to: "amount"), .rename(from: "customer_id", to: "product_id"), .rename(from: "product_id", to: "customer_id")])

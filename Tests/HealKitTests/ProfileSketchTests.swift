@@ -76,14 +76,14 @@ struct ProfileSketchTests {
         try home.write("skills/sales-quality.yml", quality + "drift: { shape: warn, history: 5, per_column: { amount: { range: off } } }\n")
         let (config, clean) = ProjectConfig.load(from: home.healHome)
         #expect(clean.isEmpty)
-        guard case .validateQuality(let spec)? = config.skills["sales-quality"]?.spec else { Issue.record("no quality skill"); return }
+        guard let spec = config.skills["sales-quality"]?.settings(QualitySpec.self) else { Issue.record("no quality skill"); return }
         #expect(spec.drift.level(.shape, for: "product_id") == .warn)
         #expect(spec.drift.level(.range, for: "amount") == .off)
         #expect(spec.drift.level(.range, for: "quantity") == .fail)
         #expect(spec.drift.history == 5)
 
         try home.write("skills/sales-quality.yml", quality + "drift: off\n")
-        guard case .validateQuality(let off)? = ProjectConfig.load(from: home.healHome).0.skills["sales-quality"]?.spec else { return }
+        guard let off = ProjectConfig.load(from: home.healHome).0.skills["sales-quality"]?.settings(QualitySpec.self) else { return }
         #expect(!off.drift.enabled && off.drift.level(.shape, for: "product_id") == .off)
     }
 

@@ -8,7 +8,7 @@ enum ComputedTyping {
         var contracts: [String] = []
         var types: [String: ColumnType] = [:]
         for earlier in playbook.steps.prefix(while: { $0.name != step.name }) {
-            guard case .validateSchema(let contract)? = skills[earlier.skill]?.spec else { continue }
+            guard let contract = skills[earlier.skill]?.settings(ContractSpec.self) else { continue }
             contracts.append("skills/\(earlier.skill).yml")
             for column in contract.columns {
                 let name = transform.snakeCaseNames ? SnakeCase.convert(column.name) : column.name

@@ -136,10 +136,10 @@ public struct ProjectConfig: Sendable {
                 fail("step '\(step.name)': no skill config named '\(step.skill)' in skills/\(NearMiss.hint(for: step.skill, among: names))")
                 continue
             }
-            if skill.kind.isRemediation {
+            if skill.isRemediation {
                 fail("step '\(step.name)': '\(step.skill)' is a \(skill.kind.rawValue) remediation; use it under on_failure, not as a step")
             }
-            if skill.kind == .fetch, let input = step.input {
+            if skill.kind == FetchSpec.kind, let input = step.input {
                 fail("step '\(step.name)': a fetch starts a source of its own and reads no input; remove 'input: \(input)'")
             }
             let earlier = playbook.steps.prefix { $0.name != step.name }.map(\.name)
@@ -148,9 +148,9 @@ public struct ProjectConfig: Sendable {
                     "step '\(step.name)': skill '\(step.skill)' reads {artifact.\(name)}, but no step named '\(name)' runs before it\(NearMiss.hint(for: name, among: earlier))"
                 )
             }
-            if case .load(let load) = skill.spec,
+            if let load = skill.settings(LoadSpec.self),
                 let other = playbook.steps.prefix(while: { $0.name != step.name }).first(where: { earlierStep in
-                    guard case .load(let spec)? = skills[earlierStep.skill]?.spec else { return false }
+                    guard let spec = skills[earlierStep.skill]?.settings(LoadSpec.self) else { return false }
                     return spec.table == load.table && spec.target == load.target
                 })
             {
@@ -158,7 +158,7 @@ public struct ProjectConfig: Sendable {
                     "step '\(step.name)': step '\(other.name)' already loads \(load.table) in \(load.target); each source loads a table of its own (its day is replaced and skipped as one)"
                 )
             }
-            if case .transform(let transform) = skill.spec {
+            if let transform = skill.settings(TransformSpec.self) {
                 errors += ComputedTyping.check(transform, at: step, in: playbook, skills: skills)
             }
             for (failure, remedies) in step.onFailure.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
@@ -169,9 +169,9 @@ public struct ProjectConfig: Sendable {
                         )
                         continue
                     }
-                    if !config.kind.isRemediation {
+                    if !config.isRemediation {
                         fail(
-                            "step '\(step.name)', on_failure \(failure.rawValue): '\(remedy)' is a \(config.kind.rawValue) skill; expected a remediation (quarantine_filter, fallback_source, schema_repair or upsert)"
+                            "step '\(step.name)', on_failure \(failure.rawValue): '\(remedy)' is a \(config.kind.rawValue) skill; expected a remediation (\(SkillRegistry.remediationNames))"
                         )
                     }
                 }

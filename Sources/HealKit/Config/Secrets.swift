@@ -59,7 +59,7 @@ extension ProjectConfig {
     public var sentEnvironmentNames: Set<String> {
         var names: Set<String> = []
         for skill in skills.values {
-            for template in skill.sentTemplates { names.formUnion(template.environmentNames) }
+            for template in skill.settings.sentTemplates { names.formUnion(template.environmentNames) }
         }
         for playbook in playbooks.values {
             for template in playbook.alerts.sentTemplates { names.formUnion(template.environmentNames) }
@@ -72,19 +72,6 @@ extension Template {
     /// The `{env.NAME}` names this template reads.
     public var environmentNames: [String] {
         parts.compactMap { if case .environment(let name) = $0 { return name } else { return nil } }
-    }
-}
-
-extension SkillConfig {
-    /// Templates whose rendered text leaves the machine (or names where it goes).
-    var sentTemplates: [Template] {
-        switch spec {
-        case .fetch(let f), .fallbackSource(let f):
-            return [f.source] + (f.endpoint.map { [$0] } ?? [])
-                + (f.api.map { api in api.query.map(\.value) + api.headers.map(\.value) } ?? [])
-        case .load(let l): return [l.target]
-        default: return []
-        }
     }
 }
 

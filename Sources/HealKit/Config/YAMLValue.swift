@@ -110,6 +110,18 @@ struct YAMLValue {
         return try list().map { try $0.string(what) }
     }
 
+    /// One of a closed set of words, with the nearest name when it is none of them.
+    func oneOf<Word: RawRepresentable & CaseIterable>(_ type: Word.Type) throws -> Word where Word.RawValue == String {
+        let text = try string()
+        guard let word = Word(rawValue: text) else {
+            let names = Word.allCases.map(\.rawValue)
+            throw error(
+                "unknown value '\(text)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: text, among: names))"
+            )
+        }
+        return word
+    }
+
     func map(allowed: [String]) throws -> YAMLMap {
         guard case .mapping(let mapping) = node else { throw error("expected a mapping of settings, found \(typeName)") }
         var entries: [(key: YAMLValue, value: YAMLValue)] = []

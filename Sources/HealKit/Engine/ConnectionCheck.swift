@@ -82,32 +82,30 @@ public struct ConnectionCheck: Sendable {
             result.detail = Secrets(environment: environment).redact(result.detail)
             return result
         }
-        switch skill.spec {
-        case .fetch(let spec), .fallbackSource(let spec):
-            return [
-                await probe("source", spec.source) { source, shown in
-                    try await self.source(source, spec: spec, values: values, shown: shown)
-                }
-            ]
-        case .transform(let spec):
-            guard let lookup = spec.lookup else { return [] }
-            return [
-                await probe("lookup", lookup.file) { path, shown in
-                    let url = home.resolve(path: path)
-                    guard FileBytes.isRegularFile(url) else {
-                        throw SkillFailure(.configuration, "\(shown): no such file (the lookup table of the join)")
+        var probes: [Probe] = []
+        for endpoint in skill.settings.endpoints {
+            switch endpoint {
+            case .source(let spec):
+                probes.append(
+                    await probe("source", spec.source) { source, shown in
+                        try await self.source(source, spec: spec, values: values, shown: shown)
                     }
-                    return (.ok, "the lookup file is there")
-                }
-            ]
-        case .load(let spec):
-            return [await probe("target", spec.target) { target, _ in try await self.target(target) }]
-        case .healthCheck(let spec):
-            guard let target = spec.target else { return [] }
-            return [await probe("target", target) { target, _ in try await self.target(target) }]
-        default:
-            return []
+                )
+            case .lookup(let file):
+                probes.append(
+                    await probe("lookup", file) { path, shown in
+                        let url = home.resolve(path: path)
+                        guard FileBytes.isRegularFile(url) else {
+                            throw SkillFailure(.configuration, "\(shown): no such file (the lookup table of the join)")
+                        }
+                        return (.ok, "the lookup file is there")
+                    }
+                )
+            case .warehouse(let target):
+                probes.append(await probe("target", target) { target, _ in try await self.target(target) })
+            }
         }
+        return probes
     }
 
     /// A path: the file, or at least its folder; HTTP: one HEAD (an API: its first GET); S3: a HEAD or a listing.

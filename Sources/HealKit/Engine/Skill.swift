@@ -59,3 +59,13 @@ public protocol Remediation: Sendable {
     var config: SkillConfig { get }
     func remediate(_ failure: StepFailure, in context: RunContext) async throws -> SkillResult
 }
+
+/// Settings of a kind that runs as a step: they build the skill.
+public protocol StepSettings: SkillSettings {
+    func makeSkill(_ config: SkillConfig) -> any Skill
+}
+
+/// Settings of a remediation kind: they build the remediation.
+public protocol RemediationSettings: SkillSettings {
+    func makeRemediation(_ config: SkillConfig) -> any Remediation
+}

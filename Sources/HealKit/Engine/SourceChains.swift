@@ -18,7 +18,7 @@ public struct SourceChains: Sendable {
         for (index, step) in playbook.steps.enumerated() {
             let kind = skills[step.skill]?.kind
             let source: String
-            if kind == .fetch || index == 0 {
+            if kind == FetchSpec.kind || index == 0 {
                 source = step.name
             } else if let input = step.input, let from = playbook.steps.firstIndex(where: { $0.name == input }), from < index {
                 source = root[from]
@@ -26,7 +26,7 @@ public struct SourceChains: Sendable {
                 source = root[index - 1]
             }
             root.append(source)
-            if kind == .load { loaded.insert(source) }
+            if kind == LoadSpec.kind { loaded.insert(source) }
         }
         self.root = root
         self.loaded = loaded

@@ -91,7 +91,7 @@ extension RunContext {
     var contractColumns: [String: ColumnSpec] {
         var out: [String: ColumnSpec] = [:]
         for step in playbook.steps {
-            guard case .validateSchema(let contract)? = skillConfigs[step.skill]?.spec else { continue }
+            guard let contract = skillConfigs[step.skill]?.settings(ContractSpec.self) else { continue }
             for column in contract.columns where out[column.name] == nil { out[column.name] = column }
         }
         return out
@@ -102,7 +102,7 @@ extension RunContext {
     func lookupKeys() -> [LookupKeys] {
         var out: [LookupKeys] = []
         for step in playbook.steps {
-            guard case .transform(let spec)? = skillConfigs[step.skill]?.spec, let lookup = spec.lookup,
+            guard let spec = skillConfigs[step.skill]?.settings(TransformSpec.self), let lookup = spec.lookup,
                 let path = try? renderPath(lookup.file)
             else { continue }
             if let keys = try? LookupKeys.read(home.resolve(path: path), column: lookup.key) { out.append(keys) }

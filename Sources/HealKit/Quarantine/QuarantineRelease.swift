@@ -115,7 +115,7 @@ public struct QuarantineRelease: Sendable {
         // Rows quarantined after the schema step carry the types that step gave them, so the load sees the same columns.
         if let schemaStep = playbook.steps.indices.last(where: {
             $0 < first && chains.root[$0] == chains.root[first]
-                && config.skills[playbook.steps[$0].skill]?.kind == .validateSchema
+                && config.skills[playbook.steps[$0].skill]?.kind == ContractSpec.kind
         }),
             let schemaConfig = config.skills[playbook.steps[schemaStep].skill],
             let schema = try SkillFactory.skill(schemaConfig) as? any ContractChecking

@@ -51,7 +51,7 @@ public enum AliasPromotion {
     }
 
     static func decodeContract(_ text: String, skill: String, file: String) throws -> ContractSpec {
-        guard case .validateSchema(let contract) = try SkillDecoder.decode(try YAMLValue.load(text: text, file: file), name: skill).spec
+        guard let contract = try SkillDecoder.decode(try YAMLValue.load(text: text, file: file), name: skill).settings(ContractSpec.self)
         else {
             throw ConfigError(file: file, line: 1, column: 1, message: "\(skill) is not a validate_schema contract")
         }

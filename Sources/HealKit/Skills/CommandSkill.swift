@@ -53,3 +53,7 @@ struct CommandReport {
         failureClass = (object["failure_class"] as? String).flatMap(FailureClass.init(rawValue:))
     }
 }
+
+extension CommandSpec: StepSettings {
+    public func makeSkill(_ config: SkillConfig) -> any Skill { CommandSkill(config: config, spec: self) }
+}

@@ -116,3 +116,11 @@ public struct FallbackSource: Remediation {
         return .pass("fetched the fallback \(shown) (\(artifact.bytes) bytes)", figures: ["bytes": artifact.bytes], artifact: artifact)
     }
 }
+
+extension FetchSpec: StepSettings {
+    public func makeSkill(_ config: SkillConfig) -> any Skill { FetchSkill(config: config, spec: self) }
+}
+
+extension FallbackSourceSpec: RemediationSettings {
+    public func makeRemediation(_ config: SkillConfig) -> any Remediation { FallbackSource(config: config, spec: fetch) }
+}

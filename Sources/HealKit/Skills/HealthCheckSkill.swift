@@ -42,8 +42,8 @@ public struct HealthCheckSkill: Skill {
                 problems.append("\(check.name): the query failed: \(failure.details)")
                 continue
             }
-            if Self.matches(answer, check.expect) {
-                passed.append("\(check.name) = \(check.expect)")
+            if check.expect.holds(for: answer) {
+                passed.append(check.expect.isComparison ? "\(check.name) \(check.expect)" : "\(check.name) = \(check.expect)")
             } else {
                 problems.append("\(check.name): expected \(check.expect), got \(answer ?? "null")")
             }
@@ -54,11 +54,8 @@ public struct HealthCheckSkill: Skill {
         }
         return .pass(passed.joined(separator: "; "), figures: figures)
     }
+}
 
-    /// Numbers compare as numbers (`3` equals `3.0`), everything else as text.
-    static func matches(_ answer: String?, _ expected: String) -> Bool {
-        guard let answer else { return expected.lowercased() == "null" }
-        if let a = Double(answer), let e = Double(expected) { return a == e }
-        return answer == expected
-    }
+extension HealthCheckSpec: StepSettings {
+    public func makeSkill(_ config: SkillConfig) -> any Skill { HealthCheckSkill(config: config, spec: self) }
 }

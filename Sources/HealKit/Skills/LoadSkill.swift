@@ -200,3 +200,11 @@ public struct Upsert: Remediation {
         return result
     }
 }
+
+extension LoadSpec: StepSettings {
+    public func makeSkill(_ config: SkillConfig) -> any Skill { LoadSkill(config: config, spec: self) }
+}
+
+extension UpsertSpec: RemediationSettings {
+    public func makeRemediation(_ config: SkillConfig) -> any Remediation { Upsert(config: config) }
+}

@@ -55,3 +55,7 @@ public struct QuarantineFilter: Remediation {
         )
     }
 }
+
+extension QuarantineSpec: RemediationSettings {
+    public func makeRemediation(_ config: SkillConfig) -> any Remediation { QuarantineFilter(config: config, spec: self) }
+}

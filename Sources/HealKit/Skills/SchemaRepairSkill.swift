@@ -64,7 +64,7 @@ public struct SchemaRepairSkill: Remediation {
         request.baselines = try baselines(for: schema.contract, after: failure.input.stepIndex, in: context)
         if !request.baselines.isEmpty { request.lookups = context.lookupKeys() }
         let qualityChecks = try context.playbook.steps.compactMap { step -> (any Skill)? in
-            guard let config = context.skillConfigs[step.skill], config.kind == .validateQuality else { return nil }
+            guard let config = context.skillConfigs[step.skill], config.kind == QualitySpec.kind else { return nil }
             return try SkillFactory.skill(config)
         }
         let gate = ProposalGate(
@@ -220,9 +220,9 @@ public struct SchemaRepairSkill: Remediation {
         let steps = context.playbook.steps
         guard
             let step = steps.indices.dropFirst(index + 1).first(where: {
-                if case .validateQuality(let q)? = context.skillConfigs[steps[$0].skill]?.spec { return q.drift.enabled }
+                if let q = context.skillConfigs[steps[$0].skill]?.settings(QualitySpec.self) { return q.drift.enabled }
                 return false
-            }), case .validateQuality(let quality)? = context.skillConfigs[steps[step].skill]?.spec
+            }), let quality = context.skillConfigs[steps[step].skill]?.settings(QualitySpec.self)
         else { return [:] }
         var out: [String: ProfileBaseline] = [:]
         for column in contract.columns where quality.drift.watches(column.name) {
@@ -268,4 +268,8 @@ public struct SchemaRepairSkill: Remediation {
             )
         )
     }
+}
+
+extension SchemaRepairSpec: RemediationSettings {
+    public func makeRemediation(_ config: SkillConfig) -> any Remediation { SchemaRepairSkill(config: config, spec: self) }
 }

@@ -239,3 +239,7 @@ struct LookupTable {
 
     func values(for key: String) -> [String]? { rows[key] }
 }
+
+extension TransformSpec: StepSettings {
+    public func makeSkill(_ config: SkillConfig) -> any Skill { TransformSkill(config: config, spec: self) }
+}

@@ -329,3 +329,7 @@ struct RangeBounds {
         return true
     }
 }
+
+extension QualitySpec: StepSettings {
+    public func makeSkill(_ config: SkillConfig) -> any Skill { ValidateQualitySkill(config: config, spec: self) }
+}

@@ -257,3 +257,7 @@ public struct FormatDrift: Sendable, Equatable {
         }
     }
 }
+
+extension ContractSpec: StepSettings {
+    public func makeSkill(_ config: SkillConfig) -> any Skill { ValidateSchemaSkill(config: config, contract: self) }
+}

@@ -337,14 +337,17 @@ public struct PostgresWarehouse: Warehouse {
         }
     }
 
-    public func scalar(_ sql: String) async throws -> String? {
+    public func scalar(_ sql: String, binding values: [String]) async throws -> String? {
         try await withConnection { connection in
             // Instants print in UTC, as SQLite holds them, whatever the server's time zone.
             try await connection.query("SET TIME ZONE 'UTC'", logger: Self.logger)
+            var binds = PostgresBindings()
+            for value in values { binds.append(value) }
             let rows = try await connection.query(
                 PostgresQuery(
                     unsafeSQL:
-                        "SELECT (\(sql.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))))::text"
+                        "SELECT (\(sql.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))))::text",
+                    binds: binds
                 ),
                 logger: Self.logger
             )

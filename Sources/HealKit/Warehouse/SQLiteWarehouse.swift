@@ -244,10 +244,10 @@ public final class SQLiteWarehouse: Warehouse {
         }
     }
 
-    public func scalar(_ sql: String) async throws -> String? {
+    public func scalar(_ sql: String, binding values: [String]) async throws -> String? {
         try guarded {
             try database.read { db in
-                guard let row = try Row.fetchOne(db, sql: sql) else { return nil }
+                guard let row = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(values)) else { return nil }
                 return WarehouseText.value(row[0])
             }
         }

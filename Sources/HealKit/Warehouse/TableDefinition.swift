@@ -6,12 +6,12 @@ public enum TableDefinition {
     /// Every `validate_schema` step's columns, named as a `snake_case_names` transform names them.
     public static func contract(_ playbook: Playbook, skills: [String: SkillConfig]) -> [ColumnSpec] {
         let snake = playbook.steps.contains { step in
-            if case .transform(let spec)? = skills[step.skill]?.spec { return spec.snakeCaseNames }
+            if let spec = skills[step.skill]?.settings(TransformSpec.self) { return spec.snakeCaseNames }
             return false
         }
         var out: [ColumnSpec] = []
         for step in playbook.steps {
-            guard case .validateSchema(let contract)? = skills[step.skill]?.spec else { continue }
+            guard let contract = skills[step.skill]?.settings(ContractSpec.self) else { continue }
             for var column in contract.columns {
                 if snake { column.name = SnakeCase.convert(column.name) }
                 guard !out.contains(where: { $0.name == column.name }) else { continue }
@@ -26,7 +26,7 @@ public enum TableDefinition {
     public static func expected(_ playbook: Playbook, skills: [String: SkillConfig]) -> [ColumnSpec] {
         var out = contract(playbook, skills: skills)
         for step in playbook.steps {
-            guard case .transform(let spec)? = skills[step.skill]?.spec else { continue }
+            guard let spec = skills[step.skill]?.settings(TransformSpec.self) else { continue }
             for name in spec.lookup?.columns ?? [] where !out.contains(where: { $0.name == name }) {
                 var column = ColumnSpec(name: name, required: false)
                 column.origin = .lookup(skill: step.skill)

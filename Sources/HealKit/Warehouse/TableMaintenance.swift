@@ -35,7 +35,7 @@ public struct TableMaintenance {
             environment: environment
         )
         return try playbook.steps.compactMap { step -> Target? in
-            guard case .load(let load)? = skills[step.skill]?.spec else { return nil }
+            guard let load = skills[step.skill]?.settings(LoadSpec.self) else { return nil }
             let target: String
             do { target = try load.target.render(values, path: true) } catch let error as TemplateError {
                 throw SkillFailure(.configuration, "skills/\(step.skill).yml: \(error.message)")

@@ -8,12 +8,16 @@ public protocol Warehouse: Sendable {
     func load(_ request: LoadRequest) async throws -> LoadReport
     /// Rows a run put in a table, and the rows its ledger entry claims.
     func verify(table: String, runID: String) async throws -> (inTable: Int, inLedger: Int?)
-    /// The first column of the first row of a query, as text.
-    func scalar(_ sql: String) async throws -> String?
+    /// The first column of the first row of a query, as text, with `values` bound to its parameters in order.
+    func scalar(_ sql: String, binding values: [String]) async throws -> String?
     /// A table's columns as the warehouse declares them; nil when there is no such table.
     func columns(of table: String) async throws -> [TableColumn]?
     /// Retypes columns (a checked cast of every stored value) and drops columns, in one transaction.
     func migrate(table: String, retype: [ColumnSpec], drop: [String]) async throws -> [SchemaChange]
+}
+
+extension Warehouse {
+    public func scalar(_ sql: String) async throws -> String? { try await scalar(sql, binding: []) }
 }
 
 public struct LedgerEntry: Sendable {
