@@ -285,10 +285,11 @@ struct SkillTests {
     @Test func loadWritesRowsAndLedgerThenSkipsTheSameInput() async throws {
         let f = try loadFixture()
         defer { f.home.remove() }
-        var context = try f.context(pipeline: "t")
-        context.sourceSHA256 = "sha-a"
+        let context = try f.context(pipeline: "t")
+        var a = try input(f, "a.csv", columns: typed)
+        a.sourceSHA256 = "sha-a"
         let load = try f.skill("ld")
-        let first = try await load.run(try input(f, "a.csv", columns: typed), in: context)
+        let first = try await load.run(a, in: context)
         #expect(first.outcome == .pass)
         #expect(first.rows.loaded == 2)
         let db = try DatabaseQueue(path: f.home.url("wh/warehouse.db").path)
@@ -304,11 +305,11 @@ struct SkillTests {
         let health = try await f.skill("hc").run(StepInput(stepIndex: 2, stepName: "hc", artifact: nil), in: context)
         #expect(health.outcome == .pass)
 
-        let again = try await load.run(try input(f, "a.csv", columns: typed), in: context)
+        let again = try await load.run(a, in: context)
         #expect(again.outcome == .skip)
-        var changed = context
+        var changed = try input(f, "b.csv", columns: typed)
         changed.sourceSHA256 = "sha-b"
-        let refused = try await load.run(try input(f, "b.csv", columns: typed), in: changed)
+        let refused = try await load.run(changed, in: context)
         #expect(refused.failureClass == .constraintViolation)
         #expect(refused.details.contains("different input"))
         #expect(try count(db, "SELECT count(*) FROM sales") == 2)
@@ -330,9 +331,10 @@ struct SkillTests {
     @Test func healthCheckFailsOnAWrongAnswer() async throws {
         let f = try loadFixture()
         defer { f.home.remove() }
-        var context = try f.context(pipeline: "t")
-        context.sourceSHA256 = "sha-b"
-        _ = try await f.skill("ld").run(try input(f, "b.csv", columns: typed), in: context)
+        let context = try f.context(pipeline: "t")
+        var b = try input(f, "b.csv", columns: typed)
+        b.sourceSHA256 = "sha-b"
+        _ = try await f.skill("ld").run(b, in: context)
         let health = try await f.skill("hc").run(StepInput(stepIndex: 2, stepName: "hc", artifact: nil), in: context)
         #expect(health.failureClass == .qualityViolation)
         #expect(health.details == "total: expected 13.5, got 1")

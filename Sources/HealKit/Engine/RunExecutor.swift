@@ -21,7 +21,20 @@ public struct RunExecutor: Sendable {
         self.store = store
     }
 
+    /// One run; the warehouse connections it opened are closed when it ends, however it ends.
     public func run(pipeline name: String, options: RunOptions) async throws -> RunSummary {
+        let warehouses = WarehouseConnections(home: home, environment: options.environment)
+        do {
+            let summary = try await run(pipeline: name, options: options, warehouses: warehouses)
+            await warehouses.close()
+            return summary
+        } catch {
+            await warehouses.close()
+            throw error
+        }
+    }
+
+    private func run(pipeline name: String, options: RunOptions, warehouses: WarehouseConnections) async throws -> RunSummary {
         guard let playbook = config.playbooks[name] else {
             let known = config.playbooks.keys.sorted()
             throw UsageError(
@@ -40,21 +53,6 @@ public struct RunExecutor: Sendable {
         // One run of a pipeline at a time; held until this function returns.
         let lock = try RunLock(pipeline: playbook.name, home: home, runID: runID)
         defer { withExtendedLifetime(lock) {} }
-        var context = RunContext(
-            home: home,
-            playbook: playbook,
-            runID: runID,
-            date: date,
-            force: options.force,
-            variables: options.variables,
-            environment: options.environment,
-            store: store
-        )
-        context.skillConfigs = config.skills
-        context.progress = progress
-        context.secrets = Secrets(environment: options.environment, names: config.sentEnvironmentNames)
-        context.stopRequested = shouldStop
-        context.acceptDrift = options.acceptDrift
         var record = RunRecord(
             id: runID,
             pipeline: playbook.name,
@@ -75,7 +73,22 @@ public struct RunExecutor: Sendable {
         // The profiles its passed steps computed are this run's now, to be accepted with its load.
         if let resumed { try store.adoptProfiles(from: resumed.id, to: runID) }
         var verifiedFiles: Set<String> = []
-        context.resumedFrom = resumed?.id
+        let context = RunContext(
+            home: home,
+            playbook: playbook,
+            runID: runID,
+            date: date,
+            mode: options.force ? .forced : resumed.map { .resumed(from: $0.id) } ?? .normal,
+            variables: options.variables,
+            environment: options.environment,
+            store: store,
+            skillConfigs: config.skills,
+            progress: progress,
+            secrets: Secrets(environment: options.environment, names: config.sentEnvironmentNames),
+            acceptDrift: options.acceptDrift,
+            stopRequested: shouldStop,
+            warehouses: warehouses
+        )
         observer(.started(runID: runID, pipeline: playbook.name, date: date.description))
 
         let chains = SourceChains(playbook: playbook, skills: config.skills)
@@ -88,6 +101,9 @@ public struct RunExecutor: Sendable {
         // Per source: the sha256 its fetch brought (its identity in the load ledger), why it was skipped,
         // and the watermarks it fetched, kept only once its load commits (or, with no load, the run passes).
         var sourceSHA: [String: String] = [:]
+        // The staged file of each step that produced one (for `{artifact.STEP}`), and the run's last load.
+        var artifacts: [String: String] = [:]
+        var lastLoad: LoadTarget?
         var skipped: [String: String] = [:]
         var pendingWatermarks: [String: [Watermark]] = [:]
         // Steps this run ran itself (not resumed), and the sources whose load it committed: what supersedes the
@@ -109,13 +125,13 @@ public struct RunExecutor: Sendable {
         ) throws {
             let step = playbook.steps[index]
             after[step.name] = output
-            if produced, let output { context.values.artifacts[step.name] = output.url.path }
+            if produced, let output { artifacts[step.name] = output.url.path }
             healed = healed || healedNow
             if let watermark { pendingWatermarks[source, default: []].append(watermark) }
             if let load = skill as? any Loading {
                 committedSources.insert(source)
                 try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name)
-                context.lastLoad = load.loadTarget
+                lastLoad = load.loadTarget
             }
             if skill is any SourceStarting, let fetched = output {
                 sourceSHA[source] = fetched.sha256
@@ -182,11 +198,12 @@ public struct RunExecutor: Sendable {
             }
             checkpoints = []
             CrashPoint.reach("before-step:\(step.name)")
-            context.sourceSHA256 = sourceSHA[source]
-            context.expectedLoadRows = skill is any Loading ? walk.rowsLeftToLoad(of: source) : nil
             walk.source = source
-            walk.context = context
-            let input = StepInput(stepIndex: index, stepName: step.name, artifact: artifact)
+            var input = StepInput(stepIndex: index, stepName: step.name, artifact: artifact)
+            input.sourceSHA256 = sourceSHA[source]
+            input.expectedLoadRows = skill is any Loading ? walk.rowsLeftToLoad(of: source) : nil
+            input.lastLoad = lastLoad
+            input.artifacts = artifacts
             let result: RunWalk.Climb
             do {
                 result = try await walk.climb(step: step, skill: skill, input: input)
@@ -240,10 +257,9 @@ public struct RunExecutor: Sendable {
                 checkpoint: nil
             )
             if skill is any SourceStarting, let fetched = after[step.name] {
-                context.sourceSHA256 = fetched.sha256
                 let loads = chains.steps(of: source).compactMap { skills[$0] as? any Loading }
                 // An unreachable warehouse is the load step's to retry and alert on, not a reason to stop here.
-                if !options.force, let prior = try? await alreadyLoaded(loads, sha: fetched.sha256, context: context) {
+                if !context.mode.isForced, let prior = try? await alreadyLoaded(loads, sha: fetched.sha256, context: context) {
                     skipped[source] = prior
                     try commit(&pendingWatermarks[source, default: []], runID: runID, pipeline: playbook.name)
                 }

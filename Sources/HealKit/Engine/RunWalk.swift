@@ -3,7 +3,7 @@ import Foundation
 /// The ladder for one step at a time, and each source's row accounting as its steps report it.
 struct RunWalk {
     let executor: RunExecutor
-    var context: RunContext
+    let context: RunContext
     let playbook: Playbook
     /// The source the current step works on (see `SourceChains`).
     var source = ""

@@ -10,11 +10,13 @@ public protocol Loading: Skill {
     /// The ledger row of an earlier load of this same input into this target, or nil.
     func priorLoad(sourceSHA256: String, in context: RunContext) async throws -> LedgerEntry?
     func warehouse(in context: RunContext) throws -> any Warehouse
+    /// Writes `artifact` (the input's, or a repair of it) in `mode`; the input gives the source's sha256 for the
+    /// ledger and the rows the accounting expects.
     func load(
         _ artifact: Artifact,
         mode: LoadMode,
         into warehouse: any Warehouse,
-        sourceSHA: String,
+        for input: StepInput,
         in context: RunContext
     ) async throws -> SkillResult
 }

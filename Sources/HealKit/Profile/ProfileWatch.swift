@@ -15,11 +15,11 @@ final class ProfileWatch {
     }
 
     /// The watch for a file with this header; nil when nothing is watched (drift off, a release, no contract).
-    static func make(header: [String], artifact: Artifact, policy: DriftPolicy, context: RunContext) -> ProfileWatch? {
-        guard policy.enabled, !context.isRelease else { return nil }
+    static func make(header: [String], artifact: Artifact, policy: DriftPolicy, input: StepInput, context: RunContext) -> ProfileWatch? {
+        guard policy.enabled, !context.mode.isRelease else { return nil }
         let contract = context.contractColumns
         var profilers: [(Int, ColumnProfiler)] = []
-        let lookups = context.lookupKeys()
+        let lookups = context.lookupKeys(for: input)
         for (i, name) in header.enumerated() where policy.watches(name) {
             guard let declared = contract[name] else { continue }
             let spec = artifact.columns?.first { $0.name == name } ?? declared
@@ -99,11 +99,11 @@ extension RunContext {
 
     /// The key sets of the playbook's lookup joins; a table that cannot be read now is left out (the transform
     /// that joins it reports that).
-    func lookupKeys() -> [LookupKeys] {
+    func lookupKeys(for input: StepInput) -> [LookupKeys] {
         var out: [LookupKeys] = []
         for step in playbook.steps {
             guard let spec = skillConfigs[step.skill]?.settings(TransformSpec.self), let lookup = spec.lookup,
-                let path = try? renderPath(lookup.file)
+                let path = try? renderPath(lookup.file, for: input)
             else { continue }
             if let keys = try? LookupKeys.read(home.resolve(path: path), column: lookup.key) { out.append(keys) }
         }

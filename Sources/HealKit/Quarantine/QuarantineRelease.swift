@@ -79,18 +79,19 @@ public struct QuarantineRelease: Sendable {
         }
 
         let runID = "release-" + RunExecutor.makeRunID(Date())
-        var context = RunContext(
+        let context = RunContext(
             home: review.home,
             playbook: playbook,
             runID: runID,
             date: CalendarDate.parse(batch.logicalDate, format: DateFormat("yyyy-MM-dd")!)!,
-            store: store
+            mode: .release,
+            store: store,
+            skillConfigs: config.skills
         )
-        context.skillConfigs = config.skills
-        context.isRelease = true
         // A transform's {artifact.STEP} (an enrichment table) reads what the quarantining run fetched.
+        var artifacts: [String: String] = [:]
         for record in try store.artifacts(run: batch.runId) {
-            context.values.artifacts[record.step] = review.home.resolve(path: record.path).path
+            artifacts[record.step] = review.home.resolve(path: record.path).path
         }
         let chains = SourceChains(playbook: playbook, skills: config.skills)
         var record = RunRecord(
@@ -110,7 +111,6 @@ public struct QuarantineRelease: Sendable {
         let writer = try CSVWriter(url: staged, header: header, carrySourceLines: true)
         for candidate in candidates { try writer.write(candidate.fields, sourceLine: candidate.line) }
         let digest = try writer.finish()
-        context.sourceSHA256 = digest.sha256
         var artifact = Artifact(url: staged, sha256: digest.sha256, bytes: digest.bytes, rows: candidates.count)
         // Rows quarantined after the schema step carry the types that step gave them, so the load sees the same columns.
         if let schemaStep = playbook.steps.indices.last(where: {
@@ -139,8 +139,10 @@ public struct QuarantineRelease: Sendable {
                     continue
                 }
                 let started = Date()
-                let input = StepInput(stepIndex: index, stepName: step.name, artifact: artifact)
-                context.expectedLoadRows = skill is any Loading ? artifact.rows : nil
+                var input = StepInput(stepIndex: index, stepName: step.name, artifact: artifact)
+                input.sourceSHA256 = digest.sha256
+                input.expectedLoadRows = skill is any Loading ? artifact.rows : nil
+                input.artifacts = artifacts
                 var result = try await skill.run(input, in: context)
                 if result.outcome == .fail, let checking = skill as? any RowChecking, let rejected = result.rejected {
                     // Rows that fail again stay in quarantine; the rest go on.
@@ -186,12 +188,14 @@ public struct QuarantineRelease: Sendable {
                 if (artifact.rows ?? 1) == 0 { break }
             }
         } catch {
+            await context.warehouses.close()
             record.error = "\(error)"
             record.status = RunStatus.failed.rawValue
             record.finishedAt = Timestamp.now()
             try store.updateRun(record)
             throw error
         }
+        await context.warehouses.close()
         // The rows that reached the load are released; when it was skipped they were released before.
         var releasedLines: [Int] = []
         if status == .succeeded || status == .skipped {

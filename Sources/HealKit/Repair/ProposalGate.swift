@@ -69,8 +69,7 @@ struct ProposalGate {
         stepInput: StepInput,
         context: RunContext
     ) async throws -> Result<Accepted, RepairRejection> {
-        var context = context
-        context.judgingProposal = true
+        let context = context.judgingAProposal()
         do { try checkShape(repair, header: header) } catch { return .failure(error) }
         let repaired = try RepairApplier.apply(repair, contract: contract, input: input, output: output)
         guard repaired.rows == input.rows || input.rows == nil else {

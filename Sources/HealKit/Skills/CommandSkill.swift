@@ -6,7 +6,7 @@ public struct CommandSkill: Skill {
     let spec: CommandSpec
 
     public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
-        let arguments = try spec.run.map { try context.render($0) }
+        let arguments = try spec.run.map { try context.render($0, for: input) }
         let environment: [String: String?] = [
             "HEAL_PIPELINE": context.pipeline, "HEAL_DATE": context.date.description,
             "HEAL_RUN_ID": context.runID, "HEAL_ARTIFACT": input.artifact?.url.path ?? "",

@@ -6,21 +6,21 @@ public struct HealthCheckSkill: Skill {
     let spec: HealthCheckSpec
 
     public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
-        guard let targetTemplate = spec.target ?? context.lastLoad?.target,
-            let table = spec.table ?? context.lastLoad?.table
+        guard let targetTemplate = spec.target ?? input.lastLoad?.target,
+            let table = spec.table ?? input.lastLoad?.table
         else {
             return .fail(
                 .internal,
                 "no target to check: set target and table in skills/\(config.name).yml or put a load step before this one"
             )
         }
-        let warehouse = try WarehouseTarget.open(try context.renderPath(targetTemplate), home: context.home)
+        let warehouse = try context.warehouse(targetTemplate)
         var problems: [String] = []
         var passed: [String] = []
         var (inTable, inLedger) = try await warehouse.verify(table: table, runID: context.runID)
         var whose = "this run"
         // A resumed run whose load the interrupted run committed before it stopped checks that run's rows.
-        if inLedger == nil, let earlier = context.resumedFrom {
+        if inLedger == nil, let earlier = context.mode.resumedFrom {
             (inTable, inLedger) = try await warehouse.verify(table: table, runID: earlier)
             whose = "run \(earlier) (resumed)"
         }
@@ -32,7 +32,7 @@ public struct HealthCheckSkill: Skill {
                     "the ledger says \(whose) loaded \(Noun.count(inLedger, "row")) into \(table), but the table holds \(inTable)"
                 )
             }
-        } else if context.lastLoad != nil {
+        } else if input.lastLoad != nil {
             problems.append("no ledger row for this run in \(table)")
         }
         for check in spec.checks {

@@ -8,9 +8,7 @@ public struct LoadSkill: Loading {
     public let config: SkillConfig
     let spec: LoadSpec
 
-    public func warehouse(in context: RunContext) throws -> any Warehouse {
-        try WarehouseTarget.open(try context.renderPath(spec.target), home: context.home, environment: context.values.environment)
-    }
+    public func warehouse(in context: RunContext) throws -> any Warehouse { try context.warehouse(spec.target) }
 
     /// Whether this date was already loaded into this table from the same input.
     public func priorLoad(sourceSHA256: String, in context: RunContext) async throws -> LedgerEntry? {
@@ -21,17 +19,17 @@ public struct LoadSkill: Loading {
     public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
         let artifact = try input.requireArtifact()
         let warehouse = try warehouse(in: context)
-        let sourceSHA = context.sourceSHA256 ?? artifact.sha256
+        let sourceSHA = input.sourceSHA256 ?? artifact.sha256
         let earlier = try await warehouse.ledger(pipeline: context.pipeline, date: context.date.description, table: spec.table)
-        var mode: LoadMode = context.force ? .replaceDate : spec.mode.loadMode
-        if context.isRelease {
+        var mode: LoadMode = context.mode.isForced ? .replaceDate : spec.mode.loadMode
+        if context.mode.isRelease {
             // Released rows join the day's data: appended, once per distinct set of rows.
             if let same = earlier.first(where: { $0.inputSHA256 == sourceSHA }) {
                 return .skip("these rows are already in \(spec.table) (release run \(same.runID))")
             }
             mode = .append
-        } else if let previous = earlier.first, !context.force, spec.mode != .replace {
-            if previous.inputSHA256 == sourceSHA && previous.runID == context.resumedFrom {
+        } else if let previous = earlier.first, !context.mode.isForced, spec.mode != .replace {
+            if previous.inputSHA256 == sourceSHA && previous.runID == context.mode.resumedFrom {
                 // The interrupted run committed this load (data and ledger row together) just before it stopped.
                 return .pass(
                     "\(Noun.count(previous.rows, "row")) were loaded into \(spec.table) by the interrupted run \(previous.runID) before it stopped; its ledger row is there",
@@ -57,7 +55,7 @@ public struct LoadSkill: Loading {
             case .merge: mode = .merge
             }
         }
-        return try await load(artifact, mode: mode, into: warehouse, sourceSHA: sourceSHA, in: context)
+        return try await load(artifact, mode: mode, into: warehouse, for: input, in: context)
     }
 
     /// Writes the artifact in `mode`; also what the `upsert` remediation calls with `.merge`.
@@ -65,7 +63,7 @@ public struct LoadSkill: Loading {
         _ artifact: Artifact,
         mode: LoadMode,
         into warehouse: any Warehouse,
-        sourceSHA: String,
+        for input: StepInput,
         in context: RunContext
     ) async throws -> SkillResult {
         let columns = try artifact.columns ?? artifact.open().header.map { ColumnSpec(name: $0) }
@@ -85,11 +83,11 @@ public struct LoadSkill: Loading {
             table: spec.table,
             columns: columns,
             artifact: artifact,
-            inputSHA256: sourceSHA,
+            inputSHA256: input.sourceSHA256 ?? artifact.sha256,
             key: spec.key,
             mode: mode,
             progress: context.progress,
-            expectedRows: context.expectedLoadRows
+            expectedRows: input.expectedLoadRows
         )
         request.contract = context.contractDefinition(excluding: Set(columns.map(\.name)))
         request.policy = spec.schema
@@ -192,7 +190,7 @@ public struct Upsert: Remediation {
             artifact,
             mode: .merge,
             into: warehouse,
-            sourceSHA: context.sourceSHA256 ?? artifact.sha256,
+            for: failure.input,
             in: context
         )
         // The rows are loaded; the load's own check then verifies them against the ledger.

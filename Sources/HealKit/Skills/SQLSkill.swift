@@ -7,13 +7,13 @@ public struct SQLSkill: Skill {
     let spec: SQLSpec
 
     public func run(_ input: StepInput, in context: RunContext) async throws -> SkillResult {
-        guard let target = spec.target ?? context.lastLoad?.target else {
+        guard let target = spec.target ?? input.lastLoad?.target else {
             return .fail(
                 .configuration,
                 "no warehouse to ask: set target in skills/\(config.name).yml or put a load step before this one"
             )
         }
-        let warehouse = try WarehouseTarget.open(try context.renderPath(target), home: context.home)
+        let warehouse = try context.warehouse(target)
         let params = try spec.params.map { try context.render($0) }
         let answer: String?
         do { answer = try await warehouse.scalar(spec.query, binding: params) } catch let failure as SkillFailure

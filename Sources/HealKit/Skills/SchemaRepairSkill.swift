@@ -62,7 +62,7 @@ public struct SchemaRepairSkill: Remediation {
         )
         request.date = context.date
         request.baselines = try baselines(for: schema.contract, after: failure.input.stepIndex, in: context)
-        if !request.baselines.isEmpty { request.lookups = context.lookupKeys() }
+        if !request.baselines.isEmpty { request.lookups = context.lookupKeys(for: failure.input) }
         let qualityChecks = try context.playbook.steps.compactMap { step -> (any Skill)? in
             guard let config = context.skillConfigs[step.skill], config.kind == QualitySpec.kind else { return nil }
             return try SkillFactory.skill(config)

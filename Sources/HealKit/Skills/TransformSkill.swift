@@ -31,7 +31,7 @@ public struct TransformSkill: RowShaping {
         let dedupeIndexes = try spec.dedupeKey.map { try index($0, "dedupe key") }
         let lookupIndex = try spec.lookup.map { try index($0.key, "lookup key") } ?? 0
         let lookup = try spec.lookup.map { l in
-            try LookupTable(url: context.home.resolve(path: try context.renderPath(l.file)), key: l.key, columns: l.columns)
+            try LookupTable(url: context.home.resolve(path: try context.renderPath(l.file, for: input)), key: l.key, columns: l.columns)
         }
         for name in spec.lookup?.columns ?? [] where !names.contains(name) {
             var column = ColumnSpec(name: name, type: .string, required: false)

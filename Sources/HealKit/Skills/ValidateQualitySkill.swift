@@ -12,7 +12,7 @@ public struct ValidateQualitySkill: RowChecking {
             let reader = try context.open(artifact, flaws: .deliver)
             let checker = try makeRowChecker(for: artifact, header: reader.header, in: context)
             let spool = rejectSpool(for: artifact, header: reader.header, input: input, in: context)
-            let watch = ProfileWatch.make(header: reader.header, artifact: artifact, policy: spec.drift, context: context)
+            let watch = ProfileWatch.make(header: reader.header, artifact: artifact, policy: spec.drift, input: input, context: context)
             let (rows, tally, rejected) = try checker.scan(reader, spool: spool, observe: watch.map { w in { w.add($0) } })
             var figures = ["rows": rows, "failing_rows": tally.total]
             var annotated = artifact
@@ -126,7 +126,7 @@ public struct ValidateQualitySkill: RowChecking {
 
     /// Row count within ±pct of the median of the last N loaded runs; passes with no history.
     func volumeProblem(rows: Int, in context: RunContext, figures: inout [String: Int]) throws -> String? {
-        if context.isRelease { return nil }
+        if context.mode.isRelease { return nil }
         for case .rowCount(let pct, let history) in spec.rules {
             let volumes = try context.store.recentVolumes(pipeline: context.pipeline, before: context.date.description, limit: history)
             guard !volumes.isEmpty else { continue }

@@ -9,9 +9,13 @@ public struct PostgresWarehouse: Warehouse {
     let configuration: PostgresConnection.Configuration
     /// The target without a password, for messages.
     let shown: String
+    /// The connection a run keeps for its calls; nil: one connection per call.
+    let kept: KeptConnection?
 
-    public init(url text: String, environment: [String: String]) throws {
+    /// `keepingConnection`: the calls share one connection until `close()` (a run's; see WarehouseConnections).
+    public init(url text: String, environment: [String: String], keepingConnection: Bool = false) throws {
         shown = WarehouseTarget.display(text)
+        kept = keepingConnection ? KeptConnection() : nil
         guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
             throw SkillFailure(.configuration, "target '\(shown)' is not a URL like postgres://user@host:5432/database")
         }
@@ -62,22 +66,34 @@ public struct PostgresWarehouse: Warehouse {
         }
     }
 
-    /// One connection for one piece of work, closed after it: a run makes a handful of calls.
+    /// A connection for one piece of work: the kept one when it is free, else one of its own, closed after it. A
+    /// call that fails closes the connection it used, so a broken session is never lent again.
     func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let (connection, isKept) = try await lend()
+        do {
+            let value = try await body(connection)
+            if isKept { kept?.giveBack() } else { try? await connection.close() }
+            return value
+        } catch {
+            if isKept { kept?.forget() }
+            try? await connection.close()
+            throw mapped(error, connecting: false)
+        }
+    }
+
+    func lend() async throws -> (PostgresConnection, isKept: Bool) {
+        if let connection = kept?.borrow() { return (connection, true) }
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Self.logger)
         } catch {
             throw mapped(error, connecting: true)
         }
-        do {
-            let value = try await body(connection)
-            try? await connection.close()
-            return value
-        } catch {
-            try? await connection.close()
-            throw mapped(error, connecting: false)
-        }
+        return (connection, kept?.keep(connection) ?? false)
+    }
+
+    public func close() async {
+        if let connection = kept?.forget() { try? await connection.close() }
     }
 
     static let ledgerDDL: PostgresQuery = """

@@ -14,10 +14,14 @@ public protocol Warehouse: Sendable {
     func columns(of table: String) async throws -> [TableColumn]?
     /// Retypes columns (a checked cast of every stored value) and drops columns, in one transaction.
     func migrate(table: String, retype: [ColumnSpec], drop: [String]) async throws -> [SchemaChange]
+    /// Ends the connection a run kept (PostgreSQL); a SQLite file closes with its last reference.
+    func close() async
 }
 
 extension Warehouse {
     public func scalar(_ sql: String) async throws -> String? { try await scalar(sql, binding: []) }
+
+    public func close() async {}
 }
 
 public struct LedgerEntry: Sendable {
@@ -137,13 +141,14 @@ public enum WarehouseTarget {
     public static func open(
         _ target: String,
         home: HealHome,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        keepingConnection: Bool = false
     ) throws -> any Warehouse {
         if target.hasPrefix("sqlite:") {
             return try SQLiteWarehouse(url: home.resolve(path: String(target.dropFirst("sqlite:".count))))
         }
         if target.hasPrefix("postgres://") || target.hasPrefix("postgresql://") {
-            return try PostgresWarehouse(url: target, environment: environment)
+            return try PostgresWarehouse(url: target, environment: environment, keepingConnection: keepingConnection)
         }
         throw SkillFailure(
             .configuration,
