@@ -25,7 +25,9 @@ struct MappingsCommand: AsyncParsableCommand {
             ])
             for m in mappings {
                 let summary = (try? SchemaRepair.parse(m.mapping).summary) ?? m.mapping.text
-                table.add([String(m.id ?? 0), m.pipeline, m.skill, m.proposer, m.status, String(m.uses), m.lastUsedAt ?? "—", summary])
+                table.add([
+                    String(m.id ?? 0), m.pipeline, m.skill, m.proposer, m.status.rawValue, String(m.uses), m.lastUsedAt ?? "—", summary,
+                ])
             }
             table.print()
         }

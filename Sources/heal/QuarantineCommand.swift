@@ -38,17 +38,13 @@ struct QuarantineCommand: AsyncParsableCommand {
     }
 
     /// The statuses a batch can have: a typo is refused with the list, not answered with an empty table.
-    enum BatchStatus: String, CaseIterable, ExpressibleByArgument {
-        case open, released, discarded, closed, superseded
-    }
-
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Quarantine batches, newest first: rows by reason and what became of them."
         )
         @Option(help: "Only this pipeline.") var pipeline: String?
         @Option(help: "Only logical dates from this one on (YYYY-MM-DD).") var since: String?
-        @Option(help: "Only batches in this status (superseded ones are hidden otherwise).") var status: BatchStatus?
+        @Option(help: "Only batches in this status (superseded ones are hidden otherwise).") var status: QuarantineBatchStatus?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var home: HomeOption
 
@@ -60,7 +56,7 @@ struct QuarantineCommand: AsyncParsableCommand {
 
         func run() async throws {
             let review = try QuarantineCommand.review(home)
-            let batches = try review.store.quarantineBatches(pipeline: pipeline, since: since, status: status?.rawValue)
+            let batches = try review.store.quarantineBatches(pipeline: pipeline, since: since, status: status)
             let summaries = try QuarantineCommand.reviewing { try batches.map(review.summary) }
             if json { return try Console.json(summaries) }
             if batches.isEmpty { return print("no quarantine batches\(pipeline.map { " for \($0)" } ?? "")") }
@@ -76,7 +72,7 @@ struct QuarantineCommand: AsyncParsableCommand {
                     ? "—"
                     : b.openReasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
                         .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                table.add([b.id, b.pipeline, b.logicalDate, b.step, String(b.rows), String(b.open), b.status, reasons])
+                table.add([b.id, b.pipeline, b.logicalDate, b.step, String(b.rows), String(b.open), b.status.rawValue, reasons])
             }
             table.print()
         }
@@ -100,7 +96,7 @@ struct QuarantineCommand: AsyncParsableCommand {
                     print(
                         "batch \(batch.id) · \(batch.pipeline) · \(batch.logicalDate) · step \(batch.step) · \(batch.status) · \(Noun.count(batch.rows, "row")) (\(batch.open) open, \(batch.released) released, \(batch.discarded) discarded) · \(batch.path)"
                     )
-                    if batch.status == "superseded" {
+                    if batch.status == .superseded {
                         print(
                             "superseded: a later run of \(batch.logicalDate) holds that day's rows in a batch of its own (heal quarantine list --pipeline \(batch.pipeline) --since \(batch.logicalDate))"
                         )
@@ -234,7 +230,7 @@ struct QuarantineCommand: AsyncParsableCommand {
                     "\(report.status): \(Noun.count(report.candidates, "row")) offered · loaded \(report.loaded) · kept in quarantine \(report.kept) · deduplicated \(report.deduplicated) (run \(report.runID))"
                 )
             }
-            if report.status == "failed" { throw ExitCode(1) }
+            if report.status == .failed { throw ExitCode(1) }
         }
     }
 
@@ -274,3 +270,6 @@ struct QuarantineCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `--status open`: the batch statuses, with swift-argument-parser's own error and completion for the rest.
+extension QuarantineBatchStatus: ExpressibleByArgument {}

@@ -100,18 +100,18 @@ enum RunPrinter {
         case .attempt(let step, let attempt):
             guard !quiet else { return }
             let what = attempt.level == 1 ? attempt.skill : "↳ \(attempt.skill)"
-            let mark = attempt.outcome == "pass" ? "ok  " : attempt.outcome == "skip" ? "skip" : "FAIL"
+            let mark = attempt.outcome == .pass ? "ok  " : attempt.outcome == .skip ? "skip" : "FAIL"
             let failure = attempt.failureClass.map { "\($0): " } ?? ""
             let retry = attempt.attempt > 1 && attempt.level == 1 ? " (try \(attempt.attempt))" : ""
             Output.line([
-                "  ", Painted(mark, Tint.of(status: attempt.outcome)),
+                "  ", Painted(mark, Tint.of(status: attempt.outcome.rawValue)),
                 "  \(pad(step, 12)) \(pad(what, 20)) \(pad("\(attempt.durationMs) ms", 8)) \(failure)\(attempt.details)\(retry)",
             ])
         case .alert(let alert, let delivery):
-            let label = alert.severity == "resolved" ? "RESOLVED " : "ALERT "
+            let label = alert.severity == .resolved ? "RESOLVED " : "ALERT "
             Output.line(
                 [
-                    Painted(label, alert.severity == "resolved" ? .green : .red),
+                    Painted(label, alert.severity == .resolved ? .green : .red),
                     Painted(alert.text.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: label.count))),
                 ],
                 to: STDERR_FILENO
@@ -131,7 +131,7 @@ enum RunPrinter {
         for source in summary.sources ?? [] {
             let s = source.rows
             let figures =
-                source.role == "skipped"
+                source.role == .skipped
                 ? source.note ?? "" : "read \(s.read) · loaded \(s.loaded) · quarantined \(s.quarantined) · deduplicated \(s.deduplicated)"
             print("  source \(source.name) (\(source.role)): \(figures)")
         }

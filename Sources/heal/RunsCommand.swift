@@ -34,7 +34,8 @@ struct RunsCommand: AsyncParsableCommand {
             ])
             for run in runs {
                 table.add([
-                    run.id, run.pipeline, run.logicalDate, run.status, "\(run.rowsRead)", "\(run.rowsLoaded)", "\(run.rowsQuarantined)",
+                    run.id, run.pipeline, run.logicalDate, run.status.rawValue, "\(run.rowsRead)", "\(run.rowsLoaded)",
+                    "\(run.rowsQuarantined)",
                     "\(run.rowsDeduplicated)", run.startedAt,
                 ])
             }
@@ -87,7 +88,7 @@ struct RunsCommand: AsyncParsableCommand {
             )
             if json { return try Console.json(detail) }
             Output.line([
-                "run \(record.id) · \(record.pipeline) · \(record.logicalDate) · ", .status(record.status),
+                "run \(record.id) · \(record.pipeline) · \(record.logicalDate) · ", .status(record.status.rawValue),
                 record.forced ? " (forced)" : "",
             ])
             print("started \(record.startedAt), finished \(record.finishedAt ?? "—")")
@@ -98,7 +99,7 @@ struct RunsCommand: AsyncParsableCommand {
             print("\nattempts:")
             for a in detail.attempts {
                 print(
-                    "  \(RunPrinter.pad(a.step, 12)) L\(a.level) \(RunPrinter.pad("\(a.skill)#\(a.attempt)", 22)) \(RunPrinter.pad(a.outcome, 5)) \(RunPrinter.pad("\(a.durationMs) ms", 8)) \(a.failureClass.map { "\($0): " } ?? "")\(a.details)"
+                    "  \(RunPrinter.pad(a.step, 12)) L\(a.level) \(RunPrinter.pad("\(a.skill)#\(a.attempt)", 22)) \(RunPrinter.pad(a.outcome.rawValue, 5)) \(RunPrinter.pad("\(a.durationMs) ms", 8)) \(a.failureClass.map { "\($0): " } ?? "")\(a.details)"
                 )
             }
             if !detail.artifacts.isEmpty {
@@ -124,7 +125,9 @@ struct RunsCommand: AsyncParsableCommand {
                         ? " · \(p.promptBytes) B prompt, \(p.inputTokens)+\(p.outputTokens) tokens, \(p.latencyMs) ms\(p.requestId.map { ", request \($0)" } ?? "")"
                         : ""
                     let mapping = p.mapping.flatMap { try? SchemaRepair.parse($0).summary }.map { " · \($0)" } ?? ""
-                    print("  \(p.step) · \(RunPrinter.pad(p.proposer, 9)) \(RunPrinter.pad(p.verdict, 8)) \(p.reason)\(mapping)\(cost)")
+                    print(
+                        "  \(p.step) · \(RunPrinter.pad(p.proposer, 9)) \(RunPrinter.pad(p.verdict.rawValue, 8)) \(p.reason)\(mapping)\(cost)"
+                    )
                     // The gate's verdict on each column against its history.
                     for line in p.evidence.split(separator: "\n") { print("      profile: \(line)") }
                 }
@@ -143,7 +146,9 @@ struct RunsCommand: AsyncParsableCommand {
             }
             if !detail.alerts.isEmpty {
                 print("\nalerts:")
-                for a in detail.alerts { print("  \(a.severity) · \(a.step) · \(a.failureClass ?? "-") · \(a.summary) · \(a.delivery)") }
+                for a in detail.alerts {
+                    print("  \(a.severity) · \(a.step) · \(a.failureClass?.rawValue ?? "-") · \(a.summary) · \(a.delivery)")
+                }
             }
         }
     }

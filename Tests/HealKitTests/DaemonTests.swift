@@ -21,7 +21,7 @@ struct DaemonTests {
     }
 
     func runs(_ f: PipelineFixture) throws -> [String: String] {
-        Dictionary(uniqueKeysWithValues: try f.store.runs(pipeline: "sales-daily").map { ($0.logicalDate, $0.status) })
+        Dictionary(uniqueKeysWithValues: try f.store.runs(pipeline: "sales-daily").map { ($0.logicalDate, $0.status.rawValue) })
     }
 
     /// Started at 01:00 on the 20th with no history: the missed fire of the 19th (logical date the 18th) is caught

@@ -8,7 +8,7 @@ public struct Alert: Codable, Sendable {
     public var runID: String
     public var step: String
     public var skill: String
-    public var failureClass: String?
+    public var failureClass: FailureClass?
     public var summary: String
     public var attempts: [AttemptSummary]
     public var suggestion: String
@@ -16,7 +16,7 @@ public struct Alert: Codable, Sendable {
     public var createdAt: String
     /// `critical`: a run failed; `warning`: the same failure keeps coming back, even when healed;
     /// `resolved`: a run of a pipeline that had failed succeeded, and the alerts it ends are in `resolves`.
-    public var severity = "critical"
+    public var severity = AlertSeverity.critical
     /// Pipeline, step, class and the masked detail: what deduplication and recurrence compare.
     public var signature = ""
     /// On a repeat of the same night's failure inside the dedup window: the alert that was sent and counts it.
@@ -33,14 +33,15 @@ public struct Alert: Codable, Sendable {
     public var text: String {
         let headline =
             switch severity {
-            case "warning": "heal [warning]: \(pipeline) \(date) step '\(step)' (\(failureClass ?? "unknown")): \(summary)"
-            case "resolved": "heal [resolved]: \(pipeline) \(date): \(summary)"
-            default: "heal: \(pipeline) \(date) failed at step '\(step)' (\(failureClass ?? "unknown")): \(summary)"
+            case .warning: "heal [warning]: \(pipeline) \(date) step '\(step)' (\(failureClass?.rawValue ?? "unknown")): \(summary)"
+            case .resolved: "heal [resolved]: \(pipeline) \(date): \(summary)"
+            case .critical:
+                "heal: \(pipeline) \(date) failed at step '\(step)' (\(failureClass?.rawValue ?? "unknown")): \(summary)"
             }
         var lines = [headline]
         for attempt in attempts {
             lines.append(
-                "  level \(attempt.level) \(attempt.skill) #\(attempt.attempt): \(attempt.outcome)\(attempt.failureClass.map { " \($0)" } ?? "") — \(attempt.details)"
+                "  level \(attempt.level) \(attempt.skill) #\(attempt.attempt): \(attempt.outcome.rawValue)\(attempt.failureClass.map { " \($0.rawValue)" } ?? "") — \(attempt.details)"
             )
         }
         lines.append("next: \(suggestion)")
@@ -83,8 +84,8 @@ public struct AttemptSummary: Codable, Sendable {
     public var level: Int
     public var skill: String
     public var attempt: Int
-    public var outcome: String
-    public var failureClass: String?
+    public var outcome: Outcome
+    public var failureClass: FailureClass?
     public var details: String
     public var durationMs: Int
 

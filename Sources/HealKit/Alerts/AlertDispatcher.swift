@@ -12,10 +12,6 @@ struct AlertDispatcher {
     /// nil when metadata.db itself is what failed: the alert still goes to the file and every route.
     let store: MetadataStore?
 
-    init(playbook: Playbook, context: RunContext) {
-        self.init(playbook: playbook, home: context.home, values: context.values, runID: context.runID, store: context.store)
-    }
-
     init(playbook: Playbook, home: HealHome, values: TemplateValues, runID: String, store: MetadataStore?) {
         self.playbook = playbook
         self.home = home
@@ -71,7 +67,7 @@ struct AlertDispatcher {
         return delivery
     }
 
-    func sinks(for severity: String, delivery: inout [String]) -> [any AlertSink] {
+    func sinks(for severity: AlertSeverity, delivery: inout [String]) -> [any AlertSink] {
         let routes = playbook.alerts
         var sinks: [any AlertSink] = [FileAlertSink(url: home.resolve(path: routes.file))]
         func url(_ template: Template) -> URL? {
@@ -88,7 +84,7 @@ struct AlertDispatcher {
             sinks.append(WebhookAlertSink(url: url, attempts: routes.webhookAttempts))
         }
         // A resolved notification goes where the failure it ends was paged, and to routes that ask for it.
-        let wanted: Set<String> = severity == "resolved" ? ["resolved", "critical"] : [severity]
+        let wanted: Set<AlertSeverity> = severity == .resolved ? [.resolved, .critical] : [severity]
         for route in routes.routes where !route.severities.isDisjoint(with: wanted) {
             switch route.sink {
             case .webhook(let template, let format):
@@ -114,7 +110,7 @@ public enum OutOfBandAlert {
         problem: String,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) async -> Alert {
-        let runID = "unrecorded-" + RunExecutor.makeRunID(Date())
+        let runID = "unrecorded-" + RunID.make(Date())
         let summary = Secrets(environment: environment).redact(problem)
         var alert = Alert(
             id: "\(runID)-1",
@@ -123,7 +119,7 @@ public enum OutOfBandAlert {
             runID: runID,
             step: step,
             skill: step,
-            failureClass: FailureClass.internal.rawValue,
+            failureClass: .internal,
             summary: summary,
             attempts: [],
             suggestion:

@@ -87,7 +87,7 @@ public struct ClaudeProposer: Proposer {
             if column.type == .date { c["formats"] = column.formats.map(\.pattern) }
             if !column.aliases.isEmpty { c["aliases"] = column.aliases }
             // What the column's values looked like on its last accepted days, so values can be matched too.
-            if let baseline = request.baselines[column.name] { c["history"] = String(ProfileReport.summary(baseline).prefix(300)) }
+            if let baseline = request.baselines[column.name] { c["history"] = String(baseline.summary.prefix(300)) }
             return c
         }
         let samples = request.samples.prefix(20).map { row in row.map { String($0.prefix(40)) } }

@@ -108,7 +108,7 @@ public struct AlertRoute: Sendable {
         case file(String)
     }
 
-    public var severities: Set<String>
+    public var severities: Set<AlertSeverity>
     public var sink: Sink
     public var attempts: Int = 3
 }

@@ -51,8 +51,11 @@ enum PlaybookDecoder {
                     } else {
                         names = [try severityValue.string("a severity")]
                     }
-                    for name in names where !["critical", "warning", "resolved"].contains(name) {
-                        throw severityValue.error("unknown severity '\(name)'; expected critical, warning or resolved")
+                    let severities = try names.map { name in
+                        guard let severity = AlertSeverity(rawValue: name) else {
+                            throw severityValue.error("unknown severity '\(name)'; expected critical, warning or resolved")
+                        }
+                        return severity
                     }
                     let sinks = ["webhook", "command", "file"].filter { r[$0] != nil }
                     guard sinks.count == 1 else { throw item.error("a route needs exactly one of webhook, command, file") }
@@ -71,7 +74,7 @@ enum PlaybookDecoder {
                     default:
                         sink = .file(try r["file"]!.string("a path"))
                     }
-                    var route = AlertRoute(severities: Set(names), sink: sink)
+                    var route = AlertRoute(severities: Set(severities), sink: sink)
                     if let n = r["attempts"] { route.attempts = try n.int("a number of attempts", range: 1...10) }
                     alerts.routes.append(route)
                 }

@@ -49,7 +49,7 @@ public struct RunExecutor: Sendable {
             return try SkillFactory.skill(skillConfig)
         }
         let date = options.date ?? CalendarDate.of(options.now, in: playbook.timeZone).adding(days: -1)
-        let runID = RunExecutor.makeRunID(options.now)
+        let runID = RunID.make(options.now)
         // One run of a pipeline at a time; held until this function returns.
         let lock = try RunLock(pipeline: playbook.name, home: home, runID: runID)
         defer { withExtendedLifetime(lock) {} }
@@ -57,7 +57,7 @@ public struct RunExecutor: Sendable {
             id: runID,
             pipeline: playbook.name,
             logicalDate: date.description,
-            status: RunStatus.running.rawValue,
+            status: .running,
             startedAt: Timestamp.now(),
             forced: options.force
         )
@@ -158,7 +158,7 @@ public struct RunExecutor: Sendable {
         for (index, (step, skill)) in zip(playbook.steps, skills).enumerated() {
             let source = chains.root[index]
             if outcome != nil {
-                stepSummaries.append(.init(name: step.name, skill: step.skill, status: "not_run", attempts: []))
+                stepSummaries.append(.init(name: step.name, skill: step.skill, status: .notRun, attempts: []))
                 continue
             }
             if shouldStop() {
@@ -166,11 +166,11 @@ public struct RunExecutor: Sendable {
                     .interrupted,
                     "\(interrupted()) before step \(step.name): every earlier step is committed, nothing after it ran; the next run of \(date) resumes here"
                 )
-                stepSummaries.append(.init(name: step.name, skill: step.skill, status: "not_run", attempts: []))
+                stepSummaries.append(.init(name: step.name, skill: step.skill, status: .notRun, attempts: []))
                 continue
             }
             if skipped[source] != nil {
-                stepSummaries.append(.init(name: step.name, skill: step.skill, status: "skipped", attempts: []))
+                stepSummaries.append(.init(name: step.name, skill: step.skill, status: .skipped, attempts: []))
                 continue
             }
             let artifact = (step.input ?? (index > 0 ? playbook.steps[index - 1].name : nil)).flatMap { after[$0] }
@@ -193,7 +193,7 @@ public struct RunExecutor: Sendable {
                     watermark: restored.watermark,
                     checkpoint: copy
                 )
-                stepSummaries.append(.init(name: step.name, skill: step.skill, status: "resumed", attempts: []))
+                stepSummaries.append(.init(name: step.name, skill: step.skill, status: .resumed, attempts: []))
                 continue
             }
             checkpoints = []
@@ -212,7 +212,7 @@ public struct RunExecutor: Sendable {
                     .interrupted,
                     "\(interrupted()) during step \(step.name) (it had committed nothing): every earlier step is committed; the next run of \(date) resumes at \(step.name)"
                 )
-                stepSummaries.append(.init(name: step.name, skill: step.skill, status: "interrupted", attempts: walk.trace))
+                stepSummaries.append(.init(name: step.name, skill: step.skill, status: .interrupted, attempts: walk.trace))
                 continue
             }
             stepSummaries.append(.init(name: step.name, skill: step.skill, status: result.stepStatus, attempts: walk.trace))
@@ -314,7 +314,7 @@ public struct RunExecutor: Sendable {
         if [.succeeded, .healed, .partial].contains(status) { await walk.announceResolved(status: status) }
         if status == .interrupted, let error {
             // Stopped from outside (a scheduler's SIGTERM): nothing is wrong with the data, but the day is not done.
-            await walk.raise(step: "run", skill: "signal", failure: nil, summary: error, trace: [], severity: "warning")
+            await walk.raise(step: "run", skill: "signal", failure: nil, summary: error, trace: [], severity: .warning)
         }
         if status == .skipped { rows = RunSummary.Rows() }
         let superseding = chains.sources.filter(committedSources.contains).flatMap { chains.steps(of: $0) }
@@ -323,7 +323,7 @@ public struct RunExecutor: Sendable {
             try store.supersedeQuarantine(pipeline: playbook.name, date: date.description, steps: superseding, by: runID)
         }
         CrashPoint.reach("run-finish")
-        record.status = status.rawValue
+        record.status = status
         record.finishedAt = Timestamp.now()
         record.rowsRead = rows.read
         record.rowsLoaded = rows.loaded
@@ -338,7 +338,7 @@ public struct RunExecutor: Sendable {
         var sources: [RunSummary.SourceSummary]?
         if chains.sources.count > 1 {
             sources = chains.sources.map { source in
-                let role = skipped[source] != nil ? "skipped" : chains.loaded.contains(source) ? "loaded" : "reference"
+                let role: SourceRole = skipped[source] != nil ? .skipped : chains.loaded.contains(source) ? .loaded : .reference
                 return .init(name: source, role: role, rows: walk.rowsBySource[source] ?? .init(), note: skipped[source])
             }
         }
@@ -413,13 +413,5 @@ public struct RunExecutor: Sendable {
             runs.append(entry.runID)
         }
         return "\(context.date) was already loaded from this same input by run \(runs[0]); nothing to do (use --force to load it again)"
-    }
-
-    static func makeRunID(_ now: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss"
-        return "\(formatter.string(from: now))-\(String(format: "%04x", UInt16.random(in: 0...UInt16.max)))"
     }
 }

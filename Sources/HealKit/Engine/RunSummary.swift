@@ -43,7 +43,7 @@ public struct RunSummary: Codable, Sendable {
         /// The step that starts the source (its fetch).
         public var name: String
         /// `loaded` (its rows are the run's), `reference` (a table other steps look up), or `skipped`.
-        public var role: String
+        public var role: SourceRole
         public var rows: Rows
         public var note: String?
     }
@@ -51,17 +51,17 @@ public struct RunSummary: Codable, Sendable {
     public struct StepSummary: Codable, Sendable {
         public var name: String
         public var skill: String
-        public var status: String
+        public var status: StepStatus
         public var attempts: [AttemptSummary]
     }
 
     public struct AlertBrief: Codable, Sendable {
         public var id: String
         public var step: String
-        public var failureClass: String?
+        public var failureClass: FailureClass?
         public var summary: String
         /// critical, warning or resolved (a good run that ends earlier failures).
-        public var severity = "critical"
+        public var severity = AlertSeverity.critical
 
         enum CodingKeys: String, CodingKey {
             case id, step, summary, severity

@@ -36,7 +36,7 @@ struct RunWalk {
     struct Climb {
         var final: SkillResult
         var healed: Bool
-        var stepStatus: String
+        var stepStatus: StepStatus
     }
 
     mutating func climb(step: Step, skill: any Skill, input: StepInput) async throws -> Climb {
@@ -48,7 +48,7 @@ struct RunWalk {
             result = try await attemptSkill(
                 step: step,
                 name: skill.config.name,
-                kind: skill.config.kind.rawValue,
+                kind: skill.config.kind,
                 level: 1,
                 attempt: attempt
             ) {
@@ -67,7 +67,7 @@ struct RunWalk {
                 failure: .drift,
                 summary: "drift (warning): \(departure.detail)",
                 trace: [],
-                severity: "warning",
+                severity: .warning,
                 signatureDetails: "\(departure.column) \(departure.check.rawValue)",
                 suggestion:
                     "the day loaded and its values are history now; if the change is not expected, ask the producer (heal profile \(context.pipeline) \(departure.column) shows the history)"
@@ -75,7 +75,7 @@ struct RunWalk {
         }
         if result.outcome != .fail {
             account(result)
-            return Climb(final: result, healed: false, stepStatus: result.outcome == .skip ? "skipped" : "passed")
+            return Climb(final: result, healed: false, stepStatus: result.outcome == .skip ? .skipped : .passed)
         }
         // Level 2: each remediation mapped to the class, then the step's own check on what it produced.
         // A re-check that fails with another class that has remediations of its own climbs on from there
@@ -89,7 +89,7 @@ struct RunWalk {
             for (n, remedyName) in (step.onFailure[failureClass] ?? []).enumerated() {
                 guard let config = executor.config.skills[remedyName], let remedy = SkillFactory.remediation(config) else { continue }
                 let failure = StepFailure(step: step, skill: skill, input: current.input, result: current.failure)
-                let repaired = try await attemptSkill(step: step, name: remedyName, kind: config.kind.rawValue, level: 2, attempt: n + 1) {
+                let repaired = try await attemptSkill(step: step, name: remedyName, kind: config.kind, level: 2, attempt: n + 1) {
                     try await remedy.remediate(failure, in: $0)
                 }
                 if let next = repaired.nextAction { nextAction = next }
@@ -97,7 +97,7 @@ struct RunWalk {
                 var recheckInput = current.input
                 recheckInput.artifact = artifact
                 let checked = current
-                var recheck = try await attemptSkill(step: step, name: skill.config.name, kind: "recheck", level: 2, attempt: n + 1) {
+                var recheck = try await attemptSkill(step: step, name: skill.config.name, kind: .recheck, level: 2, attempt: n + 1) {
                     if let rowChecking = skill as? any RowChecking, let before = checked.input.artifact,
                         type(of: rowChecking).isOwnQuarantine(artifact, of: before, after: checked.failure)
                     {
@@ -112,7 +112,7 @@ struct RunWalk {
                     rowsBySource[source, default: .init()].loaded += repaired.rows.loaded
                     rowsBySource[source, default: .init()].updated += repaired.rows.updated
                     account(recheck)
-                    return Climb(final: recheck, healed: true, stepStatus: "healed")
+                    return Climb(final: recheck, healed: true, stepStatus: .healed)
                 }
                 if let next = recheck.failureClass, !handled.contains(next), step.onFailure[next] != nil {
                     pendingQuarantine += repaired.rows.quarantined
@@ -131,7 +131,7 @@ struct RunWalk {
             trace: trace,
             suggestion: nextAction
         )
-        return Climb(final: firstFailure, healed: false, stepStatus: "failed")
+        return Climb(final: firstFailure, healed: false, stepStatus: .failed)
     }
 
     /// Waits before a retry in short slices, so a stop request is heard within a quarter second: a retry wait is a
@@ -151,7 +151,7 @@ struct RunWalk {
     private mutating func attemptSkill(
         step: Step,
         name: String,
-        kind: String,
+        kind: SkillKind,
         level: Int,
         attempt: Int,
         _ body: (RunContext) async throws -> SkillResult
@@ -186,8 +186,8 @@ struct RunWalk {
             level: level,
             skill: name,
             attempt: attempt,
-            outcome: result.outcome.rawValue,
-            failureClass: result.failureClass?.rawValue,
+            outcome: result.outcome,
+            failureClass: result.failureClass,
             details: result.details,
             durationMs: Int(elapsed.milliseconds)
         )
@@ -201,8 +201,8 @@ struct RunWalk {
                 kind: kind,
                 level: level,
                 attempt: attempt,
-                outcome: result.outcome.rawValue,
-                failureClass: result.failureClass?.rawValue,
+                outcome: result.outcome,
+                failureClass: result.failureClass,
                 details: result.details,
                 figures: figures,
                 startedAt: Timestamp.string(started),
@@ -221,7 +221,7 @@ struct RunWalk {
         failure: FailureClass?,
         summary: String,
         trace: [AttemptSummary],
-        severity: String = "critical",
+        severity: AlertSeverity = .critical,
         signatureDetails: String? = nil,
         suggestion: String? = nil,
         resolves: [String]? = nil
@@ -240,7 +240,7 @@ struct RunWalk {
             runID: context.runID,
             step: step,
             skill: skill,
-            failureClass: failure?.rawValue,
+            failureClass: failure,
             summary: summary,
             attempts: trace,
             suggestion: suggestion ?? Alert.suggestion(for: failure, pipeline: context.pipeline, date: context.date.description),
@@ -251,15 +251,15 @@ struct RunWalk {
         alert.resolves = resolves
         // A resolved notification is never a repeat of another: each ends its own failures.
         alert.signature =
-            severity == "resolved"
+            severity == .resolved
             ? ""
             : FailureSignature(
                 pipeline: context.pipeline,
                 step: step,
-                failureClass: failure?.rawValue,
+                failureClass: failure,
                 details: signatureDetails ?? summary
             ).description
-        alerts.append(.init(id: alert.id, step: step, failureClass: failure?.rawValue, summary: summary, severity: severity))
+        alerts.append(.init(id: alert.id, step: step, failureClass: failure, summary: summary, severity: severity))
         let delivery = await AlertDispatcher(playbook: playbook, context: context).dispatch(alert)
         executor.observer(.alert(alert, delivery: delivery))
     }
@@ -271,7 +271,7 @@ struct RunWalk {
         else { return }
         let today = context.date.description
         let unloaded = open.unloadedDates.filter { $0 != today }
-        let failed = open.alerts.map { "\($0.logicalDate) at step '\($0.step)' (\($0.failureClass ?? "unknown"))" }
+        let failed = open.alerts.map { "\($0.logicalDate) at step '\($0.step)' (\($0.failureClass?.rawValue ?? "unknown"))" }
         var ended: [String] = []
         for failure in failed where !ended.contains(failure) { ended.append(failure) }
         var summary =
@@ -292,7 +292,7 @@ struct RunWalk {
             failure: nil,
             summary: summary,
             trace: [],
-            severity: "resolved",
+            severity: .resolved,
             suggestion: suggestion,
             resolves: open.alerts.map(\.id)
         )
@@ -313,7 +313,7 @@ struct RunWalk {
                 summary:
                     "the same failure on 3 consecutive days (\(context.date.adding(days: -2)) to \(context.date)), healed or not: \(signature.pattern); fix it at the source",
                 trace: [],
-                severity: "warning",
+                severity: .warning,
                 signatureDetails: signature.pattern
             )
         }

@@ -28,7 +28,7 @@ enum QuarantineBatch {
                 path: context.home.display(url),
                 rows: rejected.rows.count,
                 reasons: reasonsJSON,
-                status: "open",
+                status: .open,
                 createdAt: Timestamp.now()
             )
         )

@@ -13,7 +13,7 @@ public struct QuarantineBatchSummary: Codable, Sendable {
     public var open: Int
     public var released: Int
     public var discarded: Int
-    public var status: String
+    public var status: QuarantineBatchStatus
     public var createdAt: String
     /// Rows by reason (`rule:column`) when the batch was made.
     public var reasons: [String: Int]

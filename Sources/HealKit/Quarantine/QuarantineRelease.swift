@@ -15,7 +15,7 @@ public struct QuarantineRelease: Sendable {
     public struct Report: Sendable, Codable {
         public var batch: String
         public var runID: String
-        public var status: String
+        public var status: RunStatus
         /// Rows offered for release, rows loaded, rows that failed a check again (still open), duplicates dropped.
         public var candidates: Int
         public var loaded: Int
@@ -78,7 +78,7 @@ public struct QuarantineRelease: Sendable {
             )
         }
 
-        let runID = "release-" + RunExecutor.makeRunID(Date())
+        let runID = "release-" + RunID.make(Date())
         let context = RunContext(
             home: review.home,
             playbook: playbook,
@@ -98,11 +98,11 @@ public struct QuarantineRelease: Sendable {
             id: runID,
             pipeline: batch.pipeline,
             logicalDate: batch.logicalDate,
-            status: RunStatus.running.rawValue,
+            status: .running,
             startedAt: Timestamp.now(),
             rowsRead: candidates.count
         )
-        record.kind = "release"
+        record.kind = .release
         try store.insertRun(record)
 
         // The candidates as the step that quarantined them saw them, each with its original source line.
@@ -158,11 +158,11 @@ public struct QuarantineRelease: Sendable {
                         runId: runID,
                         step: step.name,
                         skill: step.skill,
-                        kind: skillConfig.kind.rawValue,
+                        kind: skillConfig.kind,
                         level: 1,
                         attempt: 1,
-                        outcome: result.outcome.rawValue,
-                        failureClass: result.failureClass?.rawValue,
+                        outcome: result.outcome,
+                        failureClass: result.failureClass,
                         details: result.details,
                         figures: "{}",
                         startedAt: Timestamp.string(started),
@@ -190,7 +190,7 @@ public struct QuarantineRelease: Sendable {
         } catch {
             await context.warehouses.close()
             record.error = "\(error)"
-            record.status = RunStatus.failed.rawValue
+            record.status = .failed
             record.finishedAt = Timestamp.now()
             try store.updateRun(record)
             throw error
@@ -212,7 +212,7 @@ public struct QuarantineRelease: Sendable {
             _ = try store.recordQuarantineAction(
                 QuarantineActionRecord(
                     batchId: batch.id,
-                    action: "release",
+                    action: .release,
                     actor: actor,
                     rows: releasedLines.count,
                     detail: detail,
@@ -232,7 +232,7 @@ public struct QuarantineRelease: Sendable {
                 status = .partial
             }
         }
-        record.status = (status == .skipped ? RunStatus.skipped : status).rawValue
+        record.status = status
         record.finishedAt = Timestamp.now()
         record.rowsLoaded = status == .failed ? 0 : loaded
         record.rowsQuarantined = kept

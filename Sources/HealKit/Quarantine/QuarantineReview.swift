@@ -129,7 +129,7 @@ public struct QuarantineReview: Sendable {
 
     /// A batch a later run of the same day superseded is history: acting on it would release rows twice.
     func requireCurrent(_ batch: QuarantineBatchRecord) throws {
-        guard batch.status == "superseded" else { return }
+        guard batch.status == .superseded else { return }
         throw QuarantineReviewError(
             "batch \(batch.id) was superseded: a later run of \(batch.pipeline) loaded \(batch.logicalDate) and quarantined that day's rows in a batch of its own; act on that one (heal quarantine list --pipeline \(batch.pipeline) --since \(batch.logicalDate))"
         )
@@ -158,7 +158,7 @@ public struct QuarantineReview: Sendable {
         }
         let action = QuarantineActionRecord(
             batchId: batch.id,
-            action: "discard",
+            action: .discard,
             actor: actor,
             rows: open.count,
             detail: reason,

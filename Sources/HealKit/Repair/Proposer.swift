@@ -79,7 +79,7 @@ public struct LearnedProposer: Proposer {
         guard let stored = try? context.store.mapping(fingerprint: request.fingerprint) else {
             return .nothing("no mapping learned for this header and contract", ProposalUsage())
         }
-        if stored.status == "rejected" {
+        if stored.status == .rejected {
             return .nothing(
                 "mapping \(stored.id ?? 0) for this header was rejected by a person (heal mappings show \(stored.id ?? 0))",
                 ProposalUsage()

@@ -67,8 +67,8 @@ public struct WeeklyReportBuilder: Sendable {
         for run in input.runs {
             let attempts = attemptsByRun[run.id] ?? []
             for (step, stepAttempts) in Dictionary(grouping: attempts, by: \.step) {
-                guard let failed = stepAttempts.first(where: { $0.level == 1 && $0.outcome == "fail" }) else { continue }
-                let passed = stepAttempts.first { $0.outcome == "pass" && ($0.kind == "recheck" || $0.level == 1) }
+                guard let failed = stepAttempts.first(where: { $0.level == 1 && $0.outcome == .fail }) else { continue }
+                let passed = stepAttempts.first { $0.outcome == .pass && ($0.kind == .recheck || $0.level == 1) }
                 let healMs = passed.flatMap { p -> Int? in
                     guard let start = Timestamp.date(failed.startedAt), let end = Timestamp.date(p.startedAt) else { return nil }
                     return Int(end.timeIntervalSince(start) * 1000) + p.durationMs
@@ -76,7 +76,7 @@ public struct WeeklyReportBuilder: Sendable {
                 let occurrence = Occurrence(
                     run: run,
                     step: step,
-                    failureClass: failed.failureClass ?? "unknown",
+                    failureClass: failed.failureClass?.rawValue ?? "unknown",
                     pattern: FailureSignature.pattern(failed.details),
                     healed: passed != nil,
                     healMs: healMs
@@ -84,10 +84,10 @@ public struct WeeklyReportBuilder: Sendable {
                 occurrences.append(occurrence)
                 guard inPeriod(run.logicalDate) else { continue }
                 // Each remediation try, and whether the re-check with the same number passed after it.
-                for remedy in stepAttempts where remedy.level == 2 && remedy.kind != "recheck" {
+                for remedy in stepAttempts where remedy.level == 2 && remedy.kind != .recheck {
                     let key = "\(run.pipeline)\u{1F}\(step)\u{1F}\(remedy.skill)\u{1F}\(occurrence.failureClass)"
                     let healedByIt = stepAttempts.contains {
-                        $0.kind == "recheck" && $0.attempt == remedy.attempt && $0.outcome == "pass" && $0.id ?? 0 > remedy.id ?? 0
+                        $0.kind == .recheck && $0.attempt == remedy.attempt && $0.outcome == .pass && $0.id ?? 0 > remedy.id ?? 0
                     }
                     var entry = remediation[key] ?? (run.pipeline, step, remedy.skill, occurrence.failureClass, 0, 0)
                     entry.tried += 1
@@ -102,11 +102,11 @@ public struct WeeklyReportBuilder: Sendable {
         let periodRuns = WeeklyReportBuilder.finalRuns(allPeriodRuns)
         let finalIDs = Set(periodRuns.map(\.id))
         var byStatus: [String: Int] = [:]
-        for run in periodRuns { byStatus[run.status, default: 0] += 1 }
+        for run in periodRuns { byStatus[run.status.rawValue, default: 0] += 1 }
         let days = dates.map { date -> WeeklyReport.Day in
             let runs = periodRuns.filter { $0.logicalDate == date }
             var counts: [String: Int] = [:]
-            for run in runs { counts[run.status, default: 0] += 1 }
+            for run in runs { counts[run.status.rawValue, default: 0] += 1 }
             return .init(
                 date: date,
                 runs: counts,
@@ -165,7 +165,7 @@ public struct WeeklyReportBuilder: Sendable {
         let periodRunIDs = Set(allPeriodRuns.map(\.id))
         let proposals = input.proposals.filter { periodRunIDs.contains($0.runId) }
         let proposers = Dictionary(grouping: proposals, by: \.proposer).map { name, list -> WeeklyReport.ProposerStats in
-            let accepted = list.filter { $0.verdict == "accepted" }.count
+            let accepted = list.filter { $0.verdict == .accepted }.count
             // A request was sent when its prompt has a size (or tokens were counted, in records from before sizes).
             let calls = list.filter { $0.promptBytes > 0 || $0.inputTokens + $0.outputTokens > 0 }
             let latencies = calls.map(\.latencyMs).sorted()
@@ -173,14 +173,14 @@ public struct WeeklyReportBuilder: Sendable {
                 proposer: name,
                 proposals: list.count,
                 accepted: accepted,
-                rejected: list.filter { $0.verdict == "rejected" }.count,
+                rejected: list.filter { $0.verdict == .rejected }.count,
                 modelCalls: calls.count,
                 inputTokens: list.reduce(0) { $0 + $1.inputTokens },
                 outputTokens: list.reduce(0) { $0 + $1.outputTokens },
                 medianLatencyMs: latencies.isEmpty ? 0 : latencies[(latencies.count - 1) / 2],
                 rate: Double(accepted) / Double(list.count)
             )
-            stats.pending = list.filter { $0.verdict == "pending" }.count
+            stats.pending = list.filter { $0.verdict == .pending }.count
             stats.none = list.count - stats.accepted - stats.rejected - stats.pending
             stats.failedCalls = calls.filter { $0.inputTokens + $0.outputTokens == 0 }.count
             return stats
@@ -251,7 +251,7 @@ public struct WeeklyReportBuilder: Sendable {
         for run in runs {
             let key = "\(run.pipeline)\u{1F}\(run.logicalDate)"
             if last[key] == nil { order.append(key) }
-            if run.status != RunStatus.skipped.rawValue || last[key] == nil || last[key]?.status == RunStatus.skipped.rawValue {
+            if run.status != .skipped || last[key] == nil || last[key]?.status == .skipped {
                 last[key] = run
             }
         }
@@ -285,7 +285,7 @@ public struct WeeklyReportBuilder: Sendable {
             )
         }
         var renames: [String: Int] = [:]
-        for p in proposals where p.proposer == "claude" && p.verdict == "accepted" {
+        for p in proposals where p.proposer == "claude" && p.verdict == .accepted {
             guard let mapping = p.mapping, let repair = try? SchemaRepair.parse(mapping) else { continue }
             for case .rename(let from, let to) in repair.operations { renames["\(from)\u{1F}\(to)", default: 0] += 1 }
         }

@@ -69,13 +69,13 @@ public struct Daemon: Sendable {
             // A date is done when its newest run finished; one killed or stopped (interrupted, or left running by a
             // dead process) is not, and is run again (it resumes) whatever the policy, so no night is lost silently.
             var newest: [String: RunRecord] = [:]
-            for run in try store.runs(pipeline: playbook.name, limit: 1000) where run.kind == "run" {
+            for run in try store.runs(pipeline: playbook.name, limit: 1000) where run.kind == .run {
                 if let seen = newest[run.logicalDate], (seen.startedAt, seen.id) >= (run.startedAt, run.id) { continue }
                 newest[run.logicalDate] = run
             }
             func unfinished(_ at: Date) -> Bool {
                 guard let run = newest[Daemon.logicalDate(of: at, in: playbook.timeZone).description] else { return false }
-                return run.status == RunStatus.interrupted.rawValue || run.status == RunStatus.running.rawValue
+                return run.status == .interrupted || run.status == .running
             }
             if playbook.catchUp == .latest, let last = all.last { all = all.filter(unfinished) + (unfinished(last) ? [] : [last]) }
             for at in all {

@@ -6,7 +6,7 @@ public struct ScheduleOverview: Sendable, Encodable {
     public struct LastRun: Sendable, Encodable {
         public var id: String
         public var date: String
-        public var status: String
+        public var status: RunStatus
         public var startedAt: String
 
         enum CodingKeys: String, CodingKey {
@@ -50,7 +50,7 @@ public struct ScheduleOverview: Sendable, Encodable {
         return try playbooks.map { playbook in
             guard let cron = playbook.cron else { preconditionFailure("filtered on cron") }
             // A release re-loads quarantined rows; the night's own run is what the schedule did.
-            let last = try store?.runs(pipeline: playbook.name, limit: 20).first { $0.kind == "run" }
+            let last = try store?.runs(pipeline: playbook.name, limit: 20).first { $0.kind == .run }
             formatter.timeZone = playbook.timeZone
             var fires: [FireTime] = []
             var t = now

@@ -82,7 +82,7 @@ public struct SchemaRepairSkill: Remediation {
                     proposer.name,
                     request,
                     usage,
-                    verdict: "none",
+                    verdict: ProposalVerdict.none,
                     reason: reason,
                     mapping: nil,
                     step: failure.step.name,
@@ -95,7 +95,7 @@ public struct SchemaRepairSkill: Remediation {
                         proposer.name,
                         request,
                         usage,
-                        verdict: "rejected",
+                        verdict: .rejected,
                         reason: refused,
                         mapping: repair.jsonText,
                         step: failure.step.name,
@@ -123,7 +123,7 @@ public struct SchemaRepairSkill: Remediation {
                         proposer.name,
                         request,
                         usage,
-                        verdict: "rejected",
+                        verdict: .rejected,
                         reason: rejection.reason,
                         mapping: repair.jsonText,
                         step: failure.step.name,
@@ -166,7 +166,7 @@ public struct SchemaRepairSkill: Remediation {
                                 proposer.name,
                                 request,
                                 usage,
-                                verdict: "pending",
+                                verdict: .pending,
                                 reason: "passed the gate; \(why)",
                                 mapping: repair.jsonText,
                                 step: failure.step.name,
@@ -187,7 +187,7 @@ public struct SchemaRepairSkill: Remediation {
                         proposer.name,
                         request,
                         usage,
-                        verdict: "accepted",
+                        verdict: .accepted,
                         reason: repair.rationale ?? "",
                         mapping: repair.jsonText,
                         step: failure.step.name,
@@ -208,7 +208,7 @@ public struct SchemaRepairSkill: Remediation {
 
     /// Why a proposal is refused before the gate: a person rejected these very operations for this header.
     func refusedByAPerson(_ repair: SchemaRepair, _ request: RepairRequest, context: RunContext) throws -> String? {
-        guard let stored = try context.store.mapping(fingerprint: request.fingerprint), stored.status == "rejected",
+        guard let stored = try context.store.mapping(fingerprint: request.fingerprint), stored.status == .rejected,
             (try? SchemaRepair.parse(stored.mapping).operations) == repair.operations
         else { return nil }
         return
@@ -242,7 +242,7 @@ public struct SchemaRepairSkill: Remediation {
         _ proposer: String,
         _ request: RepairRequest,
         _ usage: ProposalUsage,
-        verdict: String,
+        verdict: ProposalVerdict,
         reason: String,
         mapping: String?,
         step: String,

@@ -18,11 +18,11 @@ extension MetadataStore {
                 var original =
                     try AlertRecord
                     .filter(
-                        Column("signature") == alert.signature && Column("severity") == alert.severity
-                            && Column("logical_date") == alert.logicalDate
-                            && Column("duplicate_of") == nil && Column("created_at") >= windowStart
+                        AlertRecord.Columns.signature == alert.signature && AlertRecord.Columns.severity == alert.severity
+                            && AlertRecord.Columns.logicalDate == alert.logicalDate
+                            && AlertRecord.Columns.duplicateOf == nil && AlertRecord.Columns.createdAt >= windowStart
                     )
-                    .order(Column("created_at").desc).fetchOne(db)
+                    .order(AlertRecord.Columns.createdAt.desc).fetchOne(db)
             {
                 original.occurrences += 1
                 try original.update(db)
@@ -64,6 +64,7 @@ extension MetadataStore {
     }
 
     public func alerts(run: String) throws -> [AlertRecord] {
-        try database.read { db in try AlertRecord.filter(Column("run_id") == run).order(Column("created_at")).fetchAll(db) }
+        try database.read { db in try AlertRecord.filter(AlertRecord.Columns.runId == run).order(AlertRecord.Columns.createdAt).fetchAll(db)
+        }
     }
 }

@@ -7,17 +7,17 @@ extension MetadataStore {
     public func pendMapping(_ mapping: MappingRecord, date: String, run: String) throws -> Int64 {
         try database.write { db in
             var record: MappingRecord
-            if var existing = try MappingRecord.filter(Column("fingerprint") == mapping.fingerprint).fetchOne(db) {
-                if existing.mapping != mapping.mapping || existing.status == "rejected" {
+            if var existing = try MappingRecord.filter(MappingRecord.Columns.fingerprint == mapping.fingerprint).fetchOne(db) {
+                if existing.mapping != mapping.mapping || existing.status == .rejected {
                     existing.mapping = mapping.mapping
                     existing.proposer = mapping.proposer
                 }
-                if existing.status != "active" { existing.status = "pending" }
+                if existing.status != .active { existing.status = .pending }
                 try existing.update(db)
                 record = existing
             } else {
                 record = mapping
-                record.status = "pending"
+                record.status = .pending
                 try record.insert(db)
                 record.id = db.lastInsertedRowID
             }
@@ -72,7 +72,7 @@ extension MetadataStore {
                     arguments: [id, decision, actor, Timestamp.now()]
                 )
             }
-            mapping.status = approve ? "active" : "rejected"
+            mapping.status = approve ? .active : .rejected
             try mapping.update(db)
             return dates
         }

@@ -8,20 +8,27 @@ extension MetadataStore {
     }
 
     public func quarantineBatches(run: String) throws -> [QuarantineBatchRecord] {
-        try database.read { db in try QuarantineBatchRecord.filter(Column("run_id") == run).order(Column("created_at")).fetchAll(db) }
+        try database.read { db in
+            try QuarantineBatchRecord.filter(QuarantineBatchRecord.Columns.runId == run).order(QuarantineBatchRecord.Columns.createdAt)
+                .fetchAll(db)
+        }
     }
 
     /// Batches, newest first, optionally of one pipeline, from a logical date on, in one status.
-    public func quarantineBatches(pipeline: String? = nil, since: String? = nil, status: String? = nil) throws -> [QuarantineBatchRecord] {
+    public func quarantineBatches(
+        pipeline: String? = nil,
+        since: String? = nil,
+        status: QuarantineBatchStatus? = nil
+    ) throws -> [QuarantineBatchRecord] {
         try database.read { db in
-            var request = QuarantineBatchRecord.order(Column("created_at").desc)
-            if let pipeline { request = request.filter(Column("pipeline") == pipeline) }
-            if let since { request = request.filter(Column("logical_date") >= since) }
+            var request = QuarantineBatchRecord.order(QuarantineBatchRecord.Columns.createdAt.desc)
+            if let pipeline { request = request.filter(QuarantineBatchRecord.Columns.pipeline == pipeline) }
+            if let since { request = request.filter(QuarantineBatchRecord.Columns.logicalDate >= since) }
             // Superseded batches are history: shown only when asked for by name.
             if let status {
-                request = request.filter(Column("status") == status)
+                request = request.filter(QuarantineBatchRecord.Columns.status == status)
             } else {
-                request = request.filter(Column("status") != "superseded")
+                request = request.filter(QuarantineBatchRecord.Columns.status != QuarantineBatchStatus.superseded)
             }
             return try request.fetchAll(db)
         }
@@ -31,7 +38,9 @@ extension MetadataStore {
     public func quarantineBatch(matching prefix: String) throws -> [QuarantineBatchRecord] {
         try database.read { db in
             if let exact = try QuarantineBatchRecord.fetchOne(db, key: prefix) { return [exact] }
-            return try QuarantineBatchRecord.filter(Column("id").like("\(prefix.replacingOccurrences(of: "%", with: ""))%")).limit(5)
+            return try QuarantineBatchRecord.filter(
+                QuarantineBatchRecord.Columns.id.like("\(prefix.replacingOccurrences(of: "%", with: ""))%")
+            ).limit(5)
                 .fetchAll(db)
         }
     }
@@ -65,7 +74,7 @@ extension MetadataStore {
             }
             action.rows = taken.count
             try action.insert(db)
-            let state = action.action == "discard" ? "discarded" : "released"
+            let state = action.action == .discard ? "discarded" : "released"
             for line in taken {
                 try db.execute(
                     sql: "INSERT INTO quarantine_row_states (batch_id, source_line, state, action_id) VALUES (?, ?, ?, ?)",
@@ -113,6 +122,9 @@ extension MetadataStore {
     }
 
     public func quarantineActions(batch: String) throws -> [QuarantineActionRecord] {
-        try database.read { db in try QuarantineActionRecord.filter(Column("batch_id") == batch).order(Column("id")).fetchAll(db) }
+        try database.read { db in
+            try QuarantineActionRecord.filter(QuarantineActionRecord.Columns.batchId == batch).order(QuarantineActionRecord.Columns.id)
+                .fetchAll(db)
+        }
     }
 }

@@ -8,7 +8,9 @@ extension MetadataStore {
     }
 
     public func proposals(run: String) throws -> [ProposalRecord] {
-        try database.read { db in try ProposalRecord.filter(Column("run_id") == run).order(Column("id")).fetchAll(db) }
+        try database.read { db in
+            try ProposalRecord.filter(ProposalRecord.Columns.runId == run).order(ProposalRecord.Columns.id).fetchAll(db)
+        }
     }
 
     /// Model calls and tokens a run has spent, for its budget.
@@ -25,11 +27,11 @@ extension MetadataStore {
     }
 
     public func mapping(fingerprint: String) throws -> MappingRecord? {
-        try database.read { db in try MappingRecord.filter(Column("fingerprint") == fingerprint).fetchOne(db) }
+        try database.read { db in try MappingRecord.filter(MappingRecord.Columns.fingerprint == fingerprint).fetchOne(db) }
     }
 
     public func mappings() throws -> [MappingRecord] {
-        try database.read { db in try MappingRecord.order(Column("id")).fetchAll(db) }
+        try database.read { db in try MappingRecord.order(MappingRecord.Columns.id).fetchAll(db) }
     }
 
     public func mapping(id: Int64) throws -> MappingRecord? {
@@ -39,11 +41,11 @@ extension MetadataStore {
     /// Remembers an accepted mapping, or counts one more use of a remembered one.
     public func remember(_ mapping: MappingRecord) throws {
         try database.write { db in
-            if var existing = try MappingRecord.filter(Column("fingerprint") == mapping.fingerprint).fetchOne(db) {
+            if var existing = try MappingRecord.filter(MappingRecord.Columns.fingerprint == mapping.fingerprint).fetchOne(db) {
                 existing.uses += 1
                 existing.lastUsedAt = Timestamp.now()
                 existing.mapping = mapping.mapping
-                existing.status = "active"
+                existing.status = .active
                 try existing.update(db)
             } else {
                 var fresh = mapping

@@ -13,13 +13,17 @@ extension MetadataStore {
         -> (runs: [RunRecord], attempts: [AttemptRecord], proposals: [ProposalRecord], batches: [QuarantineBatchRecord])
     {
         try database.read { db in
-            var runs = RunRecord.filter(Column("logical_date") >= from && Column("logical_date") <= to && Column("kind") == "run")
-            if let pipeline { runs = runs.filter(Column("pipeline") == pipeline) }
-            let runList = try runs.order(Column("logical_date"), Column("started_at")).fetchAll(db)
+            var runs = RunRecord.filter(
+                RunRecord.Columns.logicalDate >= from && RunRecord.Columns.logicalDate <= to && RunRecord.Columns.kind == RunKind.run
+            )
+            if let pipeline { runs = runs.filter(RunRecord.Columns.pipeline == pipeline) }
+            let runList = try runs.order(RunRecord.Columns.logicalDate, RunRecord.Columns.startedAt).fetchAll(db)
             let ids = runList.map(\.id)
-            let attempts = try AttemptRecord.filter(ids.contains(Column("run_id"))).order(Column("id")).fetchAll(db)
-            let proposals = try ProposalRecord.filter(ids.contains(Column("run_id"))).order(Column("id")).fetchAll(db)
-            let batches = try QuarantineBatchRecord.filter(ids.contains(Column("run_id"))).fetchAll(db)
+            let attempts = try AttemptRecord.filter(ids.contains(AttemptRecord.Columns.runId)).order(AttemptRecord.Columns.id).fetchAll(db)
+            let proposals = try ProposalRecord.filter(ids.contains(ProposalRecord.Columns.runId)).order(ProposalRecord.Columns.id).fetchAll(
+                db
+            )
+            let batches = try QuarantineBatchRecord.filter(ids.contains(QuarantineBatchRecord.Columns.runId)).fetchAll(db)
             return (runList, attempts, proposals, batches)
         }
     }

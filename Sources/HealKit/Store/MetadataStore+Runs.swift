@@ -59,7 +59,7 @@ extension MetadataStore {
                     """,
                 arguments: [pipeline, date, runID]
             )
-            return last?.status == RunStatus.interrupted.rawValue ? last : nil
+            return last?.status == .interrupted ? last : nil
         }
     }
 
@@ -73,8 +73,8 @@ extension MetadataStore {
 
     public func runs(pipeline: String? = nil, limit: Int = 50) throws -> [RunRecord] {
         try database.read { db in
-            var request = RunRecord.order(Column("started_at").desc).limit(limit)
-            if let pipeline { request = request.filter(Column("pipeline") == pipeline) }
+            var request = RunRecord.order(RunRecord.Columns.startedAt.desc).limit(limit)
+            if let pipeline { request = request.filter(RunRecord.Columns.pipeline == pipeline) }
             return try request.fetchAll(db)
         }
     }
@@ -87,12 +87,15 @@ extension MetadataStore {
     public func run(matching prefix: String) throws -> [RunRecord] {
         try database.read { db in
             if let exact = try RunRecord.fetchOne(db, key: prefix) { return [exact] }
-            return try RunRecord.filter(Column("id").like("\(prefix.replacingOccurrences(of: "%", with: ""))%")).limit(5).fetchAll(db)
+            return try RunRecord.filter(RunRecord.Columns.id.like("\(prefix.replacingOccurrences(of: "%", with: ""))%")).limit(5).fetchAll(
+                db
+            )
         }
     }
 
     public func attempts(run: String) throws -> [AttemptRecord] {
-        try database.read { db in try AttemptRecord.filter(Column("run_id") == run).order(Column("id")).fetchAll(db) }
+        try database.read { db in try AttemptRecord.filter(AttemptRecord.Columns.runId == run).order(AttemptRecord.Columns.id).fetchAll(db)
+        }
     }
 
     /// Runs of a pipeline whose staged files may go: finished before `before`, replaced by a later run of the same
@@ -116,7 +119,9 @@ extension MetadataStore {
     }
 
     public func artifacts(run: String) throws -> [ArtifactRecord] {
-        try database.read { db in try ArtifactRecord.filter(Column("run_id") == run).order(Column("id")).fetchAll(db) }
+        try database.read { db in
+            try ArtifactRecord.filter(ArtifactRecord.Columns.runId == run).order(ArtifactRecord.Columns.id).fetchAll(db)
+        }
     }
 
     public struct CircuitState: Sendable {

@@ -7,7 +7,7 @@ public struct RunRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     public var id: String
     public var pipeline: String
     public var logicalDate: String
-    public var status: String
+    public var status: RunStatus
     public var startedAt: String
     public var finishedAt: String?
     public var rowsRead = 0
@@ -19,13 +19,13 @@ public struct RunRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     public var forced = false
     public var error: String?
     /// `run` for a playbook run, `release` for rows a reviewer released from quarantine.
-    public var kind = "run"
+    public var kind = RunKind.run
 
     public init(
         id: String,
         pipeline: String,
         logicalDate: String,
-        status: String,
+        status: RunStatus,
         startedAt: String,
         finishedAt: String? = nil,
         rowsRead: Int = 0,
@@ -68,11 +68,11 @@ public struct AttemptRecord: Codable, Sendable, FetchableRecord, PersistableReco
     public var runId: String
     public var step: String
     public var skill: String
-    public var kind: String
+    public var kind: SkillKind
     public var level: Int
     public var attempt: Int
-    public var outcome: String
-    public var failureClass: String?
+    public var outcome: Outcome
+    public var failureClass: FailureClass?
     public var details: String
     public var figures: StoredJSON
     public var startedAt: String
@@ -109,12 +109,12 @@ public struct AlertRecord: Codable, Sendable, FetchableRecord, PersistableRecord
     public var pipeline: String
     public var logicalDate: String
     public var step: String
-    public var failureClass: String?
+    public var failureClass: FailureClass?
     public var summary: String
     public var payload: StoredJSON
     public var delivery: String
     public var createdAt: String
-    public var severity = "critical"
+    public var severity = AlertSeverity.critical
     public var signature = ""
     /// How many times this alert's signature fired inside the dedup window (this one included).
     public var occurrences = 1
@@ -138,7 +138,7 @@ public struct QuarantineBatchRecord: Codable, Sendable, FetchableRecord, Persist
     public var path: String
     public var rows: Int
     public var reasons: StoredJSON
-    public var status: String
+    public var status: QuarantineBatchStatus
     public var createdAt: String
     /// Rows released into the warehouse and rows discarded so far; the rest are open.
     public var released = 0
@@ -155,7 +155,7 @@ public struct QuarantineBatchRecord: Codable, Sendable, FetchableRecord, Persist
         path: String,
         rows: Int,
         reasons: StoredJSON,
-        status: String,
+        status: QuarantineBatchStatus,
         createdAt: String
     ) {
         self.id = id
@@ -181,7 +181,7 @@ public struct QuarantineActionRecord: Codable, Sendable, FetchableRecord, Mutabl
     public static let databaseTableName = "quarantine_actions"
     public var id: Int64?
     public var batchId: String
-    public var action: String
+    public var action: QuarantineAction
     public var actor: String
     public var rows: Int
     public var detail: String
@@ -209,7 +209,7 @@ public struct ProposalRecord: Codable, Sendable, FetchableRecord, PersistableRec
     public var outputTokens = 0
     public var latencyMs = 0
     public var requestId: String?
-    public var verdict: String
+    public var verdict: ProposalVerdict
     public var reason: String
     public var mapping: StoredJSON?
     /// What the profiles said of the repaired file, a line per column (accepted proposals).
@@ -238,7 +238,7 @@ public struct MappingRecord: Codable, Sendable, FetchableRecord, PersistableReco
     public var createdAt: String
     public var lastUsedAt: String?
     /// `active` (replayed by the learned proposer), `pending` (waits for a person), `rejected` (a person said no).
-    public var status = "active"
+    public var status = MappingStatus.active
 
     enum CodingKeys: String, CodingKey {
         case id, fingerprint, pipeline, skill, header, mapping, proposer, uses, status

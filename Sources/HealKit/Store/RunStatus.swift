@@ -1,7 +1,7 @@
 import Foundation
 
 /// How a run ended (or that it is still running), as metadata.db stores it and `heal run` exits with it.
-public enum RunStatus: String, Codable, Sendable, CaseIterable {
+public enum RunStatus: String, ClosedSet {
     case running, succeeded, healed, partial, failed, skipped
     /// Stopped between steps by SIGTERM or SIGINT: every finished step is committed, no later one ran.
     case interrupted

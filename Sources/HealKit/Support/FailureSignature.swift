@@ -9,10 +9,10 @@ public struct FailureSignature: Sendable, Hashable, CustomStringConvertible {
     public var failureClass: String
     public var pattern: String
 
-    public init(pipeline: String, step: String, failureClass: String?, details: String) {
+    public init(pipeline: String, step: String, failureClass: FailureClass?, details: String) {
         self.pipeline = pipeline
         self.step = step
-        self.failureClass = failureClass ?? "unknown"
+        self.failureClass = failureClass?.rawValue ?? "unknown"
         pattern = FailureSignature.pattern(details)
     }
 

@@ -1,5 +1,5 @@
 /// The closed set of failure classes that drives the escalation ladder.
-public enum FailureClass: String, Sendable, CaseIterable, Codable {
+public enum FailureClass: String, ClosedSet {
     case transient
     case sourceMissing = "source_missing"
     case schemaMismatch = "schema_mismatch"
@@ -14,15 +14,4 @@ public enum FailureClass: String, Sendable, CaseIterable, Codable {
     /// can help, and the message names the setting.
     case configuration
     case `internal`
-
-    static func decode(_ value: YAMLValue) throws -> FailureClass {
-        let text = try value.string("a failure class")
-        guard let result = FailureClass(rawValue: text) else {
-            let names = FailureClass.allCases.map(\.rawValue)
-            throw value.error(
-                "unknown failure class '\(text)'; expected one of \(names.joined(separator: ", "))\(NearMiss.hint(for: text, among: names))"
-            )
-        }
-        return result
-    }
 }

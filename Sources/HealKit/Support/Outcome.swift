@@ -1,0 +1,4 @@
+/// How one attempt of a skill ended.
+public enum Outcome: String, ClosedSet {
+    case pass, fail, skip
+}
