@@ -291,13 +291,9 @@ struct S3Client: Sendable {
     }
 }
 
-/// ListObjectsV2's XML: Contents (Key, LastModified, ETag, Size), IsTruncated, NextContinuationToken.
-private final class ListingParser: NSObject, XMLParserDelegate {
-    var objects: [S3Client.Object] = []
-    var truncated = false
-    var nextToken: String?
+/// Collects each element's text and hands it over when the element ends; the parsers below say what they keep.
+private class ElementTextParser: NSObject, XMLParserDelegate {
     private var text = ""
-    private var current: S3Client.Object?
 
     init(_ data: Data) {
         super.init()
@@ -305,6 +301,9 @@ private final class ListingParser: NSObject, XMLParserDelegate {
         parser.delegate = self
         _ = parser.parse()
     }
+
+    func started(_ name: String) {}
+    func ended(_ name: String, text: String) {}
 
     func parser(
         _ parser: XMLParser,
@@ -314,12 +313,28 @@ private final class ListingParser: NSObject, XMLParserDelegate {
         attributes: [String: String] = [:]
     ) {
         text = ""
-        if name == "Contents" { current = S3Client.Object(key: "", lastModified: "", etag: "", size: 0) }
+        started(name)
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        ended(name, text: text)
+    }
+}
+
+/// ListObjectsV2's XML: Contents (Key, LastModified, ETag, Size), IsTruncated, NextContinuationToken.
+private final class ListingParser: ElementTextParser {
+    var objects: [S3Client.Object] = []
+    var truncated = false
+    var nextToken: String?
+    private var current: S3Client.Object?
+
+    override func started(_ name: String) {
+        if name == "Contents" { current = S3Client.Object(key: "", lastModified: "", etag: "", size: 0) }
+    }
+
+    override func ended(_ name: String, text: String) {
         switch name {
         case "Key": current?.key = text
         case "LastModified": current?.lastModified = text
@@ -336,26 +351,10 @@ private final class ListingParser: NSObject, XMLParserDelegate {
 }
 
 /// `<Error><Code>NoSuchKey</Code>…</Error>`.
-private final class ErrorParser: NSObject, XMLParserDelegate {
+private final class ErrorParser: ElementTextParser {
     var code: String?
-    private var text = ""
 
-    init(_ data: Data) {
-        super.init()
-        let parser = XMLParser(data: data)
-        parser.delegate = self
-        _ = parser.parse()
-    }
-
-    func parser(
-        _ parser: XMLParser,
-        didStartElement name: String,
-        namespaceURI: String?,
-        qualifiedName: String?,
-        attributes: [String: String] = [:]
-    ) { text = "" }
-    func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
-    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+    override func ended(_ name: String, text: String) {
         if name == "Code" && code == nil { code = text }
     }
 }

@@ -238,12 +238,7 @@ public final class CSVReader: TableReader {
             }
             rowNumber += 1
             if rowNumber > format.limits.maxRows {
-                throw TableError(
-                    file: url.path,
-                    line: recordLine,
-                    problem:
-                        "the file has more than \(format.limits.maxRows) rows (max_rows); refused as a bad file (raise max_rows in the contract's format: block if it is real)"
-                )
+                throw format.limits.tooManyRows(file: url.path, line: recordLine)
             }
             if expectedWidth == 0 { expectedWidth = batch.starts.count - mark.fields }
             if let excluded, excluded.contains(rowNumber) {

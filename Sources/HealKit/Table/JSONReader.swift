@@ -27,12 +27,7 @@ public final class JSONReader: TableReader {
         while let record = try keys.nextRecord() {
             records += 1
             if records > format.limits.maxRows {
-                throw TableError(
-                    file: url.path,
-                    line: record.line,
-                    problem:
-                        "the file has more than \(format.limits.maxRows) records (max_rows); refused as a bad file (raise max_rows in the contract's format: block if it is real)"
-                )
+                throw format.limits.tooManyRows(file: url.path, line: record.line, noun: "records")
             }
             for (key, _) in try record.fields() where seen[key] == nil {
                 seen[key] = order.count
@@ -50,12 +45,7 @@ public final class JSONReader: TableReader {
         while batch.count < CSVReader.batchRows, let record = try scanner.nextRecord() {
             rowNumber += 1
             if rowNumber > format.limits.maxRows {
-                throw TableError(
-                    file: url.path,
-                    line: record.line,
-                    problem:
-                        "the file has more than \(format.limits.maxRows) records (max_rows); refused as a bad file (raise max_rows in the contract's format: block if it is real)"
-                )
+                throw format.limits.tooManyRows(file: url.path, line: record.line, noun: "records")
             }
             if let excluded, excluded.contains(rowNumber) { continue }
             for i in values.indices { values[i] = nil }

@@ -240,4 +240,14 @@ public struct InputLimits: Sendable, Equatable, Codable {
     public var maxRejects: Int = 1_000_000
 
     public init() {}
+
+    /// The refusal of a file with more than `max_rows` rows (a JSON file counts `records`).
+    func tooManyRows(file: String, line: Int, noun: String = "rows") -> TableError {
+        TableError(
+            file: file,
+            line: line,
+            problem:
+                "the file has more than \(maxRows) \(noun) (max_rows); refused as a bad file (raise max_rows in the contract's format: block if it is real)"
+        )
+    }
 }
