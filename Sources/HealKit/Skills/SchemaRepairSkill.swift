@@ -29,50 +29,8 @@ public struct SchemaRepairSkill: Remediation {
                 "schema_repair only repairs a validate_schema step; '\(failure.step.name)' is \(failure.skill.config.kind.rawValue)"
             )
         }
-        var artifact = try failure.input.requireArtifact()
-        artifact.format = try schema.contract.format(of: artifact)
-        // Broken lines are counted and carried through the repair; they are no evidence of names or readings.
-        let reader = try Tables.open(artifact, flaws: .deliver)
-        var samples: [[String]] = []
-        var rows = 0
-        var values = Array(repeating: [String](), count: reader.header.count)
-        var full = 0
-        try reader.forEachRow { row in
-            rows += 1
-            guard row.flaw == nil else { return }
-            if samples.count < 200 { samples.append(row.strings) }
-            guard full < values.count else { return }
-            for i in 0..<min(row.count, values.count) where values[i].count < RepairRequest.valuesPerColumn {
-                let f = row[i].trimmed
-                guard !f.isEmpty else { continue }
-                values[i].append(f.string)
-                if values[i].count == RepairRequest.valuesPerColumn { full += 1 }
-            }
-        }
-        var input = artifact
-        input.rows = rows
-        var request = RepairRequest(
-            pipeline: context.pipeline,
-            skill: schema.config.name,
-            contract: schema.contract,
-            header: reader.header,
-            failure: failure.result.details,
-            samples: samples,
-            columnValues: values
-        )
-        request.date = context.date
-        request.baselines = try baselines(for: schema.contract, after: failure.input.stepIndex, in: context)
-        if !request.baselines.isEmpty { request.lookups = context.lookupKeys(for: failure.input) }
-        let qualityChecks = try context.playbook.steps.compactMap { step -> (any Skill)? in
-            guard let config = context.skillConfigs[step.skill], config.kind == QualitySpec.kind else { return nil }
-            return try SkillFactory.skill(config)
-        }
-        let gate = ProposalGate(
-            contract: schema.contract,
-            schemaCheck: schema,
-            qualityChecks: qualityChecks,
-            maxQuarantinePct: spec.maxQuarantinePct
-        )
+        let (request, input) = try repairRequest(for: failure, schema: schema, in: context)
+        let gate = try gate(for: schema, in: context)
         var outcomes: [String] = []
         for proposer in proposers {
             let answer = await proposer.propose(request, in: context)
@@ -142,46 +100,18 @@ public struct SchemaRepairSkill: Remediation {
                         proposer: proposer.name,
                         createdAt: Timestamp.now()
                     )
-                    if spec.approval != .auto {
-                        // Approval is of these operations for this header: a different proposal asks again.
-                        let stored = try context.store.mapping(fingerprint: request.fingerprint)
-                        let same = stored.flatMap { try? SchemaRepair.parse($0.mapping).operations } == repair.operations
-                        let approved =
-                            try same
-                            && stored?.id.map {
-                                try context.store.isApproved(
-                                    mapping: $0,
-                                    date: context.date.description,
-                                    everyUse: spec.approval == .always
-                                )
-                            } ?? false
-                        if !approved {
-                            try? FileManager.default.removeItem(at: output)
-                            let pending = try context.store.pendMapping(mapping, date: context.date.description, run: context.runID)
-                            let why =
-                                spec.approval == .always
-                                ? "approval: always asks a person for every day a mapping loads"
-                                : "no person has approved this mapping yet (approval: first_use)"
-                            try record(
-                                proposer.name,
-                                request,
-                                usage,
-                                verdict: .pending,
-                                reason: "passed the gate; \(why)",
-                                mapping: repair.jsonText,
-                                step: failure.step.name,
-                                evidence: accepted.evidence,
-                                context: context
-                            )
-                            let command =
-                                "heal mappings show \(pending), then heal mappings approve \(pending) (or heal mappings reject \(pending)), then heal run \(context.pipeline) --date \(context.date)"
-                            var result = SkillResult.fail(
-                                failure.result.failureClass ?? .schemaMismatch,
-                                "\(proposer.name) mapping \(pending) passed the gate and waits for a person (\(repair.summary)); \(why): \(command)"
-                            )
-                            result.nextAction = "review the mapping: \(command); nothing was loaded"
-                            return result
-                        }
+                    if let waiting = try awaitingApproval(
+                        mapping,
+                        repair,
+                        accepted: accepted,
+                        proposer: proposer.name,
+                        request,
+                        usage,
+                        output: output,
+                        failure: failure,
+                        context: context
+                    ) {
+                        return waiting
                     }
                     try record(
                         proposer.name,
@@ -197,13 +127,127 @@ public struct SchemaRepairSkill: Remediation {
                     try context.store.remember(mapping)
                     return .pass(
                         "\(proposer.name) mapping accepted: \(repair.summary)",
-                        figures: ["rows": rows, "operations": repair.operations.count],
+                        figures: ["rows": input.rows ?? 0, "operations": repair.operations.count],
                         artifact: repaired
                     )
                 }
             }
         }
         return .fail(failure.result.failureClass ?? .schemaMismatch, "no acceptable repair — \(outcomes.joined(separator: "; "))")
+    }
+
+    /// What the proposers see: the header, up to 200 sample rows, a few values per column, the failure, the
+    /// profiles of the columns' accepted days; and the input with its rows counted.
+    func repairRequest(
+        for failure: StepFailure,
+        schema: any ContractChecking,
+        in context: RunContext
+    ) throws -> (RepairRequest, Artifact) {
+        var artifact = try failure.input.requireArtifact()
+        artifact.format = try schema.contract.format(of: artifact)
+        // Broken lines are counted and carried through the repair; they are no evidence of names or readings.
+        let reader = try Tables.open(artifact, flaws: .deliver)
+        var samples: [[String]] = []
+        var rows = 0
+        var values = Array(repeating: [String](), count: reader.header.count)
+        var full = 0
+        try reader.forEachRow { row in
+            rows += 1
+            guard row.flaw == nil else { return }
+            if samples.count < 200 { samples.append(row.strings) }
+            guard full < values.count else { return }
+            for i in 0..<min(row.count, values.count) where values[i].count < RepairRequest.valuesPerColumn {
+                let f = row[i].trimmed
+                guard !f.isEmpty else { continue }
+                values[i].append(f.string)
+                if values[i].count == RepairRequest.valuesPerColumn { full += 1 }
+            }
+        }
+        var input = artifact
+        input.rows = rows
+        var request = RepairRequest(
+            pipeline: context.pipeline,
+            skill: schema.config.name,
+            contract: schema.contract,
+            header: reader.header,
+            failure: failure.result.details,
+            samples: samples,
+            columnValues: values
+        )
+        request.date = context.date
+        request.baselines = try baselines(for: schema.contract, after: failure.input.stepIndex, in: context)
+        if !request.baselines.isEmpty { request.lookups = context.lookupKeys(for: failure.input) }
+        return (request, input)
+    }
+
+    /// The gate every proposal passes: the contract's own check, the playbook's quality checks, the quarantine cap.
+    func gate(for schema: any ContractChecking, in context: RunContext) throws -> ProposalGate {
+        let qualityChecks = try context.playbook.steps.compactMap { step -> (any Skill)? in
+            guard let config = context.skillConfigs[step.skill], config.kind == QualitySpec.kind else { return nil }
+            return try SkillFactory.skill(config)
+        }
+        return ProposalGate(
+            contract: schema.contract,
+            schemaCheck: schema,
+            qualityChecks: qualityChecks,
+            maxQuarantinePct: spec.maxQuarantinePct
+        )
+    }
+
+    /// With `approval: first_use` or `always`, a mapping no person approved (for this date, with `always`) waits:
+    /// it is stored as pending and the step fails with the commands to review it. Nil when it may load now.
+    func awaitingApproval(
+        _ mapping: MappingRecord,
+        _ repair: SchemaRepair,
+        accepted: ProposalGate.Accepted,
+        proposer: String,
+        _ request: RepairRequest,
+        _ usage: ProposalUsage,
+        output: URL,
+        failure: StepFailure,
+        context: RunContext
+    ) throws -> SkillResult? {
+        guard spec.approval != .auto else { return nil }
+        // Approval is of these operations for this header: a different proposal asks again.
+        let stored = try context.store.mapping(fingerprint: request.fingerprint)
+        let same = stored.flatMap { try? SchemaRepair.parse($0.mapping).operations } == repair.operations
+        let approved =
+            try same
+            && stored?.id.map {
+                try context.store.isApproved(
+                    mapping: $0,
+                    date: context.date.description,
+                    everyUse: spec.approval == .always
+                )
+            } ?? false
+        if !approved {
+            try? FileManager.default.removeItem(at: output)
+            let pending = try context.store.pendMapping(mapping, date: context.date.description, run: context.runID)
+            let why =
+                spec.approval == .always
+                ? "approval: always asks a person for every day a mapping loads"
+                : "no person has approved this mapping yet (approval: first_use)"
+            try record(
+                proposer,
+                request,
+                usage,
+                verdict: .pending,
+                reason: "passed the gate; \(why)",
+                mapping: repair.jsonText,
+                step: failure.step.name,
+                evidence: accepted.evidence,
+                context: context
+            )
+            let command =
+                "heal mappings show \(pending), then heal mappings approve \(pending) (or heal mappings reject \(pending)), then heal run \(context.pipeline) --date \(context.date)"
+            var result = SkillResult.fail(
+                failure.result.failureClass ?? .schemaMismatch,
+                "\(proposer) mapping \(pending) passed the gate and waits for a person (\(repair.summary)); \(why): \(command)"
+            )
+            result.nextAction = "review the mapping: \(command); nothing was loaded"
+            return result
+        }
+        return nil
     }
 
     /// Why a proposal is refused before the gate: a person rejected these very operations for this header.
