@@ -13,78 +13,12 @@ public struct TransformSkill: RowShaping {
         do { reader = try context.open(artifact) } catch let error as TableError {
             return .fail(.parseError, "\(error)")
         }
-        var columns = reader.header.map { artifact.column(named: $0) }
-        if spec.snakeCaseNames {
-            for i in columns.indices { columns[i].name = SnakeCase.convert(columns[i].name) }
-            var seen: [String: String] = [:]
-            for (original, column) in zip(reader.header, columns) {
-                if let other = seen[column.name] {
-                    return .fail(.schemaMismatch, "columns '\(other)' and '\(original)' both become '\(column.name)' in snake_case")
-                }
-                seen[column.name] = original
-            }
-        }
-        let names = columns.map(\.name)
-        func index(_ name: String, _ what: String) throws -> Int {
-            try ColumnLookup.position(of: name, among: names, in: "the file", for: what)
-        }
-        let dedupeIndexes = try spec.dedupeKey.map { try index($0, "dedupe key") }
-        let lookupIndex = try spec.lookup.map { try index($0.key, "lookup key") } ?? 0
-        let lookup = try spec.lookup.map { l in
-            try LookupTable(url: context.home.resolve(path: try context.renderPath(l.file, for: input)), key: l.key, columns: l.columns)
-        }
-        for name in spec.lookup?.columns ?? [] where !names.contains(name) {
-            var column = ColumnSpec(name: name, type: .string, required: false)
-            column.origin = .lookup(skill: config.name)
-            columns.append(column)
-        }
-        let lookupTargets = spec.lookup.map { l in l.columns.map { name in columns.firstIndex { $0.name == name }! } } ?? []
-        var computedIndexes: [Int] = []
-        for computed in spec.computed {
-            for name in computed.expression.columns {
-                _ = try ColumnLookup.position(
-                    of: name,
-                    among: columns.map(\.name),
-                    in: "the file",
-                    for: "computed column '\(computed.name)'"
-                )
-            }
-            if let existing = columns.firstIndex(where: { $0.name == computed.name }) {
-                columns[existing].type = computed.type
-                // The computed text is canonical: the replaced column's separators and tokens no longer apply.
-                columns[existing] = computed.outputColumn(reading: columns, skill: config.name)
-                computedIndexes.append(existing)
-            } else {
-                columns.append(computed.outputColumn(reading: columns, skill: config.name))
-                computedIndexes.append(columns.count - 1)
-            }
-        }
-        let positions = Dictionary(columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-
+        let plan = try TransformPlan(spec, header: reader.header, artifact: artifact, skill: config.name, input: input, in: context)
+        let (columns, sources, expressions, width) = (plan.columns, plan.sources, plan.expressions, plan.width)
+        let (dedupeIndexes, lookupIndex, lookup, nullTokens) = (plan.dedupeIndexes, plan.lookupIndex, plan.lookup, plan.nullTokens)
+        let (trim, isoFormats, casts) = (plan.trim, plan.isoFormats, plan.casts)
         let output = context.stagingURL(stepIndex: input.stepIndex, name: input.stepName)
         let writer = try CSVWriter(url: output, header: columns.map(\.name), carrySourceLines: true)
-        let width = reader.header.count
-        let nullTokens = spec.nullTokens.map { Array($0.utf8) }
-        /// Where each output column's value comes from.
-        enum Source { case field(Int), lookup(Int), computed(Int) }
-        var sources = (0..<columns.count).map { Source.field($0) }
-        for (n, target) in lookupTargets.enumerated() { sources[target] = .lookup(n) }
-        for (n, target) in computedIndexes.enumerated() { sources[target] = .computed(n) }
-        let kinds = columns.map(ValueKind.init)
-        let expressions = spec.computed.map { computed in
-            CompiledExpression(computed.expression) { name in (positions[name]!, kinds[positions[name]!]) }
-        }
-        let trim = spec.trim
-        // Date columns with explicit formats are rewritten to ISO without allocating; other rewrites go through ValueCheck.
-        let isoFormats: [[DateFormat]?] = (0..<width).map { spec.isoDates && columns[$0].type == .date ? columns[$0].formats : nil }
-        // Columns whose text is rewritten to its canonical form: ISO dates and timestamps, plain numbers, true/false.
-        let casts: [ValueCheck?] = (0..<width).map { i in
-            let check = ValueCheck(columns[i])
-            switch columns[i].type {
-            case .date, .timestamp: return spec.isoDates && (columns[i].autoDates || columns[i].type == .timestamp) ? check : nil
-            default: return check.rewrites ? check : nil
-            }
-        }
         let seen = KeySet()
         var scratch: [UInt8] = []
         var read = 0
