@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -80,15 +81,15 @@ enum SourceFetcher {
         if source.hasPrefix("http://") || source.hasPrefix("https://") {
             guard let url = URL(string: source) else { throw SkillFailure(.internal, "'\(shownAs)' is not a valid URL") }
             try await download(url, to: destination, timeoutSeconds: timeoutSeconds, shownAs: shownAs)
-        } else {
-            try copy(
-                home.resolve(path: source.hasPrefix("file://") ? String(source.dropFirst(7)) : source),
-                to: destination,
-                shownAs: shownAs,
-                followSymlinks: followSymlinks
-            )
+            let digest = try FileDigest.sha256(of: destination)
+            return Artifact(url: destination, sha256: digest.sha256, bytes: digest.bytes)
         }
-        let digest = try FileDigest.sha256(of: destination)
+        let digest = try copy(
+            home.resolve(path: source.hasPrefix("file://") ? String(source.dropFirst(7)) : source),
+            to: destination,
+            shownAs: shownAs,
+            followSymlinks: followSymlinks
+        )
         return Artifact(url: destination, sha256: digest.sha256, bytes: digest.bytes)
     }
 
@@ -181,9 +182,10 @@ enum SourceFetcher {
         return Artifact(url: destination, sha256: digest.sha256, bytes: digest.bytes)
     }
 
-    /// Copies a landing file into staging. Only a regular file is read: a FIFO or a device (`/dev/zero`) would
-    /// block or never end, and a symbolic link can point at any file of the machine unless the skill allows links.
-    static func copy(_ source: URL, to destination: URL, shownAs: String, followSymlinks: Bool) throws {
+    /// Copies a landing file into staging and returns its sha256 and size, hashed in the same read. Only a regular
+    /// file is read: a FIFO or a device (`/dev/zero`) would block or never end, and a symbolic link can point at any
+    /// file of the machine unless the skill allows links.
+    static func copy(_ source: URL, to destination: URL, shownAs: String, followSymlinks: Bool) throws -> (sha256: String, bytes: Int) {
         var info = stat()
         guard lstat(source.path, &info) == 0 else { throw SkillFailure.absent("no file at \(shownAs)") }
         if info.st_mode & S_IFMT == S_IFLNK {
@@ -214,13 +216,18 @@ enum SourceFetcher {
             }
             defer { close(output) }
             var buffer: [UInt8] = []
+            var hasher = SHA256()
+            var bytes = 0
             while try input.read(into: &buffer, limit: 1 << 20) > 0 {
                 if let code = buffer.withUnsafeBytes({ DescriptorWrite.all(output, $0) }) {
                     throw SkillFailure(.transient, "could not write to staging: \(String(cString: strerror(code)))")
                 }
+                buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+                bytes += buffer.count
                 buffer.removeAll(keepingCapacity: true)
             }
             try file.publish()
+            return (hasher.finalize().hexString, bytes)
         } catch let failure as SkillFailure {
             file.discard()
             throw failure
