@@ -12,6 +12,8 @@ extension Artifact {
         var format: TableFormat?
         var excluded: RowSet?
         var header: [String]?
+        /// The rows were streamed into the next step, never staged: restored, they cannot be read again.
+        var streamed: Bool?
     }
 
     func saved(in home: HealHome) -> Saved {
@@ -23,7 +25,8 @@ extension Artifact {
             columns: columns,
             format: format,
             excluded: excluded,
-            header: header
+            header: header,
+            streamed: stream == nil ? nil : true
         )
     }
 
@@ -31,6 +34,11 @@ extension Artifact {
     /// carries an identity of its own, so its file must be one verified earlier in the same resume (`files`).
     static func verified(_ saved: Saved, in home: HealHome, files: inout Set<String>) -> Artifact? {
         let url = home.resolve(path: saved.path)
+        if saved.streamed == true {
+            var artifact = Artifact(url: url, sha256: saved.sha256, bytes: saved.bytes, rows: saved.rows, columns: saved.columns)
+            artifact.stream = StreamedAway(path: saved.path)
+            return artifact
+        }
         if saved.excluded != nil {
             guard files.contains(saved.path) else { return nil }
         } else {
@@ -43,4 +51,20 @@ extension Artifact {
         artifact.header = saved.header
         return artifact
     }
+}
+
+/// A streamed step's output as a checkpoint restores it: the steps that read it (a fused load) committed before the
+/// checkpoint was written, so nothing should read it; anything that tries fails rather than read other rows.
+private final class StreamedAway: RowStream {
+    let path: String
+    init(path: String) { self.path = path }
+
+    func open() throws -> any TableReader {
+        throw SkillFailure(
+            .internal,
+            "the rows of \(path) were streamed into the load, not staged, and cannot be read again; re-run with --force"
+        )
+    }
+
+    var droppedRows: Int { 0 }
 }

@@ -9,6 +9,7 @@ struct RunPass {
     let skills: [any Skill]
     let context: RunContext
     let chains: SourceChains
+    let plan: RunPlan
     var record: RunRecord
     var walk: RunWalk
     /// The interrupted run's checkpoints still ahead: a step they cover is restored, not run again.
@@ -32,6 +33,8 @@ struct RunPass {
     /// quarantine batches earlier runs of the date left for those steps.
     var ranSteps: Set<String> = []
     var committedSources: Set<String> = []
+    /// Steps a fused pass has already settled (the load after a streamed transform).
+    var settledAhead: Set<Int> = []
 
     init(
         executor: RunExecutor,
@@ -48,6 +51,7 @@ struct RunPass {
         self.record = record
         self.checkpoints = checkpoints
         chains = SourceChains(playbook: playbook, skills: context.skillConfigs)
+        plan = RunPlan(playbook: playbook, skills: skills, chains: chains)
         walk = RunWalk(executor: executor, context: context, playbook: playbook)
     }
 
@@ -64,6 +68,7 @@ struct RunPass {
         func summary(_ status: StepStatus, _ attempts: [AttemptSummary] = []) {
             stepSummaries.append(.init(name: step.name, skill: step.skill, status: status, attempts: attempts))
         }
+        if settledAhead.contains(index) { return }
         if outcome != nil { return summary(.notRun) }
         if executor.shouldStop() {
             outcome = (
@@ -78,6 +83,11 @@ struct RunPass {
         checkpoints = []
         CrashPoint.reach("before-step:\(step.name)")
         walk.source = source
+        if let load = plan.fusions[index], context.mode == .normal || context.mode == .forced,
+            try await fused(index, into: load, source: source, artifact: artifact)
+        {
+            return
+        }
         let result: RunWalk.Climb
         do {
             result = try await walk.climb(step: step, skill: skill, input: input(index, skill, source: source, artifact: artifact))

@@ -174,6 +174,49 @@ struct RunWalk {
             result = .fail(.internal, "\(error)")
         }
         context.progress.end()
+        return try record(
+            result,
+            step: step,
+            name: name,
+            kind: kind,
+            level: level,
+            attempt: attempt,
+            started: started,
+            elapsed: ContinuousClock.now - clock
+        )
+    }
+
+    /// A level-1 pass that ran outside the ladder (a fused pass: see `RunPass.fused`), recorded and accounted as
+    /// `climb` records and accounts one.
+    mutating func passed(_ result: SkillResult, step: Step, skill: any Skill, started: Date, elapsed: Duration) throws -> Climb {
+        trace = []
+        let recorded = try record(
+            result,
+            step: step,
+            name: skill.config.name,
+            kind: skill.config.kind,
+            level: 1,
+            attempt: 1,
+            started: started,
+            elapsed: elapsed
+        )
+        account(recorded)
+        return Climb(final: recorded, healed: false, stepStatus: .passed)
+    }
+
+    /// Records one attempt: its details with secrets redacted, the source's first row count, the trace, the row in
+    /// metadata.db, and the event for the terminal.
+    private mutating func record(
+        _ result: SkillResult,
+        step: Step,
+        name: String,
+        kind: SkillKind,
+        level: Int,
+        attempt: Int,
+        started: Date,
+        elapsed: Duration
+    ) throws -> SkillResult {
+        var result = result
         // Details may quote a server's answer, which can echo a credential back.
         result.details = context.secrets.redact(result.details)
         // The first count of a source's rows is what the run read from it, whichever step made it.
@@ -181,7 +224,6 @@ struct RunWalk {
             rowsBySource[source, default: .init()].read = read
             readKnown.insert(source)
         }
-        let elapsed = ContinuousClock.now - clock
         let summary = AttemptSummary(
             level: level,
             skill: name,
@@ -207,7 +249,7 @@ struct RunWalk {
                 figures: figures,
                 startedAt: Timestamp.string(started),
                 durationMs: Int(elapsed.milliseconds),
-                artifact: result.artifact.map { context.home.display($0.url) }
+                artifact: result.artifact.flatMap { $0.stream == nil ? context.home.display($0.url) : nil }
             )
         )
         executor.observer(.attempt(step: step.name, summary))

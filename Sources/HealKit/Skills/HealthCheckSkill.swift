@@ -1,7 +1,7 @@
 import Foundation
 
 /// `health_check`: the ledger's rows for this run are in the table, and each configured query answers as expected.
-public struct HealthCheckSkill: Skill {
+public struct HealthCheckSkill: ReadsNoInput {
     public let config: SkillConfig
     let spec: HealthCheckSpec
 

@@ -10,6 +10,9 @@ public struct LoadSkill: Loading {
 
     public func warehouse(in context: RunContext) throws -> any Warehouse { try context.warehouse(spec.target) }
 
+    /// New columns are typed by a read of their own before the load's, so only a load that ignores them reads once.
+    public var readsStreamedRows: Bool { spec.schema.newColumns == .ignore }
+
     /// Whether this date was already loaded into this table from the same input.
     public func priorLoad(sourceSHA256: String, in context: RunContext) async throws -> LedgerEntry? {
         try await warehouse(in: context).ledger(pipeline: context.pipeline, date: context.date.description, table: spec.table)

@@ -2,7 +2,7 @@ import Foundation
 
 /// `sql`: asks the warehouse one question and passes when the answer is the expected one. The query runs read-only
 /// (a SQLite read transaction; a PostgreSQL subquery), and outside values reach it only as bound parameters.
-public struct SQLSkill: Skill {
+public struct SQLSkill: ReadsNoInput {
     public let config: SkillConfig
     let spec: SQLSpec
 

@@ -16,6 +16,8 @@ public struct Artifact: Sendable {
     /// The names the file's columns are read under when a contract read some by their aliases (`client_id` as
     /// `customer_id`): a view of the same file, as `excluded` is, so no copy is written.
     public var header: [String]?
+    /// Rows made as they are read, with no file at `url`: a fused pass's transform output, never checkpointed.
+    public var stream: (any RowStream)?
 
     public init(url: URL, sha256: String, bytes: Int, rows: Int? = nil, columns: [ColumnSpec]? = nil) {
         self.url = url

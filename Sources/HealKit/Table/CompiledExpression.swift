@@ -8,7 +8,16 @@ struct CompiledExpression {
         case column(Int, kind: ValueKind)
         case negate(Node)
         case binary(Character, Node, Node)
-        case call(String, [Node])
+        case call(Function, [Node])
+        /// `round(x, n)` with constant places, the common computed column (`round(amount * 0.08, 2)`).
+        case round(Node, places: Int)
+    }
+
+    /// The functions of the expression language, resolved once instead of compared by name on every row.
+    enum Function: String {
+        case coalesce, upper, lower, trim, abs, round
+        case dateDiff = "date_diff"
+        case dateAdd = "date_add"
     }
 
     let root: Node
@@ -24,7 +33,16 @@ struct CompiledExpression {
                 return .column(p.index, kind: p.kind)
             case .negate(let inner, _): return .negate(compile(inner))
             case .binary(let op, let a, let b, _): return .binary(op, compile(a), compile(b))
-            case .call(let name, let args, _): return .call(name, args.map(compile))
+            case .call(let name, let args, _):
+                // The parser admits only known names; an unknown one would be a parser defect, so it reads as round.
+                let function = Function(rawValue: name) ?? .round
+                if function == .round, args.count == 2, case .number(let p) = args[1],
+                    let places = Int(exactly: NSDecimalNumber(decimal: p).int64Value),
+                    Decimal(places) == p
+                {
+                    return .round(compile(args[0]), places: places)
+                }
+                return .call(function, args.map(compile))
             }
         }
         root = compile(expression)
@@ -60,28 +78,38 @@ struct CompiledExpression {
             case "*": return .decimal(dx * dy)
             default: return dy.isZero ? .null : .decimal(dx / dy)
             }
-        case .call(let name, let args):
+        case .round(let inner, let places):
+            return Self.round(evaluate(inner, value), places: places)
+        case .call(let function, let args):
+            if function == .coalesce {
+                // Evaluated left to right, up to the first value.
+                for arg in args {
+                    let v = evaluate(arg, value)
+                    if !v.isNull { return v }
+                }
+                return .null
+            }
             let values = args.map { evaluate($0, value) }
-            switch name {
-            case "coalesce": return values.first { !$0.isNull } ?? .null
-            case "upper": return values[0].isNull ? .null : .text(values[0].text.uppercased())
-            case "lower": return values[0].isNull ? .null : .text(values[0].text.lowercased())
-            case "trim": return values[0].isNull ? .null : .text(values[0].text.trimmingCharacters(in: .whitespaces))
-            case "date_diff":
+            switch function {
+            case .coalesce: return .null
+            case .upper: return values[0].isNull ? .null : .text(values[0].text.uppercased())
+            case .lower: return values[0].isNull ? .null : .text(values[0].text.lowercased())
+            case .trim: return values[0].isNull ? .null : .text(values[0].text.trimmingCharacters(in: .whitespaces))
+            case .dateDiff:
                 guard case .text(let name) = values[0], let unit = TimeUnit(rawValue: name.lowercased()),
                     case .time(let a) = values[1], case .time(let b) = values[2], let n = unit.elapsed(from: a, to: b)
                 else { return .null }
                 return .exact(n, 0)
-            case "date_add":
+            case .dateAdd:
                 guard case .text(let name) = values[0], let unit = TimeUnit(rawValue: name.lowercased()),
                     case .exact(let n, 0) = values[1], case .time(let t) = values[2], let moved = unit.add(n, to: t)
                 else { return .null }
                 return .time(moved)
-            case "abs":
+            case .abs:
                 if case .exact(let s, let scale) = values[0], s != .min { return .exact(Swift.abs(s), scale) }
                 guard let n = values[0].decimal else { return .null }
                 return .decimal(n < 0 ? -n : n)
-            default:  // round, half away from zero
+            case .round:
                 let places: Int
                 if values.count > 1 {
                     guard let p = values[1].decimal else { return .null }
@@ -89,20 +117,25 @@ struct CompiledExpression {
                 } else {
                     places = 0
                 }
-                if case .exact(let s, let scale) = values[0], places >= 0 {
-                    if scale <= places { return values[0] }
-                    let divisor = ExactValue.powers[scale - places]
-                    let (q, r) = s.quotientAndRemainder(dividingBy: divisor)
-                    let half = divisor / 2
-                    let rounded = Swift.abs(r) >= half && divisor > 1 ? q + (s < 0 ? -1 : 1) : q
-                    return .exact(rounded, places)
-                }
-                guard var n = values[0].decimal else { return .null }
-                var result = Decimal()
-                NSDecimalRound(&result, &n, places, .plain)
-                return .decimal(result)
+                return Self.round(values[0], places: places)
             }
         }
+    }
+
+    /// Half away from zero, exactly on scaled integers, through Decimal otherwise.
+    private static func round(_ x: ExactValue, places: Int) -> ExactValue {
+        if case .exact(let s, let scale) = x, places >= 0 {
+            if scale <= places { return x }
+            let divisor = ExactValue.powers[scale - places]
+            let (q, r) = s.quotientAndRemainder(dividingBy: divisor)
+            let half = divisor / 2
+            let rounded = Swift.abs(r) >= half && divisor > 1 ? q + (s < 0 ? -1 : 1) : q
+            return .exact(rounded, places)
+        }
+        guard var n = x.decimal else { return .null }
+        var result = Decimal()
+        NSDecimalRound(&result, &n, places, .plain)
+        return .decimal(result)
     }
 }
 

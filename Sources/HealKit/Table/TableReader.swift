@@ -66,6 +66,7 @@ extension TableReader {
 /// Opens any artifact with the format it was read with, leaving out rows an earlier step moved to quarantine.
 public enum Tables {
     public static func open(_ artifact: Artifact, flaws: FlawedRows = .refuse) throws -> any TableReader {
+        if let stream = artifact.stream { return try stream.open() }
         let reader = try open(artifact.url, format: artifact.format ?? TableFormat(), excluding: artifact.excluded, flaws: flaws)
         guard let header = artifact.header, header.count == reader.header.count else { return reader }
         return RenamedHeader(reader, header: header)
