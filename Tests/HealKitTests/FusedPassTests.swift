@@ -128,4 +128,27 @@ struct FusedPassTests {
                 == [["500", "499", "1"]]
         )
     }
+
+    /// A step after the load that reads the file before it (a command given `HEAL_ARTIFACT`) gets a real file: the
+    /// plan does not stream the transform, and the command counts the transform's rows in its staged output.
+    @Test func aLaterReaderOfTheFileGetsTheStagedSteps() async throws {
+        let home = try TestHome.example()
+        defer { home.remove() }
+        // Braces in a skill are placeholders, so the JSON comes from a script.
+        try home.write("count.sh", #"printf '{"details": "%s lines in %s"}' "$(wc -l < "$HEAL_ARTIFACT")" "$(basename "$HEAL_ARTIFACT")""# + "\n")
+        try home.write("skills/count.yml", "kind: command\nrun: [sh, \(home.url("count.sh").path)]\n")
+        try home.write(
+            "playbooks/sales-daily.yml",
+            try home.read("playbooks/sales-daily.yml").replacingOccurrences(
+                of: "    skill: sales-load\n",
+                with: "    skill: sales-load\n  - name: count\n    skill: count\n"
+            )
+        )
+        let run = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-19"], home: home)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(try await metadata(home).rows("SELECT details FROM attempts WHERE step = 'transform'") == [["492 rows in, 489 out, 3 duplicates dropped"]])
+        // The header and the 489 rows the load wrote.
+        #expect(try await metadata(home).rows("SELECT details FROM attempts WHERE step = 'count'") == [["490 lines in 04-transform.csv"]])
+        #expect(try await TestWarehouse.sqlite(home, file: "warehouse.db").count("SELECT count(*) FROM sales") == 489)
+    }
 }

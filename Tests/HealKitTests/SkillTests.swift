@@ -268,6 +268,36 @@ struct SkillTests {
         #expect(artifact.rows == 3)
     }
 
+    /// Computed numbers are written digit by digit (issue 19): signs, leading and trailing zeros, scale, rounding half away.
+    @Test func computedNumbersAreWrittenAsPlainText() async throws {
+        let f = try fixture([
+            "skills/tx.yml": """
+                kind: transform
+                computed:
+                  - { name: same, expr: "amount * 1", type: decimal }
+                  - { name: less, expr: "amount - 100", type: decimal }
+                  - { name: milli, expr: "round(amount * 0.001, 4)", type: decimal }
+                  - { name: whole, expr: "round(amount)", type: decimal }
+                """,
+            "in.csv": "amount\n0.05\n-0.5\n100\n1234567.891\n0\n-12.30\n0.5\n",
+        ])
+        defer { f.home.remove() }
+        let result = try await run(f, "tx", try input(f, "in.csv", columns: [ColumnSpec(name: "amount", type: .decimal)]))
+        #expect(result.outcome == .pass, "\(result.details)")
+        let artifact = try #require(result.artifact)
+        #expect(try String(contentsOf: artifact.url, encoding: .utf8) == """
+            _heal_source_line,amount,same,less,milli,whole
+            2,0.05,0.05,-99.95,0.0001,0
+            3,-0.5,-0.5,-100.5,-0.0005,-1
+            4,100,100,0,0.1,100
+            5,1234567.891,1234567.891,1234467.891,1234.5679,1234568
+            6,0,0,-100,0,0
+            7,-12.30,-12.3,-112.3,-0.0123,-12
+            8,0.5,0.5,-99.5,0.0005,1
+
+            """)
+    }
+
     // MARK: load and health_check
 
     func loadFixture() throws -> PipelineFixture {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `fetch`: brings the day's file into staging; passes when it is there, big enough and, if asked, has the right checksum.
-public struct FetchSkill: SourceStarting {
+public struct FetchSkill: SourceStarting, ReadsNoInput {
     public let config: SkillConfig
     let spec: FetchSpec
 

@@ -10,6 +10,8 @@ struct TransformPlan {
     let columns: [ColumnSpec]
     let sources: [Source]
     let expressions: [CompiledExpression]
+    /// Each expression as scaled-integer steps, where it is only arithmetic on the row's number fields.
+    let programs: [ScaledProgram?]
     /// Fields per input row.
     let width: Int
     let dedupeIndexes: [Int]
@@ -93,6 +95,9 @@ struct TransformPlan {
         self.columns = columns
         self.sources = sources
         self.expressions = expressions
+        programs = expressions.map { expression in
+            expression.scaledProgram { i in if case .field(let f) = sources[i], f < width { return f } else { return nil } }
+        }
         self.width = width
         self.dedupeIndexes = dedupeIndexes
         self.lookupIndex = lookupIndex

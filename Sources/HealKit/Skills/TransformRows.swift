@@ -11,7 +11,8 @@ final class TransformRows {
     private let seen = KeySet()
     private var scratch: [UInt8] = []
     private var dateText = [UInt8](repeating: 0, count: 10)
-    private var computedText: [String]
+    /// Each computed column's value on the current row, as the text the transform writes (reused buffers).
+    private var computedText: [[UInt8]]
     // A computed value that came out NULL although every input it read had a value: a division by zero, text
     // where a number was expected. Counted per column; any is a failure, never a silent NULL loaded.
     private var nullInputs: [Int]
@@ -20,7 +21,7 @@ final class TransformRows {
 
     init(_ plan: TransformPlan) {
         self.plan = plan
-        computedText = [String](repeating: "", count: plan.expressions.count)
+        computedText = [[UInt8]](repeating: [], count: plan.expressions.count)
         nullInputs = [Int](repeating: 0, count: plan.expressions.count)
         unexplained = nullInputs
         firstUnexplained = [Int?](repeating: nil, count: plan.expressions.count)
@@ -66,7 +67,7 @@ final class TransformRows {
             case .lookup(let l):
                 sink.appendField(found?[l] ?? "")
             case .computed(let c):
-                sink.appendField(computedText[c])
+                computedText[c].withUnsafeBufferPointer { sink.appendField(FieldBytes($0)) }
             case .field:
                 // Only input columns are fields: added columns are lookups or computed.
                 let f = cell(row, i)
@@ -87,26 +88,46 @@ final class TransformRows {
     /// Evaluates the computed columns of one row into `computedText`, counting the NULLs no input explains.
     private func compute(_ row: RowView, found: [String]?) {
         let expressions = plan.expressions
+        let sources = plan.sources
+        // Worked on outside the object, so the row's values are not checked for exclusive access one by one.
+        var texts: [[UInt8]] = []
+        swap(&texts, &computedText)
+        defer { swap(&texts, &computedText) }
         for n in expressions.indices {
+            if let program = plan.programs[n] {
+                switch program.run({ cell(row, $0).trimmed }) {
+                case .value(let s, let scale):
+                    texts[n].removeAll(keepingCapacity: true)
+                    ExactValue.exact(s, scale).appendText(to: &texts[n])
+                    continue
+                case .null:
+                    texts[n].removeAll(keepingCapacity: true)
+                    nullInputs[n] += 1
+                    continue
+                case .unknown:
+                    break
+                }
+            }
             var inputNull = false
-            computedText[n] =
-                expressions[n].evaluate { i, kind in
-                    let value: ExactValue
-                    switch plan.sources[i] {
-                    case .field(let f): value = ExactValue.of(cell(row, f).trimmed, kind: kind)
-                    case .lookup(let l): value = ExactValue.of(found?[l] ?? "", kind: kind)
-                    case .computed(let c):
-                        // Not computed yet: a column being replaced still reads its original value.
-                        if c < n {
-                            value = ExactValue.of(computedText[c], kind: kind)
-                        } else {
-                            value = i < plan.width ? ExactValue.of(cell(row, i).trimmed, kind: kind) : .null
-                        }
+            let value = expressions[n].evaluate { i, kind in
+                let value: ExactValue
+                switch sources[i] {
+                case .field(let f): value = ExactValue.of(cell(row, f).trimmed, kind: kind)
+                case .lookup(let l): value = ExactValue.of(found?[l] ?? "", kind: kind)
+                case .computed(let c):
+                    // Not computed yet: a column being replaced still reads its original value.
+                    if c < n {
+                        value = texts[c].withUnsafeBufferPointer { ExactValue.of(FieldBytes($0), kind: kind) }
+                    } else {
+                        value = i < plan.width ? ExactValue.of(cell(row, i).trimmed, kind: kind) : .null
                     }
-                    if value.isNull { inputNull = true }
-                    return value
-                }.text
-            if computedText[n].isEmpty {
+                }
+                if value.isNull { inputNull = true }
+                return value
+            }
+            texts[n].removeAll(keepingCapacity: true)
+            value.appendText(to: &texts[n])
+            if texts[n].isEmpty {
                 if inputNull {
                     nullInputs[n] += 1
                 } else {

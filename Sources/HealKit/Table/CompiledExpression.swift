@@ -22,6 +22,10 @@ struct CompiledExpression {
 
     let root: Node
 
+    /// The same expression as scaled-integer steps, when it is only arithmetic on number fields (see `ScaledProgram`);
+    /// `field` says where column `i` is in the row, nil when it is not a field of the row (a lookup, a computed column).
+    func scaledProgram(field: (Int) -> Int?) -> ScaledProgram? { ScaledProgram(root, field: field) }
+
     init(_ expression: ColumnExpression, position: (String) -> (index: Int, kind: ValueKind)) {
         func compile(_ e: ColumnExpression) -> Node {
             switch e {
@@ -42,6 +46,7 @@ struct CompiledExpression {
                 {
                     return .round(compile(args[0]), places: places)
                 }
+                if function == .round, args.count == 1 { return .round(compile(args[0]), places: 0) }
                 return .call(function, args.map(compile))
             }
         }
@@ -222,6 +227,36 @@ enum ExactValue {
         guard !o1, !o2 else { return nil }
         let (r, o3) = op == "+" ? a.addingReportingOverflow(b) : a.subtractingReportingOverflow(b)
         return o3 ? nil : .exact(r, scale)
+    }
+
+    /// `text`'s bytes appended to `bytes`; an exact number is written digit by digit, with no String made.
+    func appendText(to bytes: inout [UInt8]) {
+        guard case .exact(var s, var scale) = self else {
+            bytes.append(contentsOf: text.utf8)
+            return
+        }
+        while scale > 0 && s % 10 == 0 {
+            s /= 10
+            scale -= 1
+        }
+        if s < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = s.magnitude
+        // Digits from the last, into a fixed buffer: 20 digits for a UInt64, one point, and leading zeros to scale 18.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buffer in
+            var at = 40
+            var written = 0
+            repeat {
+                if scale > 0 && written == scale {
+                    at -= 1
+                    buffer[at] = UInt8(ascii: ".")
+                }
+                at -= 1
+                buffer[at] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                written += 1
+            } while magnitude > 0 || written <= scale
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[at..<40]))
+        }
     }
 
     /// Plain text without trailing fractional zeros (as Decimal prints it): `2.27`, `10`, `-0.5`.
