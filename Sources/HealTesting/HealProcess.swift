@@ -9,8 +9,10 @@ public struct HealProcess {
         public var stderr: String
     }
 
-    /// The `heal` binary next to the test bundle (`swift build` puts both in the same folder).
+    /// The `heal` binary next to the test bundle (`swift build` puts both in the same folder), or the one
+    /// `HEAL_TEST_BINARY` names (a release build, for the tests that kill a large run).
     public static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["HEAL_TEST_BINARY"], !path.isEmpty { return URL(fileURLWithPath: path) }
         let candidates = [
             Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
