@@ -61,7 +61,7 @@ struct KillTests {
         #expect(expected.loaded == expected.read - expected.quarantined - expected.deduplicated)
         #expect(try await loaded(baseline) == expected.loaded)
 
-        var random = SplitMix64(seed: Self.seed)
+        var random = SplitMix(seed: Self.seed)
         var inThePass = 0
         for trial in 1...20 {
             let home = try Self.home(with: day)
@@ -101,20 +101,6 @@ struct KillTests {
         }
         // The pass is about half of a run: some of the 20 moments must have fallen in it.
         #expect(inThePass > 0)
-    }
-}
-
-/// A small seeded generator (SplitMix64), so the kill moments are the same on every machine for one seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
