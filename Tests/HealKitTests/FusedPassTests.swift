@@ -151,4 +151,20 @@ struct FusedPassTests {
         #expect(try await metadata(home).rows("SELECT details FROM attempts WHERE step = 'count'") == [["490 lines in 04-transform.csv"]])
         #expect(try await TestWarehouse.sqlite(home, file: "warehouse.db").count("SELECT count(*) FROM sales") == 489)
     }
+
+    /// A step that names the transform's file (`{artifact.transform}`, here a query's parameter) gets one: no pass.
+    @Test func aStepNamingTheTransformsFileGetsIt() async throws {
+        let home = try TestHome.example()
+        defer { home.remove() }
+        try home.write(
+            "skills/staged.yml",
+            "kind: sql\nquery: SELECT count(*) FROM sales WHERE ? LIKE '%04-transform.csv'\nparams: [\"{artifact.transform}\"]\nexpect: 489\n"
+        )
+        let playbook = try home.read("playbooks/sales-daily.yml")
+        try home.write("playbooks/sales-daily.yml", playbook + (playbook.hasSuffix("\n") ? "" : "\n") + "  - name: staged\n    skill: staged\n")
+        let run = try await HealProcess.run(["run", "sales-daily", "--date", "2026-11-19"], home: home)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(try await metadata(home).rows("SELECT outcome FROM attempts WHERE step = 'staged'") == [["pass"]])
+        #expect(try await metadata(home).count("SELECT count(*) FROM attempts WHERE details LIKE '%streamed%'") == 0)
+    }
 }

@@ -16,6 +16,9 @@ public struct SQLSpec: Sendable {
 extension SQLSpec: YAMLSettings {
     public static let kind: SkillKind = "sql"
 
+    /// Staged files its parameters name (`{artifact.STEP}`): they are checked to come from an earlier step, and kept.
+    public var artifactSteps: [String] { params.flatMap(\.artifactSteps) }
+
     /// The classes a wrong answer may take: what the data says, never what the machine did.
     static let answerClasses: [FailureClass] = [.qualityViolation, .volumeAnomaly, .drift, .constraintViolation]
 

@@ -51,7 +51,7 @@ struct RunPass {
         self.record = record
         self.checkpoints = checkpoints
         chains = SourceChains(playbook: playbook, skills: context.skillConfigs)
-        plan = RunPlan(playbook: playbook, skills: skills, chains: chains)
+        plan = RunPlan(playbook: playbook, skills: skills, chains: chains, configs: context.skillConfigs)
         walk = RunWalk(executor: executor, context: context, playbook: playbook)
     }
 

@@ -14,7 +14,7 @@ public struct SQLSkill: ReadsNoInput {
             )
         }
         let warehouse = try context.warehouse(target)
-        let params = try spec.params.map { try context.render($0) }
+        let params = try spec.params.map { try context.render($0, for: input) }
         let answer: String?
         do { answer = try await warehouse.scalar(spec.query, binding: params) } catch let failure as SkillFailure
             where failure.failureClass == .internal
