@@ -39,7 +39,7 @@ public protocol RowStreaming: RowShaping {
 
 /// A stream whose step's verdict is known once its last row is read: the step passes only if the verdict does.
 public protocol JudgedRowStream: RowStream {
-    var header: [String] { get }
+    /// The typed columns of the rows, in order: the load's columns.
     var columns: [ColumnSpec] { get }
     /// The step's result, nil until the stream has been read to its end.
     var verdict: SkillResult? { get }
