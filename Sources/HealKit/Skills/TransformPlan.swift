@@ -96,7 +96,7 @@ struct TransformPlan {
         self.sources = sources
         self.expressions = expressions
         programs = expressions.map { expression in
-            expression.scaledProgram { i in if case .field(let f) = sources[i], f < width { return f } else { return nil } }
+            ScaledProgram(expression.root) { i in if case .field(let f) = sources[i], f < width { return f } else { return nil } }
         }
         self.width = width
         self.dedupeIndexes = dedupeIndexes

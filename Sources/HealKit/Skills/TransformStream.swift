@@ -9,9 +9,18 @@ final class TransformStream: JudgedRowStream, @unchecked Sendable {
     let header: [String]
     let columns: [ColumnSpec]
 
-    /// The reader and the loop move to whichever thread reads the stream; the verdict comes back under the lock.
+    /// What the reader needs: the loop and its input move to whichever thread reads the stream.
+    private struct Parts {
+        var rows: TransformRows
+        var input: any TableReader
+        var spec: TransformSpec
+        var skill: String
+        var next: String
+    }
+
+    /// The verdict comes back under the lock.
     private struct State {
-        var parts: (rows: TransformRows, reader: any TableReader, spec: TransformSpec, skill: String, next: String)?
+        var parts: Parts?
         var verdict: SkillResult?
         var dropped = 0
         var busy = Duration.zero
@@ -20,7 +29,7 @@ final class TransformStream: JudgedRowStream, @unchecked Sendable {
     init(rows: TransformRows, reader: any TableReader, spec: TransformSpec, skill: String, next: String) {
         header = rows.plan.columns.map(\.name)
         columns = rows.plan.columns
-        state = State(parts: (rows, reader, spec, skill, next))
+        state = State(parts: Parts(rows: rows, input: reader, spec: spec, skill: skill, next: next))
     }
 
     private func withLock<T>(_ body: (inout State) -> T) -> T {
@@ -53,40 +62,36 @@ final class TransformStream: JudgedRowStream, @unchecked Sendable {
 
     private final class Reader: TableReader {
         let header: [String]
-        private let rows: TransformRows
-        private let input: any TableReader
-        private let spec: TransformSpec
-        private let skill: String
-        private let next: String
+        private let parts: Parts
         private let settle: (SkillResult, Int, Duration) -> Void
         private var busy = Duration.zero
         private let builder = BatchBuilder()
         private var done = false
 
         init(
-            parts: (rows: TransformRows, reader: any TableReader, spec: TransformSpec, skill: String, next: String),
+            parts: Parts,
             header: [String],
             settle: @escaping (SkillResult, Int, Duration) -> Void
         ) {
-            (rows, input, spec, skill, next) = parts
+            self.parts = parts
             self.header = header
             self.settle = settle
         }
 
-        var notes: ReadNotes { input.notes }
+        var notes: ReadNotes { parts.input.notes }
 
         func nextBatch() throws -> RowBatch? {
             let clock = ContinuousClock.now
             defer { busy += ContinuousClock.now - clock }
             while !done {
-                guard let batch = try input.nextBatch() else {
+                guard let batch = try parts.input.nextBatch() else {
                     done = true
-                    let verdict = rows.verdict(spec, skill: skill, artifact: nil, streamedInto: next)
-                    settle(verdict, rows.duplicates, busy + (ContinuousClock.now - clock))
+                    let verdict = parts.rows.verdict(parts.spec, skill: parts.skill, artifact: nil, streamedInto: parts.next)
+                    settle(verdict, parts.rows.duplicates, busy + (ContinuousClock.now - clock))
                     if verdict.outcome == .fail { throw SkillFailure(verdict.failureClass ?? .internal, verdict.details) }
                     return nil
                 }
-                try batch.forEach { try rows.shape($0, into: builder) }
+                try batch.forEach { try parts.rows.shape($0, into: builder) }
                 // A batch of duplicates only is read past: an empty batch would read as the end to some callers.
                 if builder.count > 0 { return builder.take() }
             }

@@ -22,10 +22,6 @@ struct CompiledExpression {
 
     let root: Node
 
-    /// The same expression as scaled-integer steps, when it is only arithmetic on number fields (see `ScaledProgram`);
-    /// `field` says where column `i` is in the row, nil when it is not a field of the row (a lookup, a computed column).
-    func scaledProgram(field: (Int) -> Int?) -> ScaledProgram? { ScaledProgram(root, field: field) }
-
     init(_ expression: ColumnExpression, position: (String) -> (index: Int, kind: ValueKind)) {
         func compile(_ e: ColumnExpression) -> Node {
             switch e {
@@ -71,10 +67,11 @@ struct CompiledExpression {
         case .binary(let op, let a, let b):
             let x = evaluate(a, value)
             let y = evaluate(b, value)
-            if case .exact(let xs, let xe) = x, case .exact(let ys, let ye) = y, op != "/",
-                let result = ExactValue.arithmetic(op, xs, xe, ys, ye)
+            let operation: ExactValue.ScaledOperation? = op == "+" ? .add : op == "-" ? .subtract : op == "*" ? .multiply : nil
+            if case .exact(let xs, let xe) = x, case .exact(let ys, let ye) = y, let operation,
+                let (r, scale) = ExactValue.scaled(operation, xs, xe, ys, ye)
             {
-                return result
+                return .exact(r, scale)
             }
             guard let dx = x.decimal, let dy = y.decimal else { return .null }
             switch op {
@@ -86,17 +83,9 @@ struct CompiledExpression {
         case .round(let inner, let places):
             return Self.round(evaluate(inner, value), places: places)
         case .call(let function, let args):
-            if function == .coalesce {
-                // Evaluated left to right, up to the first value.
-                for arg in args {
-                    let v = evaluate(arg, value)
-                    if !v.isNull { return v }
-                }
-                return .null
-            }
             let values = args.map { evaluate($0, value) }
             switch function {
-            case .coalesce: return .null
+            case .coalesce: return values.first { !$0.isNull } ?? .null
             case .upper: return values[0].isNull ? .null : .text(values[0].text.uppercased())
             case .lower: return values[0].isNull ? .null : .text(values[0].text.lowercased())
             case .trim: return values[0].isNull ? .null : .text(values[0].text.trimmingCharacters(in: .whitespaces))
@@ -130,12 +119,8 @@ struct CompiledExpression {
     /// Half away from zero, exactly on scaled integers, through Decimal otherwise.
     private static func round(_ x: ExactValue, places: Int) -> ExactValue {
         if case .exact(let s, let scale) = x, places >= 0 {
-            if scale <= places { return x }
-            let divisor = ExactValue.powers[scale - places]
-            let (q, r) = s.quotientAndRemainder(dividingBy: divisor)
-            let half = divisor / 2
-            let rounded = Swift.abs(r) >= half && divisor > 1 ? q + (s < 0 ? -1 : 1) : q
-            return .exact(rounded, places)
+            let (r, rounded) = ExactValue.rounded(s, scale, places: places)
+            return .exact(r, rounded)
         }
         guard var n = x.decimal else { return .null }
         var result = Decimal()
@@ -214,19 +199,30 @@ enum ExactValue {
         }
     }
 
+    /// The arithmetic both evaluations share (`CompiledExpression` and `ScaledProgram`), on scaled integers.
+    enum ScaledOperation { case add, subtract, multiply }
+
     /// + - * on scaled integers; nil when a step would overflow (the caller uses Decimal).
-    static func arithmetic(_ op: Character, _ xs: Int64, _ xe: Int, _ ys: Int64, _ ye: Int) -> ExactValue? {
-        if op == "*" {
+    static func scaled(_ op: ScaledOperation, _ xs: Int64, _ xe: Int, _ ys: Int64, _ ye: Int) -> (Int64, Int)? {
+        if op == .multiply {
             let (p, overflow) = xs.multipliedReportingOverflow(by: ys)
             guard !overflow, xe + ye <= 18 else { return nil }
-            return .exact(p, xe + ye)
+            return (p, xe + ye)
         }
         let scale = max(xe, ye)
         let (a, o1) = xs.multipliedReportingOverflow(by: powers[scale - xe])
         let (b, o2) = ys.multipliedReportingOverflow(by: powers[scale - ye])
         guard !o1, !o2 else { return nil }
-        let (r, o3) = op == "+" ? a.addingReportingOverflow(b) : a.subtractingReportingOverflow(b)
-        return o3 ? nil : .exact(r, scale)
+        let (r, o3) = op == .add ? a.addingReportingOverflow(b) : a.subtractingReportingOverflow(b)
+        return o3 ? nil : (r, scale)
+    }
+
+    /// A scaled integer rounded half away from zero to `places` (0 or more) decimals.
+    static func rounded(_ s: Int64, _ scale: Int, places: Int) -> (Int64, Int) {
+        guard scale > places else { return (s, scale) }
+        let divisor = powers[scale - places]
+        let (q, r) = s.quotientAndRemainder(dividingBy: divisor)
+        return (Swift.abs(r) >= divisor / 2 && divisor > 1 ? q + (s < 0 ? -1 : 1) : q, places)
     }
 
     /// `text`'s bytes appended to `bytes`; an exact number is written digit by digit, with no String made.
@@ -266,18 +262,10 @@ enum ExactValue {
         case .text(let t): return t
         case .time(let t): return t.isoText
         case .decimal(let d): return d.plainText
-        case .exact(var s, var scale):
-            while scale > 0 && s % 10 == 0 {
-                s /= 10
-                scale -= 1
-            }
-            let negative = s < 0
-            var digits = String(s.magnitude)
-            if scale > 0 {
-                if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
-                digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
-            }
-            return negative ? "-" + digits : digits
+        case .exact:
+            var bytes: [UInt8] = []
+            appendText(to: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
         }
     }
 }

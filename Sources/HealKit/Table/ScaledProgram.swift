@@ -9,7 +9,8 @@ struct ScaledProgram {
         /// The trimmed field at this position of the row.
         case field(Int)
         case constant(Int64, Int)
-        case negate, add, subtract, multiply
+        case negate
+        case operation(ExactValue.ScaledOperation)
         case round(places: Int)
     }
 
@@ -46,15 +47,15 @@ struct ScaledProgram {
                 guard compile(inner) else { return false }
                 steps.append(.negate)
             case .binary(let op, let a, let b):
-                let step: Step
+                let operation: ExactValue.ScaledOperation
                 switch op {
-                case "+": step = .add
-                case "-": step = .subtract
-                case "*": step = .multiply
+                case "+": operation = .add
+                case "-": operation = .subtract
+                case "*": operation = .multiply
                 default: return false
                 }
                 guard compile(a), compile(b) else { return false }
-                steps.append(step)
+                steps.append(.operation(operation))
                 depth -= 1
             case .round(let inner, let places) where places >= 0:
                 guard compile(inner) else { return false }
@@ -93,31 +94,14 @@ struct ScaledProgram {
                 case .negate:
                     guard stack[top - 1].0 != .min else { return .unknown }
                     stack[top - 1].0 = -stack[top - 1].0
-                case .multiply:
+                case .operation(let operation):
                     let (ys, ye) = stack[top - 1]
                     let (xs, xe) = stack[top - 2]
                     top -= 1
-                    let (p, overflow) = xs.multipliedReportingOverflow(by: ys)
-                    guard !overflow, xe + ye <= 18 else { return .unknown }
-                    stack[top - 1] = (p, xe + ye)
-                case .add, .subtract:
-                    let (ys, ye) = stack[top - 1]
-                    let (xs, xe) = stack[top - 2]
-                    top -= 1
-                    let scale = max(xe, ye)
-                    let (a, o1) = xs.multipliedReportingOverflow(by: ExactValue.powers[scale - xe])
-                    let (b, o2) = ys.multipliedReportingOverflow(by: ExactValue.powers[scale - ye])
-                    let isAdd = if case .add = step { true } else { false }
-                    let (r, o3) = isAdd ? a.addingReportingOverflow(b) : a.subtractingReportingOverflow(b)
-                    guard !o1, !o2, !o3 else { return .unknown }
-                    stack[top - 1] = (r, scale)
+                    guard let result = ExactValue.scaled(operation, xs, xe, ys, ye) else { return .unknown }
+                    stack[top - 1] = result
                 case .round(let places):
-                    let (s, scale) = stack[top - 1]
-                    guard scale > places else { continue }
-                    let divisor = ExactValue.powers[scale - places]
-                    let (q, r) = s.quotientAndRemainder(dividingBy: divisor)
-                    let rounded = Swift.abs(r) >= divisor / 2 && divisor > 1 ? q + (s < 0 ? -1 : 1) : q
-                    stack[top - 1] = (rounded, places)
+                    stack[top - 1] = ExactValue.rounded(stack[top - 1].0, stack[top - 1].1, places: places)
                 }
             }
             return null ? .null : .value(stack[0].0, scale: stack[0].1)
